@@ -1,0 +1,177 @@
+"""The data-plane storage interface.
+
+Services call these methods; engines (``sqlite.py``, ``postgres.py``) implement them with
+the same behaviour, proved by tests that run every store test on both.
+
+Model
+-----
+* An *object* is an experiment, a dataset, a project's logs, playground logs or a
+  project's prompts, named by ``(object_type, object_id)`` (``twinplane.wire.objects``).
+  Experiments, datasets and prompts also have an ``ObjectMeta`` record (description,
+  repo info, base experiment, ...); their names live at the control plane too.
+* A *row* is keyed by ``(object_type, object_id, row_id)``. Every accepted write batch
+  gets one new transaction id (``xact_id``, int; on the wire a 19-digit string), higher
+  than every earlier one, across all processes sharing the database.
+* Writes are replace, deep merge (``twinplane.wire.merge``) or delete; a write to a
+  row first merges with the row's current version. Each version is kept, so an object
+  can be read as of an earlier ``xact_id``.
+* ``write_rows`` returns only once the rows are durable (committed). Full-text indexing
+  may lag behind it by a bounded delay.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+SortDir = Literal["asc", "desc"]
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRef:
+    object_type: str
+    object_id: str
+
+
+@dataclass(slots=True)
+class RowWrite:
+    """One row of a write batch, already validated: identity resolved, control keys kept."""
+
+    org_id: str
+    project_id: str | None
+    ref: ObjectRef
+    row_id: str
+    row: dict[str, Any]  # the wire row, including _is_merge/_object_delete/_merge_paths
+
+
+@dataclass(slots=True)
+class WriteResult:
+    xact_id: int
+    row_ids: list[str]
+
+
+@dataclass(slots=True)
+class ObjectMeta:
+    """Data-plane record of an experiment, dataset or prompt (the name also lives at the control plane)."""
+
+    id: str
+    org_id: str
+    project_id: str
+    object_type: str  # "experiment" | "dataset" | "prompt" | "project"
+    name: str
+    created: str  # ISO-8601 UTC
+    data: dict[str, Any] = field(default_factory=dict)  # description, repo_info, base_exp_id, metadata, tags, ...
+    deleted: bool = False
+
+
+@dataclass(slots=True)
+class Page:
+    rows: list[dict[str, Any]]
+    cursor: str | None
+
+
+@dataclass(slots=True)
+class RowQuery:
+    """A read of one object's current rows (or as of ``version``)."""
+
+    org_id: str
+    ref: ObjectRef
+    version: int | None = None
+    limit: int = 1000
+    cursor: str | None = None
+    filter: Any = None  # a query AST node (twinplane.server.data_plane.query.ast) or None
+    search: str | None = None  # full-text terms
+    sort: list[tuple[str, SortDir]] = field(default_factory=list)  # default: newest first, stable
+    roots_only: bool = False
+
+
+@dataclass(slots=True)
+class TraceScores:
+    """Per-trace facts an experiment summary needs (one entry per root_span_id)."""
+
+    root_span_id: str
+    root_row_id: str | None
+    input_key: str | None  # canonical JSON of the root span's input, for matching cases
+    origin_id: str | None  # dataset row id from origin, if any
+    scores: dict[str, float]  # per-trace score (mean over spans that carry it)
+    metrics: dict[str, float]  # duration (s) of the root span, token counts summed over the trace, ...
+
+
+class Store(abc.ABC):
+    """All SQL of the data plane lives behind this interface."""
+
+    # lifecycle -------------------------------------------------------------
+    @abc.abstractmethod
+    async def start(self) -> None:
+        """Create or migrate the schema and start background workers (writer, indexer)."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Drain queued writes and stop workers."""
+
+    @abc.abstractmethod
+    async def ping(self) -> None:
+        """Raise if the database cannot answer (readiness)."""
+
+    # writes ----------------------------------------------------------------
+    @abc.abstractmethod
+    async def write_rows(self, rows: list[RowWrite]) -> WriteResult:
+        """Apply a batch atomically (all or nothing) and return its transaction id once durable."""
+
+    # reads -----------------------------------------------------------------
+    @abc.abstractmethod
+    async def fetch_rows(self, q: RowQuery) -> Page:
+        """Current merged rows (deleted excluded) of one object, or as of ``q.version``."""
+
+    @abc.abstractmethod
+    async def get_row(self, org_id: str, ref: ObjectRef, row_id: str, version: int | None = None) -> dict[str, Any] | None:
+        """One current row (or as of a version), or None."""
+
+    @abc.abstractmethod
+    async def row_versions(self, org_id: str, ref: ObjectRef, row_id: str) -> list[dict[str, Any]]:
+        """Every version of one row, oldest first (prompt versions, audit)."""
+
+    @abc.abstractmethod
+    async def object_versions(self, org_id: str, ref: ObjectRef, limit: int = 100) -> list[dict[str, Any]]:
+        """Transactions that touched an object, newest first: ``{"xact_id", "created", "rows_changed"}``."""
+
+    @abc.abstractmethod
+    async def trace(self, org_id: str, ref: ObjectRef, root_span_id: str, limit: int = 1000,
+                    cursor: str | None = None) -> Page:
+        """Spans of one trace ordered by start time."""
+
+    @abc.abstractmethod
+    async def trace_scores(self, org_id: str, ref: ObjectRef) -> list[TraceScores]:
+        """Per-trace scores and metrics of an experiment, for summaries and comparisons."""
+
+    @abc.abstractmethod
+    async def count_rows(self, org_id: str, ref: ObjectRef) -> int:
+        """Number of current (not deleted) rows of an object."""
+
+    @abc.abstractmethod
+    async def max_xact(self, org_id: str, ref: ObjectRef) -> int | None:
+        """Highest transaction id of an object's current rows."""
+
+    @abc.abstractmethod
+    async def aggregate(self, org_id: str, refs: list[ObjectRef], group_by: list[Any], measures: list[Any],
+                        filter: Any = None) -> list[dict[str, Any]]:
+        """Grouped aggregates (count, mean, min, max, percentiles) over rows of the objects."""
+
+    # object metadata -------------------------------------------------------
+    @abc.abstractmethod
+    async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
+        """Insert or replace an object's data-plane record."""
+
+    @abc.abstractmethod
+    async def get_object(self, org_id: str, object_id: str) -> ObjectMeta | None: ...
+
+    @abc.abstractmethod
+    async def list_objects(self, org_id: str, object_type: str, project_id: str | None = None,
+                           name: str | None = None, limit: int = 1000) -> list[ObjectMeta]:
+        """Newest first."""
+
+    # erasure ---------------------------------------------------------------
+    @abc.abstractmethod
+    async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
+        """Delete every row and version of an object (and its index entries); returns rows removed."""

@@ -1,0 +1,112 @@
+"""Typed settings, one model per plane, read once at start and passed down.
+
+Every field has a default and a description, and a line in ``docs/settings.md``
+(a test fails when one is missing). Environment variables:
+
+* control plane: ``TWINPLANE_CONTROL_<FIELD>``
+* data plane:    ``TWINPLANE_DATA_<FIELD>`` (plus ``TWINPLANE_REDIS_URL``)
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ControlPlaneSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TWINPLANE_CONTROL_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./.twinplane/control.db",
+        description="SQLAlchemy URL of the control-plane database (sqlite:///... or postgresql+psycopg://...).",
+    )
+    host: str = Field("127.0.0.1", description="Interface the control-plane server binds to.")
+    port: int = Field(8000, description="Port the control-plane server listens on.")
+    public_url: str = Field(
+        "http://127.0.0.1:8000",
+        description="URL browsers and SDKs use to reach the control plane; the JWT issuer. May carry a base path.",
+    )
+    kek: str = Field(
+        "",
+        description=(
+            "Key-encryption keys for provider secrets: comma-separated 'version:base64(32 bytes)' entries; "
+            "the first encrypts, all decrypt (rotation). The server refuses to start without a valid one."
+        ),
+    )
+    api_key_pepper: str = Field(
+        "",
+        description="Server-side pepper (base64, >= 32 bytes) for the HMAC-SHA-256 of API keys and service tokens. Required.",
+    )
+    session_secret: str = Field(
+        "",
+        description="Secret (>= 32 chars) that signs session cookies and CSRF tokens. Required.",
+    )
+    jwt_private_key_path: str = Field(
+        "",
+        description="PEM file of the ES256 private key that signs browser tokens for data planes. Required.",
+    )
+    jwt_ttl_seconds: int = Field(300, description="Lifetime of browser tokens minted for data planes.")
+    session_ttl_seconds: int = Field(7 * 24 * 3600, description="Lifetime of a sign-in session cookie.")
+    login_attempts_per_minute: int = Field(
+        10, description="Failed sign-in attempts allowed per account and per client address per minute."
+    )
+    oidc_issuer: str = Field("", description="OIDC issuer URL; empty disables OIDC sign-in.")
+    oidc_client_id: str = Field("", description="OIDC client id.")
+    oidc_client_secret: str = Field("", description="OIDC client secret (empty for public clients using PKCE only).")
+    oidc_scopes: str = Field("openid email profile", description="Scopes requested at OIDC sign-in.")
+    oidc_display_name: str = Field("Single sign-on", description="Label of the OIDC button on the sign-in page.")
+    static_dir: str = Field(
+        "", description="Folder of the built web UI; empty means the package's control_plane/static."
+    )
+    log_level: str = Field("info", description="Log level of the control-plane server.")
+
+
+class DataPlaneSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TWINPLANE_DATA_", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///./.twinplane/data.db",
+        description="URL of the data-plane database (sqlite:///... or postgresql://...).",
+    )
+    host: str = Field("127.0.0.1", description="Interface the data-plane server binds to.")
+    port: int = Field(8100, description="Port the data-plane server listens on.")
+    public_url: str = Field(
+        "http://127.0.0.1:8100",
+        description="URL SDKs and browsers use to reach this data plane; written into proxied login answers.",
+    )
+    control_url: str = Field(
+        "http://127.0.0.1:8000", description="URL this data plane uses to reach its control plane."
+    )
+    data_plane_id: str = Field("", description="This data plane's id at the control plane (the JWT audience). Required.")
+    service_token: str = Field("", description="Service token this data plane presents on internal calls. Required.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="Exact browser origins allowed by CORS (the control plane's public origins). JSON list.",
+    )
+    redis_url: str = Field(
+        "",
+        validation_alias=AliasChoices("TWINPLANE_REDIS_URL", "TWINPLANE_DATA_REDIS_URL"),
+        description="Redis URL (TWINPLANE_REDIS_URL) shared by replicas for rate limits and the auth cache; empty means in memory.",
+    )
+    blob_dir: str = Field("./.twinplane/blobs", description="Directory of the local blob store (attachments, overflow payloads).")
+    sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
+        "NORMAL",
+        description="SQLite synchronous mode: NORMAL survives process crashes, FULL also survives power loss (slower).",
+    )
+    auth_cache_ttl_seconds: float = Field(60, description="How long a validated API key is trusted without asking the control plane.")
+    auth_negative_ttl_seconds: float = Field(10, description="How long a refused API key is remembered as refused.")
+    auth_grace_seconds: float = Field(
+        900, description="How long already-validated keys keep working while the control plane is unreachable."
+    )
+    jwks_ttl_seconds: float = Field(3600, description="How long the control plane's JWKS is cached.")
+    rate_limit_org: str = Field("20000/second", description="Request rate limit per org (limits syntax).")
+    rate_limit_key: str = Field("10000/second", description="Request rate limit per API key (limits syntax).")
+    max_body_bytes: int = Field(64 * 1024 * 1024, description="Largest request body accepted, in bytes.")
+    logs3_payload_max_bytes: int = Field(
+        6 * 1024 * 1024, description="Payload size advertised by /version; larger batches use the overflow upload."
+    )
+    max_row_bytes: int = Field(8 * 1024 * 1024, description="Largest single row accepted, in bytes.")
+    max_json_depth: int = Field(64, description="Deepest JSON nesting accepted in a row.")
+    log_level: str = Field("info", description="Log level of the data-plane server.")
