@@ -1,0 +1,103 @@
+"""The Dockerfile, Compose files and CloudFormation template agree with the code.
+
+There is no Docker engine here, so these check the files against the settings models and
+the CLI; tests/integration/test_entrypoints.py runs the same entrypoint commands outside Docker.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from twinplane.cli.main import app
+from twinplane.server.settings import ControlPlaneSettings, DataPlaneSettings
+
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
+
+
+class _AnyTagLoader(yaml.SafeLoader):
+    """CloudFormation's short intrinsic functions (!Ref, !Sub, ...) as plain values."""
+
+
+def _any_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return loader.construct_scalar(node)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_mapping(node, deep=True)
+
+
+_AnyTagLoader.add_multi_constructor("!", _any_tag)
+
+
+def _known_env() -> set[str]:
+    names = {"TWINPLANE_REDIS_URL"}
+    for cls, prefix in ((ControlPlaneSettings, "TWINPLANE_CONTROL_"), (DataPlaneSettings, "TWINPLANE_DATA_")):
+        names |= {prefix + n.upper() for n in cls.model_fields}
+    return names
+
+
+def _compose_services(name: str) -> dict[str, Any]:
+    return yaml.safe_load((DEPLOY / name).read_text())["services"]
+
+
+@pytest.mark.parametrize("name", ["compose.yaml", "compose.data-plane.yaml"])
+def test_compose_env_names_are_real_settings(name: str) -> None:
+    known = _known_env()
+    for svc in _compose_services(name).values():
+        for var in (svc.get("environment") or {}):
+            if var.startswith("TWINPLANE_"):
+                assert var in known, f"{name}: {var} is not a setting"
+
+
+@pytest.mark.parametrize("name", ["compose.yaml", "compose.data-plane.yaml"])
+def test_compose_commands_are_cli_commands(name: str) -> None:
+    runner = CliRunner()
+    for svc in _compose_services(name).values():
+        if "command" in svc:
+            result = runner.invoke(app, [*svc["command"], "--help"])
+            assert result.exit_code == 0, (svc["command"], result.output)
+
+
+def test_data_plane_compose_requires_its_registration() -> None:
+    env = _compose_services("compose.data-plane.yaml")["data-plane"]["environment"]
+    for var in ("TWINPLANE_DATA_DATA_PLANE_ID", "TWINPLANE_DATA_SERVICE_TOKEN", "TWINPLANE_DATA_CONTROL_URL",
+                "TWINPLANE_DATA_CORS_ORIGINS", "TWINPLANE_DATA_PUBLIC_URL"):
+        assert ":?" in str(env[var]), f"{var} should be required"
+    assert env["TWINPLANE_DATA_DATABASE_URL"].startswith("postgresql://")
+    assert env["TWINPLANE_REDIS_URL"].startswith("redis://")
+
+
+def test_cloudformation_template_wires_every_required_setting() -> None:
+    tpl = yaml.load((DEPLOY / "cloudformation-data-plane.yaml").read_text(), Loader=_AnyTagLoader)
+    container = tpl["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
+    assert container["Command"] == ["data-plane", "serve"]
+    names = {e["Name"] for e in container["Environment"]} | {s["Name"] for s in container["Secrets"]}
+    known = _known_env()
+    assert names <= known, names - known
+    for required in ("TWINPLANE_DATA_DATA_PLANE_ID", "TWINPLANE_DATA_SERVICE_TOKEN", "TWINPLANE_DATA_DATABASE_URL",
+                     "TWINPLANE_DATA_CONTROL_URL", "TWINPLANE_DATA_PUBLIC_URL", "TWINPLANE_DATA_CORS_ORIGINS"):
+        assert required in names
+    # the service token comes from Secrets Manager, never a plain parameter
+    assert "TWINPLANE_DATA_SERVICE_TOKEN" in {s["Name"] for s in container["Secrets"]}
+    # every !Ref names a parameter or a resource
+    text = (DEPLOY / "cloudformation-data-plane.yaml").read_text()
+    declared = set(tpl["Parameters"]) | set(tpl["Resources"]) | {"AWS::Region"}
+    for ref in re.findall(r"!Ref ([A-Za-z:]+)", text):
+        assert ref in declared, ref
+    assert tpl["Resources"]["TargetGroup"]["Properties"]["HealthCheckPath"] == "/readyz"
+
+
+def test_dockerfile_entrypoint_and_defaults() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    assert 'ENTRYPOINT ["twinplane"]' in text
+    assert 'CMD ["data-plane", "serve"]' in text
+    assert "pip install '.[server]'" in text
+    assert "USER twinplane" in text
+    for var in re.findall(r"(TWINPLANE_[A-Z_]+)=", text):
+        assert var in _known_env(), var
