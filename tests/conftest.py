@@ -102,3 +102,96 @@ def database_url(dialect: str, tmp_path) -> Iterator[str]:
             yield url
         finally:
             drop_postgres_database(url)
+
+
+# --- both planes as real processes -------------------------------------------------------
+
+class RunningPlanes:
+    """``twinplane up`` running as a subprocess: two planes, two ports, two SQLite databases."""
+
+    def __init__(self, proc, state: dict, data_dir: str, log_path: str) -> None:
+        self.proc = proc
+        self.state = state
+        self.data_dir = data_dir
+        self.log_path = log_path
+
+    @property
+    def control_url(self) -> str:
+        return self.state["control_url"]
+
+    @property
+    def data_url(self) -> str:
+        return self.state["data_url"]
+
+    @property
+    def api_key(self) -> str:
+        return self.state["api_key"]
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except Exception:  # noqa: BLE001
+                self.proc.kill()
+                self.proc.wait()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
+                 control_port: int | None = None, data_port: int | None = None) -> RunningPlanes:
+    """Start ``twinplane up`` on free ports and wait until both planes answer."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    cport, dport = control_port or free_port(), data_port or free_port()
+    log_path = os.path.join(data_dir, "up.log")
+    os.makedirs(data_dir, exist_ok=True)
+    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    cmd = [sys.executable, "-m", "twinplane.cli.main", "up", "--data-dir", data_dir,
+           "--control-port", str(cport), "--data-port", str(dport)]
+    if demo:
+        cmd.append("--demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINPLANE_", "BRAINTRUST_"))}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + timeout
+    state_path = os.path.join(data_dir, "up.json")
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"twinplane up exited {proc.returncode}:\n" + open(log_path).read()[-4000:])
+        if os.path.exists(state_path):
+            state = json.loads(open(state_path).read())
+            if state.get("control_url", "").endswith(f":{cport}") and (not demo or state.get("demo_loaded")):
+                try:
+                    ok = all(httpx.get(u + "/healthz", timeout=1).status_code == 200
+                             for u in (state["control_url"], state["data_url"]))
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    return RunningPlanes(proc, state, data_dir, log_path)
+        time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("twinplane up did not become ready:\n" + open(log_path).read()[-4000:])
+
+
+@pytest.fixture(scope="session")
+def planes(tmp_path_factory) -> Iterator[RunningPlanes]:
+    """Both planes as real processes for the whole session (shared; tests use their own projects)."""
+    running = start_planes(str(tmp_path_factory.mktemp("planes")))
+    try:
+        yield running
+    finally:
+        running.stop()
