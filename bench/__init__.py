@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): ``make bench`` runs them; each writes its results to bench/results/."""
