@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ ORG_NAME = "local"
 UP_FILE = "up.json"
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 60.0) -> None:
+def wait_healthy(url: str, proc: subprocess.Popen[bytes], what: str, timeout: float = 60.0) -> None:
     import httpx
 
     deadline = time.monotonic() + timeout
@@ -67,30 +68,24 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             p.wait()
 
 
-def _raise_interrupt(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
+@dataclass
+class Launch:
+    """Everything needed to start the two planes of one data directory."""
+
+    state: dict[str, Any]
+    state_path: Path
+    control_env: dict[str, str]
+    data_env: dict[str, str]
 
 
-def up(
-    data_dir: str = typer.Option("./.twinplane", "--data-dir", help="Where both planes keep their data."),
-    control_port: int = typer.Option(8000, "--control-port", help="Port of the control plane (web UI, login)."),
-    data_port: int = typer.Option(8100, "--data-port", help="Port of the data plane (ingest, queries)."),
-    host: str = typer.Option("127.0.0.1", "--host", help="Interface both planes bind to."),
-    demo: bool = typer.Option(False, "--demo", help="Load a demo project (dataset, experiments, logs, prompt) on first start."),
-) -> None:
-    """Start the control plane and the data plane as two processes with embedded SQLite storage.
-
-    Prints the URLs and credentials and writes them to DIR/up.json. Ctrl-C stops both.
-    """
+def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, data_port: int = 8100) -> Launch:
+    """Bootstrap (first time) or reuse the control plane's records and return both planes' environments."""
     from twinplane.server.control_plane.bootstrap import ensure_bootstrap, ensure_local_secrets
     from twinplane.server.settings import ControlPlaneSettings
 
-    signal.signal(signal.SIGTERM, _raise_interrupt)  # stop both planes when we are stopped
-    root = Path(data_dir).resolve()
     root.mkdir(parents=True, exist_ok=True)
     state_path = root / UP_FILE
     state = _load_state(state_path)
-
     control_url = f"http://{host}:{control_port}"
     data_url = f"http://{host}:{data_port}"
     control_env = {
@@ -124,10 +119,8 @@ def up(
     if boot.service_token:
         state["service_token"] = boot.service_token
     if not state.get("api_key") or not state.get("service_token"):
-        typer.echo(f"{state_path} lost its credentials; remove {root} to start afresh.", err=True)
-        raise typer.Exit(code=1)
+        raise RuntimeError(f"{state_path} lost its credentials; remove {root} to start afresh.")
     _write_state(state_path, state)
-
     origins = sorted({control_url, f"http://localhost:{control_port}", f"http://127.0.0.1:{control_port}"})
     data_env = {
         "TWINPLANE_DATA_DATABASE_URL": f"sqlite:///{root / 'data.db'}",
@@ -140,22 +133,61 @@ def up(
         "TWINPLANE_DATA_CORS_ORIGINS": json.dumps(origins),
         "TWINPLANE_DATA_BLOB_DIR": str(root / "blobs"),
     }
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINPLANE_CONTROL_", "TWINPLANE_DATA_"))}
-    cmd = [sys.executable, "-m", "twinplane.cli.main"]
+    return Launch(state, state_path, control_env, data_env)
+
+
+def spawn(plane: str, env: dict[str, str], log_file: Path | None = None) -> subprocess.Popen[bytes]:
+    """Start ``twinplane <plane> serve`` with exactly ``env`` for its TWINPLANE_* settings."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TWINPLANE_CONTROL_", "TWINPLANE_DATA_"))}
+    out = None
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        out = open(log_file, "ab")  # noqa: SIM115 - handed to the child
+    return subprocess.Popen([sys.executable, "-m", "twinplane.cli.main", plane, "serve"], env={**base, **env},
+                            stdout=out, stderr=subprocess.STDOUT if out else None)
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def up(
+    data_dir: str = typer.Option("./.twinplane", "--data-dir", help="Where both planes keep their data."),
+    control_port: int = typer.Option(8000, "--control-port", help="Port of the control plane (web UI, login)."),
+    data_port: int = typer.Option(8100, "--data-port", help="Port of the data plane (ingest, queries)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface both planes bind to."),
+    demo: bool = typer.Option(False, "--demo", help="Load a demo project (dataset, experiments, logs, prompt) on first start."),
+    log_dir: str = typer.Option("", "--log-dir", help="Write each plane's log to a file here instead of this terminal."),
+) -> None:
+    """Start the control plane and the data plane as two processes with embedded SQLite storage.
+
+    Prints the URLs and credentials and writes them to DIR/up.json. Ctrl-C stops both.
+    """
+    signal.signal(signal.SIGTERM, _raise_interrupt)  # stop both planes when we are stopped
+    try:
+        launch = prepare(Path(data_dir).resolve(), host=host, control_port=control_port, data_port=data_port)
+    except RuntimeError as err:
+        typer.echo(str(err), err=True)
+        raise typer.Exit(code=1) from err
+    state, state_path = launch.state, launch.state_path
+    control_url, data_url = state["control_url"], state["data_url"]
+    logs = Path(log_dir).resolve() if log_dir else None
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        cp = subprocess.Popen([*cmd, "control-plane", "serve"], env={**base_env, **control_env})
+        cp = spawn("control-plane", launch.control_env, logs / "control-plane.log" if logs else None)
         procs.append(cp)
-        _wait_healthy(control_url, cp, "control plane")
-        dp = subprocess.Popen([*cmd, "data-plane", "serve"], env={**base_env, **data_env})
+        wait_healthy(control_url, cp, "control plane")
+        dp = spawn("data-plane", launch.data_env, logs / "data-plane.log" if logs else None)
         procs.append(dp)
-        _wait_healthy(data_url, dp, "data plane")
+        wait_healthy(data_url, dp, "data plane")
+        state["pids"] = {"control_plane": cp.pid, "data_plane": dp.pid}
+        _write_state(state_path, state)
 
         if demo and not state.get("demo_loaded"):
             from twinplane.sdk.demo import load_demo
 
             typer.echo("Loading the demo project through the SDK ...")
-            load_demo(api_key=state["api_key"], app_url=control_url, org_name=boot.org_name)
+            load_demo(api_key=state["api_key"], app_url=control_url, org_name=state["org_name"])
             state["demo_loaded"] = True
             _write_state(state_path, state)
 
@@ -163,11 +195,11 @@ def up(
             "\nTwinplane is up.\n"
             f"  web UI / control plane  {control_url}\n"
             f"  data plane              {data_url}\n"
-            f"  sign in as              {ADMIN_EMAIL} / {admin_password}\n"
+            f"  sign in as              {state['admin_email']} / {state['admin_password']}\n"
             f"  API key                 {state['api_key']}\n"
-            f"  org                     {boot.org_name}\n"
+            f"  org                     {state['org_name']}\n"
             f"  state                   {state_path}\n\n"
-            "  SDK:  export TWINPLANE_API_KEY=... TWINPLANE_APP_URL=" + control_url + "\n"
+            f"  SDK:  export TWINPLANE_API_KEY={state['api_key']} TWINPLANE_APP_URL={control_url}\n"
             "Press Ctrl-C to stop both planes."
         )
         while all(p.poll() is None for p in procs):
