@@ -12,6 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from support.planes import RunningPlanes, start_planes
+
 POSTGRES_ADMIN_URL = os.environ.get("TWINPLANE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TWINPLANE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 REQUIRE_SERVICES = os.environ.get("CI", "").lower() == "true" or os.environ.get("TWINPLANE_TEST_REQUIRE_SERVICES") == "1"
@@ -104,89 +106,6 @@ def database_url(dialect: str, tmp_path) -> Iterator[str]:
             drop_postgres_database(url)
 
 
-# --- both planes as real processes -------------------------------------------------------
-
-class RunningPlanes:
-    """``twinplane up`` running as a subprocess: two planes, two ports, two SQLite databases."""
-
-    def __init__(self, proc, state: dict, data_dir: str, log_path: str) -> None:
-        self.proc = proc
-        self.state = state
-        self.data_dir = data_dir
-        self.log_path = log_path
-
-    @property
-    def control_url(self) -> str:
-        return self.state["control_url"]
-
-    @property
-    def data_url(self) -> str:
-        return self.state["data_url"]
-
-    @property
-    def api_key(self) -> str:
-        return self.state["api_key"]
-
-    def stop(self) -> None:
-        import signal
-
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except Exception:  # noqa: BLE001
-                self.proc.kill()
-                self.proc.wait()
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
-                 control_port: int | None = None, data_port: int | None = None) -> RunningPlanes:
-    """Start ``twinplane up`` on free ports and wait until both planes answer."""
-    import json
-    import subprocess
-    import sys
-    import time
-
-    import httpx
-
-    cport, dport = control_port or free_port(), data_port or free_port()
-    log_path = os.path.join(data_dir, "up.log")
-    os.makedirs(data_dir, exist_ok=True)
-    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
-    cmd = [sys.executable, "-m", "twinplane.cli.main", "up", "--data-dir", data_dir,
-           "--control-port", str(cport), "--data-port", str(dport)]
-    if demo:
-        cmd.append("--demo")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINPLANE_", "BRAINTRUST_"))}
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
-    deadline = time.monotonic() + timeout
-    state_path = os.path.join(data_dir, "up.json")
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"twinplane up exited {proc.returncode}:\n" + open(log_path).read()[-4000:])
-        if os.path.exists(state_path):
-            state = json.loads(open(state_path).read())
-            if state.get("control_url", "").endswith(f":{cport}") and (not demo or state.get("demo_loaded")):
-                try:
-                    ok = all(httpx.get(u + "/healthz", timeout=1).status_code == 200
-                             for u in (state["control_url"], state["data_url"]))
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
-                    return RunningPlanes(proc, state, data_dir, log_path)
-        time.sleep(0.25)
-    proc.kill()
-    raise RuntimeError("twinplane up did not become ready:\n" + open(log_path).read()[-4000:])
-
-
 @pytest.fixture(scope="session")
 def planes(tmp_path_factory) -> Iterator[RunningPlanes]:
     """Both planes as real processes for the whole session (shared; tests use their own projects)."""
@@ -195,3 +114,39 @@ def planes(tmp_path_factory) -> Iterator[RunningPlanes]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def braintrust_scenario():
+    """Run one flow of the official braintrust SDK (tests/compat/scenarios.py) in a subprocess.
+
+    ``mode`` is "normal" (login at the control plane) or "data-plane-only" (the SDK only
+    knows the data plane's URL). Returns the scenario's RESULT json plus ``_output``.
+    """
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).parent / "compat" / "scenarios.py"
+
+    def run(planes, mode: str, scenario: str, project: str, canary: str = "canary-0000") -> dict:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BRAINTRUST_", "TWINPLANE_"))}
+        env.update(
+            BRAINTRUST_API_KEY=planes.api_key,
+            BRAINTRUST_APP_URL=planes.control_url if mode == "normal" else planes.data_url,
+            TP_DATA_URL=planes.data_url,
+            TP_CANARY=canary,
+            HOME=str(Path(planes.data_dir) / "home"),  # the SDK's prompt cache lives under ~
+        )
+        proc = subprocess.run([sys.executable, str(script), scenario, project], env=env,
+                              capture_output=True, text=True, timeout=180)
+        out = proc.stdout + proc.stderr
+        assert proc.returncode == 0, out[-4000:]
+        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT: ")]
+        assert lines, out[-4000:]
+        result = json.loads(lines[-1][len("RESULT: "):])
+        result["_output"] = out
+        return result
+
+    return run

@@ -7,39 +7,12 @@ mode (the SDK is given only the data plane's URL; the data plane forwards login)
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
 
-SCENARIOS = Path(__file__).with_name("scenarios.py")
 MODES = ["normal", "data-plane-only"]
-
-
-def run_scenario(planes, mode: str, scenario: str, project: str, canary: str = "canary-0000") -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRAINTRUST_", "TWINPLANE_"))}
-    env.update(
-        BRAINTRUST_API_KEY=planes.api_key,
-        BRAINTRUST_APP_URL=planes.control_url if mode == "normal" else planes.data_url,
-        BRAINTRUST_DISABLE_ATEXIT_FLUSH="0",
-        TP_DATA_URL=planes.data_url,
-        TP_CANARY=canary,
-        HOME=str(Path(planes.data_dir) / "home"),  # the SDK's prompt cache lives under ~
-    )
-    proc = subprocess.run([sys.executable, str(SCENARIOS), scenario, project], env=env,
-                          capture_output=True, text=True, timeout=180)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT: ")]
-    assert lines, out[-4000:]
-    result = json.loads(lines[-1][len("RESULT: "):])
-    result["_output"] = out
-    return result
 
 
 def api(planes, method: str, path: str, **kw) -> dict:
@@ -55,12 +28,12 @@ def _project() -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
-def test_two_evals_compare(planes, mode: str) -> None:
+def test_two_evals_compare(planes, braintrust_scenario, mode: str) -> None:
     project = _project()
-    first = run_scenario(planes, mode, "eval1", project)
+    first = braintrust_scenario(planes, mode, "eval1", project)
     assert first["experiment_name"] == "exp1"
     assert first["scores"]["Levenshtein"]["score"] == pytest.approx((1 + (1 - 4 / 9) + 1) / 3, abs=1e-3)
-    second = run_scenario(planes, mode, "eval2", project)
+    second = braintrust_scenario(planes, mode, "eval2", project)
     assert second["comparison"] == "exp1"
     lev = second["scores"]["Levenshtein"]
     assert (lev["improvements"], lev["regressions"]) == (1, 2)
@@ -71,9 +44,9 @@ def test_two_evals_compare(planes, mode: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
-def test_logger_traced_feedback_tree(planes, mode: str) -> None:
+def test_logger_traced_feedback_tree(planes, braintrust_scenario, mode: str) -> None:
     project = _project()
-    res = run_scenario(planes, mode, "logger", project)
+    res = braintrust_scenario(planes, mode, "logger", project)
     events = api(planes, "POST", f"/v1/project_logs/{res['project_id']}/fetch", json={"limit": 1000})["events"]
     spans = [e for e in events if e.get("root_span_id") == res["root_span_id"] and not e.get("comment")]
     by_name = {e["span_attributes"]["name"]: e for e in spans}
@@ -94,9 +67,9 @@ def test_logger_traced_feedback_tree(planes, mode: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
-def test_dataset_versions_and_eval_origin(planes, mode: str) -> None:
+def test_dataset_versions_and_eval_origin(planes, braintrust_scenario, mode: str) -> None:
     project = _project()
-    res = run_scenario(planes, mode, "dataset", project)
+    res = braintrust_scenario(planes, mode, "dataset", project)
     assert res["current"] == ["row-a", "row-b"]
     assert res["pinned"] == ["row-a", "row-b", "row-c"]
     assert res["row_b_metadata"] == {"k": "canary-0000", "updated": True}
@@ -112,9 +85,9 @@ def test_dataset_versions_and_eval_origin(planes, mode: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", MODES)
-def test_load_prompt_by_slug_and_version(planes, mode: str) -> None:
+def test_load_prompt_by_slug_and_version(planes, braintrust_scenario, mode: str) -> None:
     project = _project()
-    res = run_scenario(planes, mode, "prompt", project)
+    res = braintrust_scenario(planes, mode, "prompt", project)
     assert res["versions"][0] < res["versions"][1]
     assert res["latest"] == "You are a bot v2"
     assert res["first"].startswith("You are a bot v1")

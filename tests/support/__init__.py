@@ -1,0 +1,1 @@
+"""Code the test tiers share: starting real processes, finding ports."""

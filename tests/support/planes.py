@@ -1,0 +1,167 @@
+"""Both planes as real processes, started the way ``twinplane up`` starts them."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import httpx
+
+from support.ports import free_port
+
+
+class RunningPlanes:
+    """``twinplane up`` running as a subprocess: two planes, two ports, two SQLite databases."""
+
+    def __init__(self, proc, state: dict, data_dir: str, log_path: str) -> None:
+        self.proc = proc
+        self.state = state
+        self.data_dir = data_dir
+        self.log_path = log_path
+
+    @property
+    def control_url(self) -> str:
+        return self.state["control_url"]
+
+    @property
+    def data_url(self) -> str:
+        return self.state["data_url"]
+
+    @property
+    def api_key(self) -> str:
+        return self.state["api_key"]
+
+    def stop(self) -> None:
+        import signal
+
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except Exception:  # noqa: BLE001
+                self.proc.kill()
+                self.proc.wait()
+
+
+def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
+                 control_port: int | None = None, data_port: int | None = None) -> RunningPlanes:
+    """Start ``twinplane up`` on free ports and wait until both planes answer."""
+    import json
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    cport, dport = control_port or free_port(), data_port or free_port()
+    log_path = os.path.join(data_dir, "up.log")
+    os.makedirs(data_dir, exist_ok=True)
+    log = open(log_path, "ab")  # noqa: SIM115 - closed with the process
+    cmd = [sys.executable, "-m", "twinplane.cli.main", "up", "--data-dir", data_dir,
+           "--control-port", str(cport), "--data-port", str(dport)]
+    if demo:
+        cmd.append("--demo")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINPLANE_", "BRAINTRUST_"))}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
+    deadline = time.monotonic() + timeout
+    state_path = os.path.join(data_dir, "up.json")
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"twinplane up exited {proc.returncode}:\n" + open(log_path).read()[-4000:])
+        if os.path.exists(state_path):
+            state = json.loads(open(state_path).read())
+            if state.get("control_url", "").endswith(f":{cport}") and (not demo or state.get("demo_loaded")):
+                try:
+                    ok = all(httpx.get(u + "/healthz", timeout=1).status_code == 200
+                             for u in (state["control_url"], state["data_url"]))
+                except httpx.HTTPError:
+                    ok = False
+                if ok:
+                    return RunningPlanes(proc, state, data_dir, log_path)
+        time.sleep(0.25)
+    proc.kill()
+    raise RuntimeError("twinplane up did not become ready:\n" + open(log_path).read()[-4000:])
+
+
+class SplitPlanes:
+    def __init__(self, root: Path, extra_data_env: dict[str, str] | None = None,
+                 extra_control_env: dict[str, str] | None = None) -> None:
+        from twinplane.cli.up import prepare
+
+        self.root = root
+        self.launch = prepare(root, control_port=free_port(), data_port=free_port())
+        self.launch.data_env.update(extra_data_env or {})
+        self.launch.control_env.update(extra_control_env or {})
+        self.state = self.launch.state
+        self.control: subprocess.Popen[bytes] | None = None
+        self.data: subprocess.Popen[bytes] | None = None
+
+    @property
+    def control_url(self) -> str:
+        return self.state["control_url"]
+
+    @property
+    def data_url(self) -> str:
+        return self.state["data_url"]
+
+    @property
+    def api_key(self) -> str:
+        return self.state["api_key"]
+
+    @property
+    def data_dir(self) -> str:
+        return str(self.root)
+
+    def start_control(self) -> None:
+        from twinplane.cli.up import spawn, wait_healthy
+
+        self.control = spawn("control-plane", self.launch.control_env, self.root / "logs" / "control-plane.log")
+        wait_healthy(self.control_url, self.control, "control plane")
+
+    def start_data(self) -> None:
+        from twinplane.cli.up import spawn, wait_healthy
+
+        self.data = spawn("data-plane", self.launch.data_env, self.root / "logs" / "data-plane.log")
+        wait_healthy(self.data_url, self.data, "data plane")
+
+    @staticmethod
+    def _end(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(sig)
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    def stop_control(self, sig: int = signal.SIGTERM) -> None:
+        self._end(self.control, sig)
+
+    def stop_data(self, sig: int = signal.SIGTERM) -> None:
+        self._end(self.data, sig)
+
+    def stop(self) -> None:
+        self.stop_data()
+        self.stop_control()
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        return httpx.Client(base_url=self.data_url, headers={"Authorization": f"Bearer {key or self.api_key}"},
+                            timeout=30)
+
+    def admin_session(self) -> httpx.Client:
+        """A signed-in browser-like session at the control plane (cookie + CSRF header)."""
+        c = httpx.Client(base_url=self.control_url, timeout=30)
+        r = c.post("/api/v1/auth/login", json={"email": self.state["admin_email"],
+                                               "password": self.state["admin_password"]})
+        assert r.status_code == 200, r.text
+        me = c.get("/api/v1/auth/me").json()
+        c.headers["X-CSRF-Token"] = me["csrf_token"]
+        return c
+
+    def new_api_key(self, **fields) -> str:
+        with self.admin_session() as c:
+            r = c.post(f"/api/v1/orgs/{self.state['org_id']}/api-keys", json={"name": "test", **fields})
+            assert r.status_code == 200, r.text
+            return r.json()["key"]
