@@ -109,4 +109,8 @@ class DataPlaneSettings(BaseSettings):
     )
     max_row_bytes: int = Field(8 * 1024 * 1024, description="Largest single row accepted, in bytes.")
     max_json_depth: int = Field(64, description="Deepest JSON nesting accepted in a row.")
+    jwt_issuer: str = Field(
+        "", description="Expected 'iss' of browser tokens (the control plane's public_url); empty means control_url."
+    )
+    redis_prefix: str = Field("twinplane:", description="Prefix of every Redis key this data plane writes.")
     log_level: str = Field("info", description="Log level of the data-plane server.")
