@@ -1,0 +1,61 @@
+"""The control plane's ASGI app, from one settings object: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.requests import Request
+from starlette.responses import Response
+
+from twinplane.server.common.errors import install_error_handlers
+from twinplane.server.control_plane.authn import check_route_table
+from twinplane.server.control_plane.routes import (
+    api_keys,
+    apikey_login,
+    auth,
+    data_planes,
+    internal,
+    orgs,
+    projects,
+    secrets,
+    spa,
+    wellknown,
+)
+from twinplane.server.control_plane.runtime import build_runtime
+from twinplane.server.settings import ControlPlaneSettings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+
+async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    response = await call_next(request)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.url.path.startswith(("/api/", "/internal/")):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) -> FastAPI:
+    """Build the app. Raises ``ConfigurationError`` when a required secret setting is invalid.
+
+    The database must already be at the newest schema (``server.run`` and ``bootstrap``
+    upgrade it; tests call ``upgrade_to_head``).
+    """
+    runtime = build_runtime(settings, engine)
+    # no interactive docs: every route must be guarded or deliberately public
+    app = FastAPI(title="Twinplane control plane", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.runtime = runtime
+    install_error_handlers(app)
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    for module in (wellknown, auth, apikey_login, orgs, projects, api_keys, secrets, data_planes, internal):
+        app.include_router(module.router)
+    app.include_router(spa.router)  # last: its catch-all must not shadow the API
+    check_route_table(app)
+    return app

@@ -1,0 +1,68 @@
+"""The built single-page app: hashed assets cached forever, index.html for every other GET.
+
+index.html carries a Content-Security-Policy without inline scripts. Its ``connect-src`` lists
+'self' plus the data-plane origins of the signed-in user's orgs: listing every registered
+data plane would publish all tenants' URLs to anonymous visitors, and ``*`` would let an
+injected script send data anywhere. The SPA therefore loads the page afresh after sign-in
+(the OIDC callback is a redirect; the password form navigates) so the policy includes them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+
+from twinplane.server.common.errors import NotFound
+from twinplane.server.control_plane.authn import get_runtime
+from twinplane.server.control_plane.runtime import Runtime
+from twinplane.server.control_plane.services.sessions import SESSION_COOKIE
+
+router = APIRouter(tags=["ui"])
+
+_PACKAGE_STATIC = Path(__file__).resolve().parents[1] / "static"
+_NOT_UI = ("api/", "internal/", ".well-known/")
+_NOT_BUILT = ("<!doctype html><html><head><meta charset=utf-8><title>Twinplane</title></head>"
+              "<body><h1>Twinplane control plane</h1><p>The web UI is not built. Run <code>make ui</code> "
+              "(or set TWINPLANE_CONTROL_STATIC_DIR) and reload.</p></body></html>")
+
+
+def static_root(rt: Runtime) -> Path:
+    return Path(rt.settings.static_dir).resolve() if rt.settings.static_dir else _PACKAGE_STATIC
+
+
+def content_security_policy(connect_origins: list[str]) -> str:
+    connect = " ".join(["'self'", *connect_origins])
+    return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data: blob:; font-src 'self' data:; "
+            f"connect-src {connect}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+            "form-action 'self'")
+
+
+def _index(request: Request, rt: Runtime, root: Path) -> Response:
+    origins: list[str] = []
+    session = rt.sessions.resolve(request.cookies.get(SESSION_COOKIE))
+    if session is not None:
+        origins = rt.data_planes.connect_origins_of(session.user["id"])
+    headers = {"Cache-Control": "no-cache", "Content-Security-Policy": content_security_policy(origins)}
+    index = root / "index.html"
+    if not index.is_file():
+        return HTMLResponse(_NOT_BUILT, headers=headers)
+    return FileResponse(index, media_type="text/html", headers=headers)
+
+
+@router.get("/{path:path}", include_in_schema=False)
+def spa(path: str, request: Request, rt: Runtime = Depends(get_runtime)) -> Response:
+    if path.startswith(_NOT_UI) or path in ("api", "internal", ".well-known"):
+        raise NotFound(f"no such endpoint: {request.method} /{path}")
+    root = static_root(rt)
+    if path and "\x00" not in path and "\\" not in path:
+        candidate = (root / path).resolve()
+        # a resolved path outside the root is a traversal attempt: fall through to index.html
+        if candidate.is_relative_to(root) and candidate.is_file() and candidate.name != "index.html":
+            cache = ("public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache")
+            return FileResponse(candidate, headers={"Cache-Control": cache})
+    if path.startswith("assets/"):
+        raise NotFound("no such asset")
+    return _index(request, rt, root)

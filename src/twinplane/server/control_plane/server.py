@@ -1,0 +1,31 @@
+"""``twinplane control-plane serve``: settings from the environment, migrate, serve."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from twinplane.server.control_plane.migrations import upgrade_to_head
+from twinplane.server.control_plane.runtime import ConfigurationError
+from twinplane.server.settings import ControlPlaneSettings
+
+__all__ = ["run"]
+
+logger = logging.getLogger(__name__)
+
+
+def run(settings: ControlPlaneSettings | None = None) -> None:
+    import uvicorn
+
+    from twinplane.server.control_plane.app import create_app
+
+    settings = settings or ControlPlaneSettings()
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(settings)
+    except ConfigurationError as err:
+        logger.error("cannot start the control plane: %s", err)
+        sys.exit(2)
+    upgrade_to_head(settings.database_url)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                proxy_headers=True, server_header=False)
