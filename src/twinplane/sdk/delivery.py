@@ -1,0 +1,284 @@
+"""Background delivery of logged rows to ``POST /logs3``.
+
+The caller's thread only appends ``(object ref, row)`` to a bounded deque; a daemon
+thread resolves object ids (login, project and experiment registration), folds rows of
+the same key, serializes with orjson, batches by count and bytes and posts. Failures are
+retried with backoff honouring ``Retry-After``; a 413 splits the batch; what cannot be
+sent is dropped and counted (:class:`DeliveryStats`). Nothing here raises to the host.
+
+``flush(timeout)`` waits for everything enqueued before it, and never longer than
+``timeout``. After ``fork()`` the child starts with an empty queue and no thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import orjson
+
+from twinplane.sdk import serializer
+from twinplane.sdk.retry import RetryPolicy
+from twinplane.wire.coalesce import coalesce_rows
+
+if TYPE_CHECKING:
+    from twinplane.sdk.config import Config
+    from twinplane.sdk.connection import Connection
+    from twinplane.sdk.object_ref import ObjectRef
+
+logger = logging.getLogger(__name__)
+
+_TAKE_MAX = 10_000  # rows folded per cycle; bounds the worker's memory per cycle
+
+
+@dataclass(frozen=True)
+class DeliveryStats:
+    """Counters since the state was created (or since a fork, in the child)."""
+
+    sent: int = 0
+    dropped_queue_full: int = 0
+    dropped_failed: int = 0
+    dropped_too_large: int = 0
+    retries: int = 0
+    pending: int = 0
+
+    @property
+    def dropped(self) -> int:
+        return self.dropped_queue_full + self.dropped_failed + self.dropped_too_large
+
+
+@dataclass(frozen=True)
+class FlushResult:
+    """What one ``flush`` achieved. ``pending`` rows are still queued or in flight."""
+
+    ok: bool
+    sent: int
+    dropped: int
+    pending: int
+    timed_out: bool
+
+
+class _Marker:
+    __slots__ = ("done",)
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+
+
+class Delivery:
+    """The bounded queue and its sender thread (one per :class:`~twinplane.sdk.state.State`)."""
+
+    def __init__(self, config: Config, connection: Callable[[], Connection]) -> None:
+        self._cfg = config
+        self._connection = connection
+        self._policy = RetryPolicy(retries=config.num_retries, max_backoff=config.max_backoff)
+        self._max_queue = max(1, config.queue_size)
+        self._batch_size = max(1, config.batch_size)
+        self._init_runtime()
+
+    def _init_runtime(self) -> None:
+        self._queue: deque[Any] = deque()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._in_flight = 0
+        self._max_bytes = max(1024, self._cfg.batch_bytes)
+        self._version_checked = False
+        self._sent = self._dropped_full = self._dropped_failed = self._dropped_large = self._retries = 0
+
+    # -- caller side (hot path) ----------------------------------------------------------------
+    def put(self, ref: ObjectRef, row: dict[str, Any]) -> None:
+        """Enqueue one row; O(1), never blocks, never raises."""
+        q = self._queue
+        if len(q) >= self._max_queue or self._closed:
+            with self._lock:
+                self._dropped_full += 1
+            return
+        q.append((ref, row))
+        if self._thread is None:
+            self._start()
+        elif len(q) >= self._batch_size and not self._wake.is_set():
+            self._wake.set()
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._thread is not None:
+                return
+            t = threading.Thread(target=self._run, name="twinplane-delivery", daemon=True)
+            try:
+                t.start()
+            except RuntimeError:  # interpreter shutting down: nothing can be sent any more
+                return
+            self._thread = t
+
+    def flush(self, timeout: float | None = None) -> FlushResult:
+        """Send everything enqueued so far; return after at most ``timeout`` seconds."""
+        before = self.stats()
+        if not self._queue and self._in_flight == 0:
+            return FlushResult(ok=True, sent=0, dropped=0, pending=0, timed_out=False)
+        if self._thread is not None and threading.current_thread() is self._thread:
+            return FlushResult(ok=False, sent=0, dropped=0, pending=self._pending(), timed_out=True)
+        marker = _Marker()
+        self._queue.append(marker)
+        if self._thread is None:
+            self._start()
+        self._wake.set()
+        done = marker.done.wait(timeout) if (timeout is None or timeout > 0) else False
+        after = self.stats()
+        dropped = after.dropped - before.dropped
+        return FlushResult(ok=done and dropped == 0, sent=after.sent - before.sent, dropped=dropped,
+                           pending=0 if done else self._pending(), timed_out=not done)
+
+    def _pending(self) -> int:
+        return sum(1 for item in list(self._queue) if not isinstance(item, _Marker)) + self._in_flight
+
+    def stats(self) -> DeliveryStats:
+        return DeliveryStats(sent=self._sent, dropped_queue_full=self._dropped_full, dropped_failed=self._dropped_failed,
+                             dropped_too_large=self._dropped_large, retries=self._retries, pending=self._pending())
+
+    def close(self, timeout: float | None = None) -> FlushResult:
+        result = self.flush(timeout)
+        self._closed = True
+        self._wake.set()
+        return result
+
+    def reset_after_fork(self) -> None:
+        """In a forked child: the parent sends its own rows; start empty, thread-less."""
+        self._init_runtime()
+
+    # -- worker side ---------------------------------------------------------------------------
+    def _run(self) -> None:
+        while True:
+            self._wake.wait(self._cfg.flush_interval)
+            self._wake.clear()
+            try:
+                self._drain()
+            except Exception:  # the worker must survive anything
+                logger.exception("twinplane delivery cycle failed")
+            if self._closed and not self._queue:
+                return
+
+    def _drain(self) -> None:
+        while self._queue:
+            items: list[tuple[ObjectRef, dict[str, Any]]] = []
+            markers: list[_Marker] = []
+            while self._queue and len(items) < _TAKE_MAX:
+                item = self._queue.popleft()
+                if isinstance(item, _Marker):
+                    markers.append(item)
+                    break
+                items.append(item)
+            self._in_flight = len(items)
+            try:
+                if items:
+                    self._process(items)
+            finally:
+                self._in_flight = 0
+                for m in markers:
+                    m.done.set()
+
+    def _process(self, items: list[tuple[ObjectRef, dict[str, Any]]]) -> None:
+        idents: dict[int, dict[str, Any] | None] = {}
+        rows: list[dict[str, Any]] = []
+        failed = 0
+        for ref, row in items:
+            key = id(ref)
+            if key not in idents:
+                idents[key] = self._identity(ref)
+            ident = idents[key]
+            if ident is None:
+                failed += 1
+                continue
+            full = dict(row)
+            created = full.get("created")
+            if isinstance(created, float):
+                full["created"] = serializer.iso_utc(created)
+            full.update(ident)
+            rows.append(full)
+        if failed:
+            self._dropped_failed += failed
+        if not rows:
+            return
+        self._check_version()
+        encoded = [serializer.dumps(r) for r in coalesce_rows(rows)]
+        for batch in self._batches(encoded):
+            self._send(batch)
+
+    def _identity(self, ref: ObjectRef) -> dict[str, Any] | None:
+        try:
+            return ref.identity()
+        except Exception as exc:  # noqa: BLE001 - login/registration failures drop rows, never raise
+            logger.warning("twinplane: cannot resolve %s (%s); its rows are dropped", ref.describe(), exc)
+            return None
+
+    def _check_version(self) -> None:
+        if self._version_checked:
+            return
+        self._version_checked = True
+        try:
+            resp = self._connection().send("GET", "/version", timeout=5.0)
+            if resp.status_code == 200:
+                limit = orjson.loads(resp.content).get("logs3_payload_max_bytes")
+                if isinstance(limit, int) and limit > 1024:
+                    self._max_bytes = min(self._max_bytes, limit)
+        except Exception:  # noqa: BLE001 - optional handshake
+            logger.debug("GET /version failed; using the configured batch size", exc_info=True)
+
+    def _batches(self, encoded: list[bytes]) -> list[list[bytes]]:
+        batches: list[list[bytes]] = []
+        cur: list[bytes] = []
+        size = 0
+        for part in encoded:
+            if cur and (len(cur) >= self._batch_size or size + len(part) + 1 > self._max_bytes):
+                batches.append(cur)
+                cur, size = [], 0
+            cur.append(part)
+            size += len(part) + 1
+        if cur:
+            batches.append(cur)
+        return batches
+
+    def _send(self, batch: list[bytes]) -> None:
+        body = b'{"rows":[' + b",".join(batch) + b'],"api_version":2}'
+        attempt = 0
+        while True:
+            status: int | None = None
+            retry_after: str | None = None
+            try:
+                resp = self._connection().send("POST", "/logs3", content=body,
+                                               headers={"Content-Type": "application/json"})
+                status = resp.status_code
+                retry_after = resp.headers.get("retry-after")
+            except httpx.HTTPError as exc:
+                logger.debug("POST /logs3 failed: %s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - e.g. login failure inside connection()
+                logger.warning("twinplane: cannot send rows: %s", exc)
+            if status is not None and 200 <= status < 300:
+                self._sent += len(batch)
+                return
+            if status == 413:
+                if len(batch) == 1:
+                    self._dropped_large += 1
+                    logger.warning("twinplane: a row of %d bytes is larger than the server accepts; dropped",
+                                   len(batch[0]))
+                    return
+                half = len(batch) // 2
+                self._max_bytes = max(1024, min(self._max_bytes, len(body) // 2))
+                self._send(batch[:half])
+                self._send(batch[half:])
+                return
+            if attempt >= self._policy.retries or not self._policy.should_retry(status):
+                self._dropped_failed += len(batch)
+                logger.warning("twinplane: dropped %d rows after %d attempts (last status %s)",
+                               len(batch), attempt + 1, status)
+                return
+            self._retries += 1
+            time.sleep(self._policy.delay(attempt, retry_after))
+            attempt += 1
