@@ -1,0 +1,43 @@
+"""Request rate limits per org and per credential (``limits``: sliding-window counters).
+
+In memory by default; in Redis when ``TWINPLANE_REDIS_URL`` is set, so replicas share the
+counters. Checked in the auth step, before a route reads or writes anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+
+from limits import parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import SlidingWindowCounterRateLimiter
+
+from twinplane.server.common.errors import RateLimited
+from twinplane.server.data_plane.auth.principal import Principal
+
+logger = logging.getLogger(__name__)
+
+
+class RateLimiter:
+    def __init__(self, org_limit: str, key_limit: str, *, redis_url: str = "", prefix: str = "twinplane:") -> None:
+        self._org = parse(org_limit)
+        self._key = parse(key_limit)
+        storage: Storage
+        if redis_url:
+            uri = redis_url.replace("redis://", "async+redis://", 1).replace("rediss://", "async+rediss://", 1)
+            storage = RedisStorage(uri, implementation="redispy", key_prefix=prefix + "rl")
+        else:
+            storage = MemoryStorage()
+        self._storage = storage
+        self._limiter = SlidingWindowCounterRateLimiter(storage)
+
+    async def check(self, principal: Principal) -> None:
+        """Consume one request for the org and the credential; raise 429 when either is spent."""
+        for item, ident in ((self._org, "org:" + principal.org_id),
+                            (self._key, principal.org_id + ":" + principal.limit_id)):
+            if not await self._limiter.hit(item, ident):
+                stats = await self._limiter.get_window_stats(item, ident)
+                wait = max(1, math.ceil(stats.reset_time - time.time()))
+                raise RateLimited("rate limit exceeded; retry later", retry_after=wait)

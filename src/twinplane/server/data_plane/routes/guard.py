@@ -1,0 +1,28 @@
+"""The authentication dependency every non-public router carries.
+
+Order matters: credential → org pin → rate limit, all before the route reads a body or
+touches the store, so a refused or throttled request writes nothing.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.runtime import Runtime
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+async def authenticated(request: Request) -> Principal:
+    cached = getattr(request.state, "principal", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    rt = runtime(request)
+    principal = await rt.auth.authenticate(request.headers.get("authorization"))
+    await rt.limiter.check(principal)
+    request.state.principal = principal
+    return principal

@@ -1,0 +1,118 @@
+"""Everything one data-plane app holds while it runs, built from the settings once at start.
+
+No module-level state: ``create_app`` builds a ``Runtime`` in its lifespan and routes reach
+it through ``request.app.state.runtime``, so two apps in one process never share anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+import secrets
+from typing import Any
+
+import httpx
+
+from twinplane.server.data_plane.auth.api_keys import ApiKeyCache
+from twinplane.server.data_plane.auth.authenticator import Authenticator
+from twinplane.server.data_plane.auth.jwks import JwksVerifier
+from twinplane.server.data_plane.blobs import BlobStore
+from twinplane.server.data_plane.control_client import ControlClient, ControlUnavailable
+from twinplane.server.data_plane.ratelimit import RateLimiter
+from twinplane.server.data_plane.services.catalog import Catalog
+from twinplane.server.data_plane.services.ingest import IngestService
+from twinplane.server.data_plane.services.objects import ObjectResolver
+from twinplane.server.data_plane.services.prompts import Prompts
+from twinplane.server.data_plane.services.reader import RowReader
+from twinplane.server.data_plane.services.reports import Reports
+from twinplane.server.data_plane.services.row_check import RowLimits
+from twinplane.server.data_plane.store.base import Store
+from twinplane.server.settings import DataPlaneSettings
+
+logger = logging.getLogger(__name__)
+
+PIN_RETRY_SECONDS = 2.0
+
+
+def _derive(secret: str, purpose: str) -> bytes:
+    """A per-purpose key from the service token, which every replica of this data plane shares."""
+    if not secret:
+        return secrets.token_bytes(32)  # unconfigured: this process only
+    return hashlib.sha256(f"twinplane:{purpose}\0{secret}".encode()).digest()
+
+
+class Runtime:
+    def __init__(self, settings: DataPlaneSettings, store: Store, *,
+                 control_transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.control = ControlClient(settings.control_url, settings.service_token, transport=control_transport)
+        self.redis: Any = None
+        if settings.redis_url:
+            import redis.asyncio as aioredis
+
+            self.redis = aioredis.Redis.from_url(settings.redis_url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        prefix = settings.redis_prefix
+        self.keys = ApiKeyCache(
+            self.control.introspect, secret=_derive(settings.service_token, "auth-cache"),
+            ttl=settings.auth_cache_ttl_seconds, negative_ttl=settings.auth_negative_ttl_seconds,
+            grace=settings.auth_grace_seconds, redis=self.redis, redis_prefix=prefix)
+        self.jwks = JwksVerifier(self.control.jwks, audience=settings.data_plane_id,
+                                 issuer=(settings.jwt_issuer or settings.control_url).rstrip("/"),
+                                 ttl=settings.jwks_ttl_seconds)
+        self.auth = Authenticator(self.keys, self.jwks)
+        self.limiter = RateLimiter(settings.rate_limit_org, settings.rate_limit_key,
+                                   redis_url=settings.redis_url, prefix=prefix)
+        self.blobs = BlobStore(settings.blob_dir, _derive(settings.service_token, "blob-url"))
+        self.objects = ObjectResolver(store, self.control)
+        self.ingest = IngestService(store, self.objects,
+                                    RowLimits(settings.max_row_bytes, settings.max_json_depth))
+        self.catalog = Catalog(store, self.control, self.objects)
+        self.reader = RowReader(store, self.objects)
+        self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)
+        self.prompts = Prompts(store, self.control, self.objects, self.ingest)
+        self._pin_task: asyncio.Task[None] | None = None
+
+    async def pin_org(self) -> bool:
+        """Learn which org this data plane serves; True once known."""
+        try:
+            info = await self.control.data_plane()
+        except (ControlUnavailable, httpx.HTTPError) as err:
+            logger.warning("cannot reach the control plane to learn this data plane's org (%s)", err)
+            return False
+        org_id, dp_id = info.get("org_id"), info.get("id")
+        if not isinstance(org_id, str) or not org_id:
+            logger.error("the control plane's /data-plane answer names no org")
+            return False
+        if self.settings.data_plane_id and dp_id and dp_id != self.settings.data_plane_id:
+            logger.error("service token belongs to data plane %s, not the configured %s",
+                         dp_id, self.settings.data_plane_id)
+            return False
+        if not self.settings.data_plane_id and isinstance(dp_id, str):
+            self.jwks.audience = dp_id
+        self.auth.pin(org_id, str(info.get("org_name") or ""))
+        logger.info("serving org %s", org_id)
+        return True
+
+    async def start(self, *, pin_attempts: int = 3) -> None:
+        for attempt in range(pin_attempts):
+            if await self.pin_org():
+                return
+            if attempt + 1 < pin_attempts:
+                await asyncio.sleep(0.5 * (attempt + 1))
+        self._pin_task = asyncio.create_task(self._keep_pinning())
+
+    async def _keep_pinning(self) -> None:
+        while not await self.pin_org():
+            await asyncio.sleep(PIN_RETRY_SECONDS)
+
+    async def close(self) -> None:
+        if self._pin_task is not None:
+            self._pin_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pin_task
+        await self.control.aclose()
+        if self.redis is not None:
+            await self.redis.aclose()

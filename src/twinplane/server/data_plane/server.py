@@ -1,0 +1,19 @@
+"""``run()``: read ``DataPlaneSettings`` once and serve the app with uvicorn (uvloop + httptools)."""
+
+from __future__ import annotations
+
+import logging
+
+
+def run() -> None:
+    import uvicorn
+
+    from twinplane.server.data_plane.app import create_app
+    from twinplane.server.settings import DataPlaneSettings
+
+    settings = DataPlaneSettings()
+    logging.basicConfig(level=settings.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, loop="uvloop", http="httptools",
+                log_level=settings.log_level.lower(), access_log=False, proxy_headers=False,
+                timeout_graceful_shutdown=10)

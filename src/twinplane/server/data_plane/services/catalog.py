@@ -1,0 +1,209 @@
+"""Projects, experiments and datasets: names registered at the control plane, the rest kept here.
+
+The control plane gets only what the architecture allows it to hold (a name, a slug);
+description, repo info, metadata, tags, base experiment and dataset links stay in this
+data plane's ``ObjectMeta``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from twinplane.server.common.errors import BadRequest, Forbidden, NotFound
+from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.control_client import ControlClient
+from twinplane.server.data_plane.services.objects import ObjectResolver
+from twinplane.server.data_plane.store.base import ObjectMeta, Store
+
+EXPERIMENT_FIELDS = ("description", "repo_info", "base_exp_id", "dataset_id", "dataset_version", "metadata",
+                     "tags", "public", "ancestor_commits", "parameters_id", "parameters_version")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _opt(body: dict[str, Any], key: str, types: type | tuple[type, ...], what: str) -> Any:
+    value = body.get(key)
+    if value is not None and not isinstance(value, types):
+        raise BadRequest(f"field '{key}' must be {what}")
+    return value
+
+
+def _name(body: dict[str, Any], key: str = "name", *, required: bool = True) -> str | None:
+    value = body.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or not value.strip() or len(value) > 512:
+        raise BadRequest(f"field '{key}' must be a non-empty string of at most 512 characters")
+    return value.strip()
+
+
+def project_view(p: dict[str, Any], org_id: str) -> dict[str, Any]:
+    return {"id": p["id"], "org_id": org_id, "name": p["name"], "created": p.get("created"),
+            "deleted_at": None, "user_id": p.get("user_id"), "settings": p.get("settings")}
+
+
+def experiment_view(m: ObjectMeta) -> dict[str, Any]:
+    d = m.data
+    repo = d.get("repo_info") if isinstance(d.get("repo_info"), dict) else None
+    return {
+        "id": m.id, "project_id": m.project_id, "name": m.name, "description": d.get("description"),
+        "created": m.created, "repo_info": repo, "commit": repo.get("commit") if repo else None,
+        "base_exp_id": d.get("base_exp_id"), "deleted_at": None, "dataset_id": d.get("dataset_id"),
+        "dataset_version": d.get("dataset_version"), "public": bool(d.get("public", False)),
+        "user_id": d.get("user_id"), "metadata": d.get("metadata"), "tags": d.get("tags"),
+    }
+
+
+def dataset_view(m: ObjectMeta) -> dict[str, Any]:
+    d = m.data
+    return {"id": m.id, "project_id": m.project_id, "name": m.name, "description": d.get("description"),
+            "created": m.created, "deleted_at": None, "user_id": d.get("user_id"), "metadata": d.get("metadata")}
+
+
+class Catalog:
+    def __init__(self, store: Store, control: ControlClient, objects: ObjectResolver) -> None:
+        self._store = store
+        self._control = control
+        self._objects = objects
+
+    # projects -------------------------------------------------------------------
+    async def _record_project(self, principal: Principal, p: dict[str, Any]) -> None:
+        if await self._store.get_object(principal.org_id, p["id"]) is None:
+            meta = await self._store.put_object(ObjectMeta(
+                id=p["id"], org_id=principal.org_id, project_id=p["id"], object_type="project", name=p["name"],
+                created=str(p.get("created") or now_iso()), data={"settings": p.get("settings")}))
+            self._objects.remember(meta)
+
+    async def project_get_or_create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        name = _name(body)
+        found = await self._control.find_projects(name=name)
+        if found:
+            p = found[0]
+            principal.require_project(p["id"])
+        else:
+            principal.require_write()
+            if principal.project_id is not None:
+                raise Forbidden("a project-scoped key cannot create projects")
+            p = await self._control.create_project(name)  # type: ignore[arg-type]
+        await self._record_project(principal, p)
+        return project_view(p, principal.org_id)
+
+    async def project_get(self, principal: Principal, project_id: str) -> dict[str, Any]:
+        principal.require_project(project_id)
+        p = await self._control.get_project(project_id)
+        return project_view(p, principal.org_id)
+
+    async def project_by_name(self, principal: Principal, name: str) -> str:
+        found = await self._control.find_projects(name=name)
+        if not found or not principal.sees_project(found[0]["id"]):
+            raise NotFound("project not found")
+        return str(found[0]["id"])
+
+    async def project_list(self, principal: Principal, name: str | None) -> list[dict[str, Any]]:
+        found = await self._control.find_projects(name=name)
+        return [project_view(p, principal.org_id) for p in found if principal.sees_project(p["id"])]
+
+    async def resolve_project(self, principal: Principal, project_id: str | None,
+                              project_name: str | None) -> str | None:
+        if project_id:
+            await self._objects.meta(principal, "project", project_id)
+            return project_id
+        if project_name:
+            return await self.project_by_name(principal, project_name)
+        return None
+
+    # experiments ----------------------------------------------------------------
+    async def experiment_create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        principal.require_write()
+        project_id = body.get("project_id")
+        if not isinstance(project_id, str) or not project_id:
+            if isinstance(body.get("project_name"), str):
+                project_id = await self.project_by_name(principal, body["project_name"])
+            else:
+                raise BadRequest("field 'project_id' is required")
+        await self._objects.meta(principal, "project", project_id)
+        name = _name(body, required=False) or f"experiment-{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(2)}"
+        ensure_new = body.get("ensure_new", True)
+        if not isinstance(ensure_new, bool):
+            raise BadRequest("field 'ensure_new' must be a boolean")
+        data: dict[str, Any] = {
+            "description": _opt(body, "description", str, "a string"),
+            "repo_info": _opt(body, "repo_info", dict, "an object"),
+            "base_exp_id": _opt(body, "base_exp_id", str, "a string"),
+            "dataset_id": _opt(body, "dataset_id", str, "a string"),
+            "dataset_version": _opt(body, "dataset_version", (str, int), "a version string"),
+            "metadata": _opt(body, "metadata", dict, "an object"),
+            "tags": _opt(body, "tags", list, "a list of strings"),
+            "public": bool(_opt(body, "public", bool, "a boolean") or False),
+            "ancestor_commits": _opt(body, "ancestor_commits", list, "a list of strings"),
+            "parameters_id": _opt(body, "parameters_id", str, "a string"),
+            "parameters_version": _opt(body, "parameters_version", (str, int), "a version string"),
+            "user_id": principal.user_id,
+        }
+        if data["dataset_version"] is not None:
+            data["dataset_version"] = str(data["dataset_version"])
+        if data["tags"] is not None and not all(isinstance(t, str) for t in data["tags"]):
+            raise BadRequest("field 'tags' must be a list of strings")
+        if data["base_exp_id"]:
+            await self._objects.meta(principal, "experiment", data["base_exp_id"])
+        if data["dataset_id"]:
+            await self._objects.meta(principal, "dataset", data["dataset_id"])
+        o = await self._control.create_object("experiment", project_id, name, ensure_new=ensure_new)
+        if not o.get("created_now", True):
+            existing = await self._store.get_object(principal.org_id, o["id"])
+            if existing is not None:
+                return experiment_view(existing)
+        if not data["base_exp_id"]:
+            data["base_exp_id"] = await self._previous_experiment(principal.org_id, project_id, o["id"])
+        meta = await self._store.put_object(ObjectMeta(
+            id=o["id"], org_id=principal.org_id, project_id=project_id, object_type="experiment",
+            name=o["name"], created=str(o.get("created") or now_iso()), data=data))
+        self._objects.remember(meta)
+        return experiment_view(meta)
+
+    async def _previous_experiment(self, org_id: str, project_id: str, new_id: str) -> str | None:
+        """Default base: the most recent earlier experiment of the project."""
+        for m in await self._store.list_objects(org_id, "experiment", project_id=project_id, limit=5):
+            if m.id != new_id and not m.deleted:
+                return m.id
+        return None
+
+    async def experiment_get(self, principal: Principal, experiment_id: str) -> dict[str, Any]:
+        return experiment_view(await self._objects.meta(principal, "experiment", experiment_id))
+
+    async def list_views(self, principal: Principal, object_type: str, *, project_id: str | None,
+                         project_name: str | None, name: str | None, limit: int = 1000) -> list[dict[str, Any]]:
+        pid = await self.resolve_project(principal, project_id, project_name)
+        metas = await self._store.list_objects(principal.org_id, object_type, project_id=pid, name=name, limit=limit)
+        view = {"experiment": experiment_view, "dataset": dataset_view}[object_type]
+        return [view(m) for m in metas if not m.deleted and principal.sees_project(m.project_id)]
+
+    # datasets -------------------------------------------------------------------
+    async def dataset_get_or_create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        project_id = body.get("project_id")
+        if not isinstance(project_id, str) or not project_id:
+            raise BadRequest("field 'project_id' is required")
+        await self._objects.meta(principal, "project", project_id)
+        name = _name(body, required=False) or "logs"
+        description = _opt(body, "description", str, "a string")
+        metadata = _opt(body, "metadata", dict, "an object")
+        existing = await self._store.list_objects(principal.org_id, "dataset", project_id=project_id, name=name, limit=1)
+        if existing and not existing[0].deleted:
+            return dataset_view(existing[0])
+        principal.require_write()
+        o = await self._control.create_object("dataset", project_id, name, ensure_new=False)
+        meta = await self._store.get_object(principal.org_id, o["id"])
+        if meta is None:
+            meta = await self._store.put_object(ObjectMeta(
+                id=o["id"], org_id=principal.org_id, project_id=project_id, object_type="dataset", name=o["name"],
+                created=str(o.get("created") or now_iso()),
+                data={"description": description, "metadata": metadata, "user_id": principal.user_id}))
+        self._objects.remember(meta)
+        return dataset_view(meta)
+
+    async def dataset_get(self, principal: Principal, dataset_id: str) -> dict[str, Any]:
+        return dataset_view(await self._objects.meta(principal, "dataset", dataset_id))

@@ -1,0 +1,72 @@
+"""Validate incoming rows before anything is written: shape, size, nesting, keys.
+
+A bad row refuses the whole batch with a 4xx naming the row index and the field; the
+check is cheap on the common path (a body smaller than ``max_row_bytes`` cannot hold a
+row larger than it, and a body without the ``\\u0000`` escape cannot hold a NUL key).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from twinplane.server.common.errors import BadRequest, PayloadTooLarge
+
+
+@dataclass(frozen=True, slots=True)
+class RowLimits:
+    max_row_bytes: int
+    max_json_depth: int
+
+
+def parse_json(raw: bytes, what: str = "request body") -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        raise BadRequest(f"{what} is not valid JSON: {err}") from None
+
+
+def check_rows(rows: Any, limits: RowLimits, *, raw_size: int, may_hold_nul: bool) -> list[dict[str, Any]]:
+    """Return ``rows`` as a list of dicts, or raise naming the first offending row and field."""
+    if not isinstance(rows, list):
+        raise BadRequest("'rows' must be a list of objects")
+    check_size = raw_size > limits.max_row_bytes
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise BadRequest(f"row {i}: must be a JSON object")
+        rid = row.get("id")
+        if not isinstance(rid, str) or not rid or len(rid) > 512:
+            raise BadRequest(f"row {i}: field 'id' must be a non-empty string of at most 512 characters")
+        problem = _walk(row, limits.max_json_depth, may_hold_nul)
+        if problem:
+            raise BadRequest(f"row {i}: {problem}")
+        if check_size:
+            size = len(orjson.dumps(row))
+            if size > limits.max_row_bytes:
+                raise PayloadTooLarge(f"row {i}: {size} bytes is larger than the {limits.max_row_bytes}-byte row limit")
+    return rows
+
+
+def _walk(root: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
+    """Depth and key checks without recursion (a hostile body cannot blow the stack)."""
+    stack: list[tuple[Any, int, str]] = [(root, 1, "")]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth, path = pop()
+        if depth > max_depth:
+            return f"field '{path.lstrip('.')}' nests deeper than {max_depth} levels"
+        if type(node) is dict:
+            for k, v in node.items():
+                if check_keys and "\x00" in k:
+                    return f"field '{(path + '.' + k.replace(chr(0), '?')).lstrip('.')}' has a NUL character in its name"
+                t = type(v)
+                if t is dict or t is list:
+                    push((v, depth + 1, f"{path}.{k}"))
+        else:
+            for j, v in enumerate(node):
+                t = type(v)
+                if t is dict or t is list:
+                    push((v, depth + 1, f"{path}[{j}]"))
+    return None

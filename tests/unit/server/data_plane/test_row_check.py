@@ -1,0 +1,54 @@
+"""Row validation: index and field named in every refusal; NUL keys, depth and size refused."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from twinplane.server.common.errors import BadRequest, PayloadTooLarge
+from twinplane.server.data_plane.services.row_check import RowLimits, check_rows, parse_json
+
+LIMITS = RowLimits(max_row_bytes=1000, max_json_depth=5)
+
+
+def _check(rows):
+    raw = orjson.dumps(rows)
+    return check_rows(rows, LIMITS, raw_size=len(raw), may_hold_nul=b"\\u0000" in raw)
+
+
+def test_good_rows_pass() -> None:
+    rows = [{"id": "a", "input": {"x": [1, {"y": 2}]}}, {"id": "b"}]
+    assert _check(rows) == rows
+
+
+def test_depth_names_row_and_field() -> None:
+    deep = {"a": {"b": {"c": {"d": {"e": 1}}}}}
+    with pytest.raises(BadRequest, match=r"row 1: field 'input.a.b.c.d' nests deeper than 5"):
+        _check([{"id": "ok"}, {"id": "x", "input": deep}])
+
+
+def test_nul_in_a_key_is_refused() -> None:
+    rows = parse_json(b'[{"id": "a", "metadata": {"user\\u0000": "admin"}}]')
+    with pytest.raises(BadRequest, match=r"row 0: field 'metadata.user\?' has a NUL"):
+        check_rows(rows, LIMITS, raw_size=10, may_hold_nul=True)
+
+
+def test_row_size_is_checked_when_the_body_could_hold_a_large_row() -> None:
+    with pytest.raises(PayloadTooLarge, match=r"row 2: .* row limit"):
+        _check([{"id": "a"}, {"id": "b"}, {"id": "c", "input": "x" * 2000}])
+
+
+@pytest.mark.parametrize("rows,msg", [
+    ({"id": "a"}, "'rows' must be a list"),
+    ([1], "row 0: must be a JSON object"),
+    ([{"input": 1}], "row 0: field 'id'"),
+    ([{"id": ""}], "row 0: field 'id'"),
+])
+def test_shape_errors(rows, msg) -> None:
+    with pytest.raises(BadRequest, match=msg):
+        check_rows(rows, LIMITS, raw_size=10, may_hold_nul=False)
+
+
+def test_invalid_json_is_a_400() -> None:
+    with pytest.raises(BadRequest, match="not valid JSON"):
+        parse_json(b'{"rows": [')
