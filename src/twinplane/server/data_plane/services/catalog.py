@@ -36,8 +36,8 @@ def _name(body: dict[str, Any], key: str = "name", *, required: bool = True) -> 
     value = body.get(key)
     if value is None and not required:
         return None
-    if not isinstance(value, str) or not value.strip() or len(value) > 512:
-        raise BadRequest(f"field '{key}' must be a non-empty string of at most 512 characters")
+    if not isinstance(value, str) or not value.strip() or len(value) > 300:
+        raise BadRequest(f"field '{key}' must be a non-empty string of at most 300 characters")
     return value.strip()
 
 

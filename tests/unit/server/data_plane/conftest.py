@@ -1,0 +1,150 @@
+"""The data plane in process against the REAL control plane in process.
+
+``plane`` builds: a migrated control-plane database with an org, a registered data plane
+(service token) and API keys; the control-plane app; a data-plane store; and the data-plane
+app whose control-plane client talks to that app through ``httpx.ASGITransport``. Both
+lifespans run, so the data plane pins its org exactly as in production.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from twinplane.server.settings import ControlPlaneSettings, DataPlaneSettings
+
+CONTROL = "http://control.test"
+DATA = "http://dp.test"
+
+
+@dataclass
+class Plane:
+    app: Any
+    control_app: Any
+    settings: DataPlaneSettings
+    store: Any
+    org_id: str
+    org_name: str
+    user_id: str
+    api_key: str
+    data_plane_id: str
+    control_rt: Any
+    clients: list[httpx.AsyncClient] = field(default_factory=list)
+
+    def client(self, key: str | None = None, **headers: str) -> httpx.AsyncClient:
+        h = dict(headers)
+        if key is not False:
+            h.setdefault("Authorization", f"Bearer {key or self.api_key}")
+        c = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=DATA, headers=h, timeout=30)
+        self.clients.append(c)
+        return c
+
+    def anonymous(self, **headers: str) -> httpx.AsyncClient:
+        c = httpx.AsyncClient(transport=httpx.ASGITransport(app=self.app), base_url=DATA, headers=headers)
+        self.clients.append(c)
+        return c
+
+    def new_key(self, *, project_id: str | None = None, read_only: bool = False, user_id: str | None = None,
+                org_id: str | None = None) -> str:
+        _, key = self.control_rt.api_keys.create_for_user(org_id or self.org_id, user_id or self.user_id, "test",
+                                                          project_id, read_only)
+        return key
+
+    def add_user(self, email: str, role: str) -> str:
+        u = self.control_rt.accounts.create_local_user(email, "correct horse battery")
+        self.control_rt.store.add_member(self.org_id, u["id"], role)
+        return u["id"]
+
+    def browser_token(self, *, user_id: str | None = None, role: str = "editor") -> str:
+        dp = self.control_rt.data_planes.of_org(self.org_id)
+        return self.control_rt.tokens.mint(user_id=user_id or self.user_id, org_id=self.org_id, role=role,
+                                           data_plane=dp)["token"]
+
+
+def control_settings(tmp_path: Any) -> ControlPlaneSettings:
+    from twinplane.server.common.envelope import generate_key_entry
+    from twinplane.server.control_plane.services.browser_tokens import generate_private_key_pem
+
+    pem = tmp_path / "jwt.pem"
+    pem.write_bytes(generate_private_key_pem())
+    return ControlPlaneSettings(
+        database_url=f"sqlite:///{tmp_path}/control.db", public_url=CONTROL, kek=generate_key_entry("1"),
+        api_key_pepper=base64.b64encode(os.urandom(32)).decode(), session_secret="s" * 40,
+        jwt_private_key_path=str(pem), login_attempts_per_minute=1000)
+
+
+def store_url(database_url: str) -> str:
+    return database_url
+
+
+def _open_store(settings: DataPlaneSettings) -> Any:
+    try:
+        from twinplane.server.data_plane.store.factory import open_store
+    except ImportError:  # the factory has not landed yet: the SQLite engine directly
+        from twinplane.server.data_plane.store.sqlite import SqliteStore
+
+        if not settings.database_url.startswith("sqlite:///"):
+            pytest.skip("store factory not available yet")
+        return SqliteStore(settings.database_url.removeprefix("sqlite:///"))
+    return open_store(settings)
+
+
+@pytest.fixture
+def data_overrides() -> dict[str, Any]:
+    """Override to change data-plane settings for a test module."""
+    return {}
+
+
+async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any]) -> AsyncIterator[Plane]:
+    from twinplane.server.control_plane.app import create_app as create_control
+    from twinplane.server.control_plane.migrations import upgrade_to_head
+    from twinplane.server.data_plane.app import create_app
+
+    cs = control_settings(tmp_path)
+    upgrade_to_head(cs.database_url)
+    control_app = create_control(cs)
+    crt = control_app.state.runtime
+    user = crt.accounts.create_local_user("owner@acme.test", "correct horse battery")
+    org = crt.store.create_org("acme", user["id"])
+    dp, service_token = crt.data_planes.register(org["id"], DATA, None)
+    _, api_key = crt.api_keys.create_for_user(org["id"], user["id"], "main")
+    values: dict[str, Any] = {
+        "database_url": store_url(database_url), "public_url": DATA, "control_url": CONTROL,
+        "data_plane_id": dp["id"], "service_token": service_token, "cors_origins": [CONTROL],
+        "blob_dir": str(tmp_path / "blobs"), "rate_limit_org": "100000/second", "rate_limit_key": "100000/second",
+    }
+    values.update(overrides)
+    settings = DataPlaneSettings(**values)
+    store = _open_store(settings)
+    await store.start()
+    app = create_app(settings, store=store, control_transport=httpx.ASGITransport(app=control_app))
+    plane = Plane(app=app, control_app=control_app, settings=settings, store=store, org_id=org["id"],
+                  org_name=org["name"], user_id=user["id"], api_key=api_key, data_plane_id=dp["id"], control_rt=crt)
+    try:
+        async with app.router.lifespan_context(app):
+            yield plane
+            for c in plane.clients:
+                await c.aclose()
+    finally:
+        await store.close()
+        crt.engine.dispose()
+
+
+@pytest.fixture
+async def plane(tmp_path: Any, data_overrides: dict[str, Any]) -> AsyncIterator[Plane]:
+    """SQLite store (route-level tests)."""
+    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/data.db", data_overrides):
+        yield p
+
+
+@pytest.fixture
+async def dplane(tmp_path: Any, database_url: str, data_overrides: dict[str, Any]) -> AsyncIterator[Plane]:
+    """Parametrized over SQLite and PostgreSQL (service-level tests)."""
+    async for p in build_plane(tmp_path, database_url, data_overrides):
+        yield p

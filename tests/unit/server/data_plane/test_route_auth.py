@@ -1,0 +1,61 @@
+"""Every route is authenticated unless it is on the explicit public list (security-notes §1)."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.routing import APIRoute
+
+from twinplane.server.data_plane.app import PUBLIC_ROUTERS
+
+# (method, path) of every route that answers without an Authorization header, and why.
+PUBLIC = {
+    ("GET", "/healthz"),  # liveness probe
+    ("GET", "/readyz"),  # readiness probe
+    ("GET", "/version"),  # advertises limits only
+    ("PUT", "/blobs/{token}"),  # signed, expiring upload URL
+    ("GET", "/blobs/{token}"),  # signed, expiring download URL
+}
+
+
+def _routes(app) -> list[APIRoute]:
+    out: list[APIRoute] = []
+
+    def walk(routes) -> None:
+        for r in routes:
+            if isinstance(r, APIRoute):
+                out.append(r)
+            elif hasattr(r, "original_router"):
+                walk(r.original_router.routes)
+            elif hasattr(r, "routes"):
+                walk(r.routes)
+
+    walk(app.routes)
+    return out
+
+
+def test_public_routers_hold_exactly_the_public_list() -> None:
+    declared = set()
+    for router in PUBLIC_ROUTERS.values():
+        for r in router.routes:
+            declared |= {(m, r.path) for m in r.methods}
+    assert declared == PUBLIC
+
+
+async def test_every_other_route_refuses_a_request_without_credentials(plane) -> None:
+    routes = _routes(plane.app)
+    assert len(routes) > 30
+    anon = plane.anonymous()
+    checked = 0
+    for route in routes:
+        for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
+            if (method, route.path) in PUBLIC:
+                continue
+            path = re.sub(r"\{[^}]+\}", "x", route.path)
+            r = await anon.request(method, path, content=b"{}")
+            assert r.status_code == 401, f"{method} {route.path} answered {r.status_code} without credentials"
+            assert r.json()["error"]["code"] == "unauthorized"
+            r = await anon.request(method, path, content=b"{}", headers={"Authorization": "Bearer junk"})
+            assert r.status_code == 401, f"{method} {route.path} accepted a junk credential"
+            checked += 1
+    assert checked > 30
