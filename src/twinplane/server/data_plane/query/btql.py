@@ -225,7 +225,7 @@ def _is_ident(x: Any) -> bool:
 
 def _filter(x: Any, path: str, depth: int) -> Node:
     if isinstance(x, str):
-        node = parse_filter(x, what=path)
+        node = parse_filter(x, what=f"btql: {path}")
         if node is None:
             raise _Bad(path, "empty filter")
         return node
