@@ -1,0 +1,82 @@
+"""PostgreSQL's spelling of fields and operators (JSONB paths, tsvector, ``~``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from twinplane.server.data_plane.query.ast import Field
+from twinplane.server.data_plane.store.row_dialect import RowDialect
+
+# Each text field is written into the row's tsvector under its own weight, so a MATCH on
+# one field filters the same index entry by weight; metadata and error share the last.
+FTS_WEIGHTS: dict[str, str] = {"input": "A", "output": "B", "expected": "C", "metadata": "D", "error": "D"}
+FTS_CONFIG = "simple"  # no stemming, like SQLite's unicode61 tokenizer
+
+
+class PostgresDialect(RowDialect):
+    name = "postgresql"
+    data_text = "v.data::text"
+
+    def placeholder(self, name: str) -> str:
+        return f"%({name})s"
+
+    def bind(self, value: Any) -> Any:
+        if isinstance(value, (list, dict)):
+            return Jsonb(value)
+        return super().bind(value)
+
+    def _path(self, path: tuple[str, ...]) -> str:
+        """A ``text[]`` path parameter: bound as an array, not as JSON like other lists."""
+        name = f"p{len(self.params)}"
+        self.params[name] = list(path)
+        self._raw[name] = list(path)
+        return self.placeholder(name) + "::text[]"
+
+    def json_value(self, path: tuple[str, ...], as_type: str) -> str:
+        p = self._path(path)
+        x = f"(v.data #> {p})"
+        if as_type == "text":
+            return f"(CASE WHEN jsonb_typeof({x}) = 'string' THEN v.data #>> {p} END)"
+        if as_type == "number":
+            return f"(CASE WHEN jsonb_typeof({x}) = 'number' THEN (v.data #>> {p})::double precision END)"
+        if as_type == "bool":
+            return f"(CASE WHEN jsonb_typeof({x}) = 'boolean' THEN (v.data #>> {p})::boolean END)"
+        if as_type == "time":
+            return (f"(CASE WHEN jsonb_typeof({x}) = 'string' THEN "
+                    f"extract(epoch FROM tp_try_timestamptz(v.data #>> {p}))::double precision END)")
+        return f"NULLIF({x}, 'null'::jsonb)"
+
+    def full_text(self, field: Field | None, text_param: str) -> str:
+        q = f"plainto_tsquery('{FTS_CONFIG}', {text_param})"
+        if field is None:
+            return f"(r.fts @@ {q})"
+        weight = FTS_WEIGHTS.get(field.path[0])
+        if weight is None:
+            return "FALSE"
+        return f"(r.fts @@ {q} AND ts_filter(r.fts, '{{{weight.lower()}}}') @@ {q})"
+
+    def bucket(self, expr: str, seconds: int) -> str:
+        return f"floor({expr} / {int(seconds)})::bigint"
+
+    def percentile(self, expr: str, p: float) -> str:
+        return f"percentile_cont({float(p)!r}) WITHIN GROUP (ORDER BY {expr})"
+
+    def search_plan(self, text: str) -> tuple[str, str, str]:
+        """Newest-ingested first over (ok, seq): for common words the planner walks that
+        index and stops after a page; for rare ones it uses the GIN index and sorts the few hits."""
+        q = self.param(text)
+        source = "dp_rows r JOIN dp_versions v ON v.seq = r.version_seq"
+        return source, f"r.fts @@ plainto_tsquery('{FTS_CONFIG}', {q})", "r.seq"
+
+    def regex(self, expr: str, pattern_param: str) -> str:
+        return f"({expr} ~ {pattern_param})"
+
+    def like(self, expr: str, pattern_param: str, case_insensitive: bool) -> str:
+        op = "ILIKE" if case_insensitive else "LIKE"
+        return f"({expr} {op} {pattern_param} ESCAPE '\\')"
+
+    def includes(self, field: Field, value_param: str) -> str:
+        x = f"(v.data #> {self._path(tuple(field.path))})"
+        return f"(jsonb_typeof({x}) = 'array' AND {x} @> jsonb_build_array({value_param}::text))"

@@ -1,0 +1,104 @@
+"""What the two engines' ``SqlDialect`` implementations share: bound parameters and the
+map from allow-listed fields to the typed columns and side tables of the row schema.
+
+A dialect instance serves one statement over one object (``ok``, the object's key) and
+collects that statement's parameters. Reads alias the current row as ``r`` and its JSON
+version as ``v``; engine subclasses spell JSON extraction, full text, regex and LIKE.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from twinplane.server.data_plane.query.ast import Field
+from twinplane.server.data_plane.store.row_shape import to_epoch
+
+# Field -> (column, the types it answers directly). Other types fall back to the JSON.
+_COLUMNS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
+    ("id",): ("r.row_id", frozenset({"text", "json"})),
+    ("span_id",): ("r.span_id", frozenset({"text", "json"})),
+    ("root_span_id",): ("r.root_span_id", frozenset({"text", "json"})),
+    ("created",): ("r.created", frozenset({"time", "number", "json"})),
+    ("_xact_id",): ("r.xact_id", frozenset({"number", "json"})),
+    ("is_root",): ("r.is_root", frozenset({"bool", "json"})),
+    ("span_attributes", "name"): ("r.span_name", frozenset({"text"})),
+    ("span_attributes", "type"): ("r.span_type", frozenset({"text"})),
+    ("metrics", "start"): ("r.start_ts", frozenset({"number", "json"})),
+    ("metrics", "end"): ("r.end_ts", frozenset({"number", "json"})),
+}
+
+# Metrics that add up over a trace (a root's value is the trace's total).
+def is_summed_metric(name: str) -> bool:
+    return name == "tokens" or name.endswith("_tokens") or name == "cost"
+
+
+class RowDialect:
+    name: ClassVar[str]
+    true: ClassVar[str] = "TRUE"
+    data_text: ClassVar[str]  # the version's JSON as text, in a select list
+
+    def __init__(self, ok: int | list[int], *, roots_only: bool = False) -> None:
+        self.oks = list(ok) if isinstance(ok, list) else [ok]
+        self.ok = self.oks[0]
+        self.roots_only = roots_only
+        self.params: dict[str, Any] = {}
+        self._raw: dict[str, Any] = {}
+
+    # parameters ---------------------------------------------------------
+    def placeholder(self, name: str) -> str:
+        raise NotImplementedError
+
+    def bind(self, value: Any) -> Any:
+        """Engine representation of a Python value; times become epoch seconds everywhere."""
+        if isinstance(value, datetime):
+            return to_epoch(value)
+        return value
+
+    def param(self, value: Any) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = self.bind(value)
+        self._raw[name] = value
+        return self.placeholder(name)
+
+    def raw_value(self, placeholder: str) -> Any:
+        """The Python value behind a placeholder this dialect returned."""
+        for name, value in self._raw.items():
+            if self.placeholder(name) == placeholder:
+                return value
+        raise KeyError(placeholder)
+
+    # fields -------------------------------------------------------------
+    def field(self, field: Field, as_type: str) -> str:
+        path = tuple(field.path)
+        col = _COLUMNS.get(path)
+        if col is not None and as_type in col[1]:
+            return col[0]
+        if path[0] in ("scores", "metrics") and len(path) == 2:
+            if as_type in ("number", "json"):
+                return self.side_value(path[0], path[1])
+            return "NULL"
+        if path[0] in ("created", "_xact_id", "is_root") and as_type not in ("json",):
+            return "NULL"
+        return self.json_value(path, as_type)
+
+    def side_value(self, kind: str, name: str) -> str:
+        table = "dp_scores" if kind == "scores" else "dp_metrics"
+        p = self.param(name)
+        if self.roots_only and (kind == "scores" or is_summed_metric(name)):
+            # On a trace list a root stands for its trace: scores carried by any span
+            # (averaged when several carry one), token counts summed.
+            fn = "avg" if kind == "scores" else "sum"
+            return (f"(SELECT {fn}(s.value) FROM {table} s WHERE s.ok = r.ok "
+                    f"AND s.root_span_id = r.root_span_id AND s.name = {p})")
+        return f"(SELECT s.value FROM {table} s WHERE s.row_seq = r.seq AND s.name = {p})"
+
+    def json_value(self, path: tuple[str, ...], as_type: str) -> str:
+        raise NotImplementedError
+
+    def search_plan(self, text: str) -> tuple[str, str, str]:
+        """(FROM clause, condition, unique newest-first key) of a full-text read of one object."""
+        raise NotImplementedError
+
+    def full_text(self, field: Field | None, text_param: str) -> str:
+        raise NotImplementedError

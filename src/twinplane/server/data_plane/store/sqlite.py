@@ -1,0 +1,145 @@
+"""The embedded engine: SQLite in WAL mode, one writer thread, parallel readers, FTS5.
+
+Writes go to ``SqliteWriter`` (group commit on one thread, FTS indexing between groups).
+Reads use a small pool of read-only connections driven through ``asyncio.to_thread``, so
+they never wait for the writer (WAL readers see the last committed state).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from twinplane.server.data_plane.migrations import upgrade_to_head
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.row_change import validate
+from twinplane.server.data_plane.store.row_reads import RowReads
+from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
+from twinplane.server.data_plane.store.sqlite_indexer import _DELETE, fts_entry
+from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter, open_connection
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+READERS = 4
+READ_TIMEOUT = 30.0  # seconds a read may run before it is interrupted
+
+
+class _Readers:
+    """A fixed pool of read-only connections; each read holds one for its duration."""
+
+    def __init__(self, path: str, synchronous: str, size: int) -> None:
+        self._pool: queue.SimpleQueue[sqlite3.Connection] = queue.SimpleQueue()
+        self._all: list[sqlite3.Connection] = []
+        for _ in range(size):
+            conn = open_connection(path, synchronous, readonly=True)
+            conn.create_function("regexp", 2, regexp, deterministic=True)
+            self._all.append(conn)
+            self._pool.put(conn)
+
+    def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._pool.get()
+        deadline = time.monotonic() + READ_TIMEOUT
+        conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20_000)
+        try:
+            return fn(conn)
+        finally:
+            conn.set_progress_handler(None, 0)
+            self._pool.put(conn)
+
+    def close(self) -> None:
+        for conn in self._all:
+            conn.close()
+
+
+class SqliteStore(RowReads):
+    dialect_class = SqliteDialect
+
+    def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = READERS) -> None:
+        super().__init__()
+        self.path = path
+        self._synchronous = synchronous
+        self._nreaders = readers
+        self._writer = SqliteWriter(path, synchronous)
+        self._readers: _Readers | None = None
+
+    # lifecycle ----------------------------------------------------------
+    async def start(self) -> None:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        await asyncio.to_thread(upgrade_to_head, f"sqlite:///{self.path}")
+        self._writer.start()
+        self._readers = _Readers(self.path, self._synchronous, self._nreaders)
+
+    async def close(self) -> None:
+        await asyncio.to_thread(self._writer.stop)
+        if self._readers is not None:
+            self._readers.close()
+            self._readers = None
+
+    async def ping(self) -> None:
+        await self._read(lambda c: c.execute("SELECT 1").fetchone())
+
+    async def wait_indexed(self) -> None:
+        await self._writer.index_now()
+
+    # plumbing for RowReads ----------------------------------------------
+    async def _read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        if self._readers is None:
+            raise RuntimeError("the store is not started")
+        return await asyncio.to_thread(self._readers.run, fn)
+
+    async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        return await self._read(lambda c: c.execute(sql, params).fetchall())
+
+    def _execute_sync(self, conn: sqlite3.Connection) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
+        return lambda sql, params: conn.execute(sql, params).fetchall()
+
+    async def _run_sync(self, fn: Callable[[Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]], T]) -> T:
+        return await self._read(lambda c: fn(self._execute_sync(c)))
+
+    async def _lookup_ok(self, org_id: str, ref: ObjectRef) -> int | None:
+        rows = await self._query("SELECT id FROM dp_objkeys WHERE org_id = ? AND object_type = ? AND object_id = ?",
+                                 (org_id, ref.object_type, ref.object_id))
+        return rows[0][0] if rows else None
+
+    # writes -------------------------------------------------------------
+    async def write_rows(self, rows: list[RowWrite]) -> WriteResult:
+        for w in rows:
+            validate(w)
+        return await self._writer.write(rows)
+
+    async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
+        args = self._object_args(meta)
+        await self._writer.call(lambda c: c.execute(
+            "INSERT INTO dp_objects (id, org_id, project_id, object_type, name, created, created_ts, data, deleted) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, "
+            "object_type = excluded.object_type, name = excluded.name, created = excluded.created, "
+            "created_ts = excluded.created_ts, data = excluded.data, deleted = excluded.deleted "
+            "WHERE dp_objects.org_id = excluded.org_id", args))
+        return meta
+
+    async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
+        ok = await self._ok(org_id, ref)
+        if ok is None:
+            return 0
+        return await self._writer.call(lambda c: _purge(c, ok))
+
+
+def _purge(c: sqlite3.Connection, ok: int) -> int:
+    # FTS entries go first: removing one needs the text of the version it was built from.
+    indexed = c.execute("SELECT r.seq, v.data FROM dp_rows r JOIN dp_versions v ON v.seq = r.fts_seq "
+                        "WHERE r.ok = ? AND r.fts_seq IS NOT NULL", (ok,)).fetchall()
+    trashed = c.execute("SELECT t.row_seq, v.data FROM dp_fts_trash t JOIN dp_versions v ON v.seq = t.fts_seq "
+                        "WHERE v.ok = ?", (ok,)).fetchall()
+    c.executemany(_DELETE, [fts_entry(seq, ok, data) for seq, data in indexed + trashed])
+    c.executemany("DELETE FROM dp_fts_trash WHERE row_seq = ?", [(seq,) for seq, _ in trashed])
+    n = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
+    for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
+        c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
+    return n

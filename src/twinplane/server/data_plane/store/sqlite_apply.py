@@ -1,0 +1,170 @@
+"""Applying one ``write_rows`` call to SQLite, on the writer thread, inside a transaction.
+
+Sequence numbers (rows, versions) and the transaction counter are read once per group
+and handed out in memory: the writer holds the database's write lock for the whole
+group, so nobody else can take them, and a rolled-back call gives its numbers back.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from typing import Any
+
+import orjson
+
+from twinplane.server.data_plane.store.base import RowWrite, WriteResult
+from twinplane.server.data_plane.store.row_change import RowKey, merge_keys, plan_changes
+from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
+
+_CHUNK = 500  # bound variables per IN (...) list
+
+_INSERT_VERSION = ("INSERT INTO dp_versions (seq, ok, row_id, xact_id, deleted, created, data) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_ROW = ("INSERT INTO dp_rows (seq, ok, row_id, project_id, xact_id, version_seq, created, root_span_id, "
+               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, fts_dirty, fts_seq) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)")
+_UPDATE_ROW = ("UPDATE dp_rows SET project_id = ?, xact_id = ?, version_seq = ?, created = ?, root_span_id = ?, "
+               "span_id = ?, is_root = ?, span_name = ?, span_type = ?, start_ts = ?, end_ts = ?, has_error = ?, "
+               "fts_dirty = 1 WHERE seq = ?")
+
+
+def _side_facts(shape: RowShape | None) -> tuple[Any, ...]:
+    if shape is None:
+        return ()
+    return (shape.root_span_id, shape.scores, shape.metrics)
+
+
+class SqliteApplier:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+        self.objkeys: dict[tuple[str, str, str], int] = {}
+        self._xact = self._row_seq = self._version_seq = 0
+        self._saved: tuple[int, int, int] = (0, 0, 0)
+
+    # object keys --------------------------------------------------------
+    def ensure_objects(self, rows: list[RowWrite]) -> None:
+        """Give every object a key, in a transaction of its own (an unused key is harmless)."""
+        missing = {(w.org_id, w.ref.object_type, w.ref.object_id) for w in rows} - self.objkeys.keys()
+        if not missing:
+            return
+        c = self._conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany("INSERT OR IGNORE INTO dp_objkeys (org_id, object_type, object_id) VALUES (?, ?, ?)",
+                          sorted(missing))
+            for k in missing:
+                self.objkeys[k] = c.execute(
+                    "SELECT id FROM dp_objkeys WHERE org_id = ? AND object_type = ? AND object_id = ?", k
+                ).fetchone()[0]
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            for k in missing:
+                self.objkeys.pop(k, None)
+            raise
+
+    # group counters -----------------------------------------------------
+    def begin_group(self) -> None:
+        c = self._conn
+        self._xact = c.execute("SELECT value FROM dp_counters WHERE name = 'xact'").fetchone()[0]
+        seq = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'dp_rows'").fetchone()
+        self._row_seq = seq[0] if seq else 0
+        self._version_seq = c.execute("SELECT coalesce(max(seq), 0) FROM dp_versions").fetchone()[0]
+
+    def end_group(self) -> None:
+        self._conn.execute("UPDATE dp_counters SET value = ? WHERE name = 'xact'", (self._xact,))
+
+    def forget_call(self) -> None:
+        self._xact, self._row_seq, self._version_seq = self._saved
+
+    # one call -----------------------------------------------------------
+    def _current(self, keys: list[RowKey]) -> dict[RowKey, tuple[int, int | None, dict[str, Any]]]:
+        by_ok: dict[int, list[str]] = {}
+        org_of: dict[int, tuple[str, str, str]] = {}
+        for org, typ, obj, row_id in keys:
+            ok = self.objkeys[(org, typ, obj)]
+            by_ok.setdefault(ok, []).append(row_id)
+            org_of[ok] = (org, typ, obj)
+        out: dict[RowKey, tuple[int, int | None, dict[str, Any]]] = {}
+        for ok, ids in by_ok.items():
+            for i in range(0, len(ids), _CHUNK):
+                chunk = ids[i:i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                cur = self._conn.execute(
+                    "SELECT r.seq, r.row_id, r.fts_seq, v.data FROM dp_rows r "
+                    f"JOIN dp_versions v ON v.seq = r.version_seq WHERE r.ok = ? AND r.row_id IN ({marks})",
+                    (ok, *chunk),
+                )
+                for seq, row_id, fts_seq, data in cur:
+                    out[(*org_of[ok], row_id)] = (seq, fts_seq, orjson.loads(data))
+        return out
+
+    def apply_call(self, rows: list[RowWrite]) -> WriteResult:
+        self._saved = (self._xact, self._row_seq, self._version_seq)
+        now = time.time()
+        current = self._current(merge_keys(rows))
+        changes = plan_changes(rows, {k: v[2] for k, v in current.items()}, now)
+        self._xact += 1
+        xact = self._xact
+        versions: list[tuple[Any, ...]] = []
+        inserts: list[tuple[Any, ...]] = []
+        updates: list[tuple[Any, ...]] = []
+        deletes: list[tuple[int]] = []
+        trash: list[tuple[int, int]] = []
+        side_clear: list[tuple[int]] = []
+        scores: list[tuple[Any, ...]] = []
+        metrics: list[tuple[Any, ...]] = []
+        per_object: dict[int, int] = {}
+        for ch in changes:
+            ok = self.objkeys[(ch.org_id, ch.ref.object_type, ch.ref.object_id)]
+            per_object[ok] = per_object.get(ok, 0) + 1
+            self._version_seq += 1
+            vseq = self._version_seq
+            existing = current.get(ch.key)
+            sh = ch.shape
+            if sh is None:
+                versions.append((vseq, ok, ch.row_id, xact, 1, None, None))
+                if existing is not None:
+                    deletes.append((existing[0],))
+                    side_clear.append((existing[0],))
+                    if existing[1] is not None:
+                        trash.append((existing[0], existing[1]))
+                continue
+            versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
+            cols = (ch.project_id, xact, vseq, sh.created, sh.root_span_id, sh.span_id, sh.is_root, sh.span_name,
+                    sh.span_type, sh.start, sh.end, sh.has_error)
+            if existing is not None:
+                seq = existing[0]
+                updates.append((*cols, seq))
+                if _side_facts(shape_of(existing[2], 0.0)) == _side_facts(sh):
+                    continue
+                side_clear.append((seq,))
+            else:
+                self._row_seq += 1
+                seq = self._row_seq
+                inserts.append((seq, ok, ch.row_id, *cols))
+            scores.extend((seq, n, ok, sh.root_span_id, v) for n, v in sh.scores.items())
+            metrics.extend((seq, n, ok, sh.root_span_id, v) for n, v in sh.metrics.items())
+        c = self._conn
+        c.executemany(_INSERT_VERSION, versions)
+        if inserts:
+            c.executemany(_INSERT_ROW, inserts)
+        if updates:
+            c.executemany(_UPDATE_ROW, updates)
+        if deletes:
+            c.executemany("DELETE FROM dp_rows WHERE seq = ?", deletes)
+        if trash:
+            c.executemany("INSERT OR REPLACE INTO dp_fts_trash (row_seq, fts_seq) VALUES (?, ?)", trash)
+        if side_clear:
+            c.executemany("DELETE FROM dp_scores WHERE row_seq = ?", side_clear)
+            c.executemany("DELETE FROM dp_metrics WHERE row_seq = ?", side_clear)
+        if scores:
+            c.executemany("INSERT INTO dp_scores (row_seq, name, ok, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
+                          scores)
+        if metrics:
+            c.executemany("INSERT INTO dp_metrics (row_seq, name, ok, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
+                          metrics)
+        c.executemany("INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) VALUES (?, ?, ?, ?)",
+                      [(ok, xact, now, n) for ok, n in per_object.items()])
+        return WriteResult(xact_id=xact, row_ids=[w.row_id for w in rows])

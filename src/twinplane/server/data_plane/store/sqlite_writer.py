@@ -1,0 +1,290 @@
+"""The one SQLite writer: a thread fed by a queue, committing many calls per transaction.
+
+``write_rows`` calls from any number of requests queue up; the thread takes what is
+waiting (up to a row budget), applies each call inside its own SAVEPOINT of one
+transaction, commits once, and only then answers every call (group commit). A call that
+fails is rolled back to its savepoint alone, so calls stay atomic and independent.
+Between groups the same thread feeds the FTS index in batches (``SqliteIndexer``), which
+keeps full-text work off the acknowledgement path and needs no second writer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from twinplane.server.data_plane.store.base import RowWrite, WriteResult
+from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
+from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
+
+logger = logging.getLogger(__name__)
+
+GROUP_MAX_ROWS = 5000  # rows per group transaction: bounds latency and memory
+INDEX_INTERVAL = 0.1  # seconds between FTS rounds while writes keep coming
+INDEX_BATCH = 4000  # rows per FTS round
+
+
+@dataclass(slots=True)
+class _Job:
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+    rows: list[RowWrite] | None = None
+    fn: Callable[[sqlite3.Connection], Any] | None = None
+    txn: bool = True  # run fn inside BEGIN IMMEDIATE ... COMMIT
+    result: Any = None
+    error: BaseException | None = None
+    done: threading.Event = field(default_factory=threading.Event)
+
+
+def _settle(job: _Job) -> None:
+    def apply() -> None:
+        if job.future.done():
+            return
+        if job.error is not None:
+            job.future.set_exception(job.error)
+        else:
+            job.future.set_result(job.result)
+
+    job.loop.call_soon_threadsafe(apply)
+
+
+def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA mmap_size=268435456")
+    if readonly:
+        conn.execute("PRAGMA query_only=1")
+    else:
+        conn.execute("PRAGMA journal_size_limit=67108864")
+        # Checkpoints run on their own thread (SqliteCheckpointer), not inside a commit.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+    return conn
+
+
+class SqliteCheckpointer:
+    """Copies the WAL back into the database file on its own thread and connection.
+
+    With autocheckpoint left on, every ~1000 pages one unlucky commit of the writer would
+    do that copy (and its fsync) while every queued call waits; here it overlaps with
+    the writer's work instead.
+    """
+
+    def __init__(self, path: str, synchronous: str, interval: float = 0.5) -> None:
+        self._path = path
+        self._synchronous = synchronous
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+
+    def _run(self) -> None:
+        conn = open_connection(self._path, self._synchronous, readonly=True)
+        try:
+            while not self._stop.wait(self._interval):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                except sqlite3.Error:
+                    logger.warning("WAL checkpoint failed; will retry", exc_info=True)
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        except sqlite3.Error:
+            logger.warning("final WAL checkpoint failed", exc_info=True)
+        finally:
+            conn.close()
+
+
+class SqliteWriter:
+    def __init__(self, path: str, synchronous: str) -> None:
+        self._path = path
+        self._synchronous = synchronous
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._conn: sqlite3.Connection | None = None
+        self._indexer: SqliteIndexer | None = None
+        self._applier: SqliteApplier | None = None
+        self.index_wakeup = threading.Event()
+        self._checkpointer = SqliteCheckpointer(path, synchronous)
+
+    # lifecycle ----------------------------------------------------------
+    def start(self) -> None:
+        self._conn = open_connection(self._path, self._synchronous)
+        self._applier = SqliteApplier(self._conn)
+        self._indexer = SqliteIndexer(self._conn)
+        self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-writer", daemon=True)
+        self._thread.start()
+        self._checkpointer.start()
+
+    def stop(self) -> None:
+        """Finish queued work, let the indexer catch up, close the connection."""
+        if self._thread is None:
+            return
+        self._queue.put(None)
+        self._thread.join()
+        self._thread = None
+        self._checkpointer.stop()
+
+    # submission ---------------------------------------------------------
+    async def write(self, rows: list[RowWrite]) -> WriteResult:
+        return await self._submit(_Job(asyncio.get_running_loop(), asyncio.get_running_loop().create_future(),
+                                       rows=rows))
+
+    async def call(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
+        """Run ``fn(conn)`` on the writer thread inside its own transaction."""
+        return await self._submit(_Job(asyncio.get_running_loop(), asyncio.get_running_loop().create_future(), fn=fn))
+
+    async def _submit(self, job: _Job) -> Any:
+        if self._thread is None:
+            raise RuntimeError("the store is not started")
+        self._queue.put(job)
+        # The write goes on even if the caller is cancelled: its outcome is decided by the
+        # writer, and a cancelled await must not leave the future unobserved.
+        return await asyncio.shield(job.future)
+
+    async def index_now(self) -> None:
+        """Wait until every row written so far is searchable (tests, benchmarks)."""
+        loop = asyncio.get_running_loop()
+        await self._submit(_Job(loop, loop.create_future(), fn=lambda conn: self._catch_up(), txn=False))
+
+    # the thread ---------------------------------------------------------
+    def _run(self) -> None:
+        assert self._conn is not None and self._indexer is not None
+        last_index = time.monotonic()
+        stopping = False
+        while not stopping:
+            try:
+                first = self._queue.get(timeout=INDEX_INTERVAL)
+            except queue.Empty:
+                first = None
+                jobs: list[_Job] = []
+            else:
+                if first is None:
+                    stopping = True
+                    jobs = []
+                else:
+                    jobs = [first]
+                    budget = len(first.rows) if first.rows else 1
+                    while budget < GROUP_MAX_ROWS:
+                        try:
+                            nxt = self._queue.get_nowait()
+                        except queue.Empty:
+                            break
+                        if nxt is None:
+                            stopping = True
+                            break
+                        jobs.append(nxt)
+                        budget += len(nxt.rows) if nxt.rows else 1
+            self._run_jobs(jobs)
+            now = time.monotonic()
+            if not jobs or now - last_index >= INDEX_INTERVAL:
+                self._index_round()
+                last_index = time.monotonic()
+        self._catch_up()
+        self._conn.close()
+        self._conn = None
+
+    def _run_jobs(self, jobs: list[_Job]) -> None:
+        group: list[_Job] = []
+        for job in jobs:
+            if job.rows is not None:
+                group.append(job)
+                continue
+            if group:
+                self._write_group(group)
+                group = []
+            self._run_fn(job)
+        if group:
+            self._write_group(group)
+
+    def _write_group(self, jobs: list[_Job]) -> None:
+        assert self._applier is not None and self._conn is not None
+        try:
+            self._applier.ensure_objects([w for j in jobs for w in (j.rows or [])])
+            self._conn.execute("BEGIN IMMEDIATE")
+        except BaseException as err:  # noqa: BLE001 - every caller must hear about it
+            logger.exception("sqlite writer could not begin a transaction")
+            for job in jobs:
+                job.error = err
+                _settle(job)
+            return
+        accepted: list[_Job] = []
+        try:
+            self._applier.begin_group()
+            for job in jobs:
+                self._conn.execute("SAVEPOINT call")
+                try:
+                    job.result = self._applier.apply_call(job.rows or [])
+                    self._conn.execute("RELEASE call")
+                    accepted.append(job)
+                except Exception as err:  # noqa: BLE001 - the call fails alone
+                    self._conn.execute("ROLLBACK TO call")
+                    self._conn.execute("RELEASE call")
+                    self._applier.forget_call()
+                    job.error = err
+            self._applier.end_group()
+            self._conn.execute("COMMIT")
+        except BaseException as err:  # noqa: BLE001
+            logger.exception("sqlite writer group failed")
+            try:
+                self._conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+            for job in accepted:
+                job.result = None
+                job.error = err
+        for job in jobs:
+            _settle(job)
+        if accepted:
+            self.index_wakeup.set()
+
+    def _run_fn(self, job: _Job) -> None:
+        assert self._conn is not None and job.fn is not None
+        if not job.txn:
+            try:
+                job.result = job.fn(self._conn)
+            except BaseException as err:  # noqa: BLE001
+                job.error = err
+            _settle(job)
+            return
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                job.result = job.fn(self._conn)
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+        except BaseException as err:  # noqa: BLE001
+            job.error = err
+        _settle(job)
+
+    def _index_round(self) -> int:
+        assert self._indexer is not None
+        try:
+            return self._indexer.run(INDEX_BATCH)
+        except sqlite3.Error:
+            logger.exception("full-text indexing round failed; will retry")
+            return 0
+
+    def _catch_up(self) -> None:
+        assert self._indexer is not None
+        while self._indexer.run(INDEX_BATCH):
+            pass
