@@ -1,0 +1,43 @@
+"""CORS: exactly the configured origins, Vary: Origin, correct preflights, nothing for foreign origins."""
+
+from __future__ import annotations
+
+from .conftest import CONTROL
+
+PREFLIGHT = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "authorization, content-type"}
+
+
+async def test_preflight_from_the_control_plane_origin(plane) -> None:
+    r = await plane.anonymous().options("/v1/query", headers={"Origin": CONTROL, **PREFLIGHT})
+    assert r.status_code == 204
+    assert r.headers["access-control-allow-origin"] == CONTROL
+    assert "authorization" in r.headers["access-control-allow-headers"].lower()
+    assert "POST" in r.headers["access-control-allow-methods"]
+    assert "Origin" in r.headers["vary"]
+    assert "access-control-allow-credentials" not in r.headers
+
+
+async def test_preflight_from_a_foreign_origin_gets_no_cors_headers(plane) -> None:
+    for origin in ("http://evil.test", CONTROL + ".evil.test", "null", CONTROL.replace("http", "https")):
+        r = await plane.anonymous().options("/v1/query", headers={"Origin": origin, **PREFLIGHT})
+        assert r.status_code == 403
+        assert "access-control-allow-origin" not in r.headers
+        assert "Origin" in r.headers["vary"]
+
+
+async def test_actual_requests_echo_only_allowed_origins(plane) -> None:
+    c = plane.client(plane.browser_token())
+    ok = await c.get("/v1/experiment", headers={"Origin": CONTROL})
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == CONTROL
+    assert "Origin" in ok.headers["vary"]
+    bad = await c.get("/v1/experiment", headers={"Origin": "http://evil.test"})
+    assert "access-control-allow-origin" not in bad.headers and "Origin" in bad.headers["vary"]
+    # errors carry the header too, so the UI can read them
+    err = await plane.anonymous().get("/v1/experiment", headers={"Origin": CONTROL})
+    assert err.status_code == 401 and err.headers["access-control-allow-origin"] == CONTROL
+
+
+async def test_preflight_asking_for_unexpected_headers_is_refused(plane) -> None:
+    r = await plane.anonymous().options("/v1/query", headers={
+        "Origin": CONTROL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-org-id"})
+    assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
