@@ -4,7 +4,7 @@ Parsed from the ``POST /v1/aggregate`` body (contracts §4)::
 
     {"object_type": "experiment", "object_id": "<id>" | "object_ids": ["<id>", ...],
      "filter": "<typed filter>" | <BTQL expr>?,
-     "group_by": ["metadata.model", {"bucket": "created", "interval": "1h"}],
+     "group_by": ["object_id", "metadata.model", {"bucket": "created", "interval": "1h"}],
      "measures": [{"fn": "count"}, {"fn": "mean", "field": "scores.Factuality"},
                   {"fn": "p95", "field": "metrics.duration", "alias": "p95_latency"}]}
 
@@ -51,14 +51,22 @@ class GroupField:
 
 @dataclass(frozen=True, slots=True)
 class TimeBucket:
-    """Group by ``created`` truncated to fixed-width buckets of ``seconds`` (UTC, aligned to the epoch)."""
+    """Group by ``created`` floored to fixed-width buckets of ``seconds`` (UTC, aligned to the Unix
+    epoch); the group's value is the ISO time the bucket starts."""
 
     field: Field
     seconds: int
     name: str
 
 
-GroupKey = GroupField | TimeBucket
+@dataclass(frozen=True, slots=True)
+class GroupObject:
+    """Group by the object (``"object_id"`` in ``group_by``): one group per experiment compared."""
+
+    name: str = "object_id"
+
+
+GroupKey = GroupField | TimeBucket | GroupObject
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +140,8 @@ def _filter(x: Any) -> Node | None:
 
 
 def _group_key(g: Any, what: str) -> GroupKey:
+    if g == "object_id":
+        return GroupObject()
     if isinstance(g, str):
         f = parse_field(g, what=f"aggregate: {what}")
         if kind_of(f) == "tags":
@@ -141,13 +151,17 @@ def _group_key(g: Any, what: str) -> GroupKey:
         f = parse_field(g["bucket"], what=f"aggregate: {what}.bucket") if isinstance(g["bucket"], str) else None
         if f is None or kind_of(f) != "time":
             raise BadRequest(f"aggregate: {what}.bucket: only 'created' can be bucketed")
-        m = _INTERVAL.match(g.get("interval", "")) if isinstance(g.get("interval"), str) else None
+        interval = g.get("interval")
+        m = _INTERVAL.match(interval) if isinstance(interval, str) else None
         seconds = int(m.group(1)) * _UNIT_SECONDS[m.group(2)] if m else 0
+        if isinstance(interval, int) and not isinstance(interval, bool):
+            seconds = interval  # plain seconds
         if not 1 <= seconds <= MAX_BUCKETS_SECONDS:
             raise BadRequest(f"aggregate: {what}.interval: expected N followed by s, m, h, d or w "
-                             "(like '15m', '1h', '1d'), at most 366 days")
-        return TimeBucket(f, seconds, _alias(g, what) or f"{dotted(f)}_bucket")
-    raise BadRequest(f'aggregate: {what}: expected a field name or {{"bucket": "created", "interval": "1h"}}')
+                             "(like '15m', '1h', '1d') or a number of seconds, at most 366 days")
+        return TimeBucket(f, seconds, _alias(g, what) or dotted(f))
+    raise BadRequest(f'aggregate: {what}: expected "object_id", a field name or '
+                     f'{{"bucket": "created", "interval": "1h"}}')
 
 
 def _measure(m: Any, what: str) -> Measure:

@@ -48,7 +48,7 @@ ROOTS: dict[str, RootSpec] = {
     "expected": _JSON,
     "error": _JSON,
     "metadata": _JSON,
-    "span_attributes": _JSON,
+    "span_attributes": RootSpec("json", 0, MAX_SEGMENTS),  # not full-text indexed
     "span_parents": RootSpec("json"),
     "scores": RootSpec("number", 1, 1),
     "metrics": RootSpec("number", 1, 1),

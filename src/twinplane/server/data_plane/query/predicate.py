@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import re2
+
 from .ast import (
     And,
     Arith,
@@ -40,6 +42,8 @@ MAX_DEPTH = 32  # nesting of AND / OR / NOT
 MAX_NODES = 500
 
 _WORD = re.compile(r"\w+")
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a user's bad pattern is a 400, not a line on stderr
 _TEXTUAL = ("json", "text")
 
 
@@ -108,13 +112,21 @@ def regex(field: Field, raw: Any, negate: bool = False) -> Node:
         re.compile(pattern)
     except re.error as err:
         raise FieldError(f"invalid regular expression: {err}") from None
+    try:
+        # SQLite runs patterns with RE2 (linear time); refuse what it cannot run rather than
+        # match nothing there (lookaround, backreferences)
+        re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as err:
+        detail = err.args[0].decode("utf-8", "replace") if err.args and isinstance(err.args[0], bytes) else str(err)
+        raise FieldError(f"unsupported regular expression: {detail} (lookaround and backreferences "
+                         "are not available)") from None
     return Regex(field, Value(pattern), negate)
 
 
 def match(field: Field | None, raw: Any) -> Node:
     if field is not None and not spec_of(field).full_text:
         raise FieldError(f"MATCH does not apply to {dotted(field)}; use it on input, output, expected, "
-                         "error, metadata or span_attributes")
+                         "error or metadata")
     if not isinstance(raw, str):
         raise FieldError("expected a string of words after MATCH")
     words = _WORD.findall(raw[:MAX_STRING_CHARS].lower())

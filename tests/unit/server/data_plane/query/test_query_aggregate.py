@@ -8,6 +8,7 @@ from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.query.aggregate import (
     AggregateSpec,
     GroupField,
+    GroupObject,
     Measure,
     TimeBucket,
     parse_aggregate,
@@ -31,7 +32,7 @@ def test_a_chart_spec() -> None:
         object_type="experiment", object_ids=("e1",),
         filter=Compare("<", Field(("scores", "Factuality")), Value(0.5)),
         group_by=(GroupField(Field(("metadata", "model")), "json", "metadata.model"),
-                  TimeBucket(Field(("created",)), 3600, "created_bucket")),
+                  TimeBucket(Field(("created",)), 3600, "created")),
         measures=(Measure("count", None, None, "count"),
                   Measure("mean", Field(("scores", "Factuality")), "number", "mean(scores.Factuality)"),
                   Measure("percentile", Field(("metrics", "duration")), "number", "p95_latency", 0.95),
@@ -47,9 +48,10 @@ def test_several_objects_a_btql_filter_and_bucket_units() -> None:
                             "group_by": [{"bucket": "created", "interval": "15m", "alias": "t"}],
                             "measures": [{"fn": "p50", "field": "metadata.latency"}]})
     assert spec.object_ids == ("a", "b")
+    assert parse_aggregate(body(group_by=["object_id"])).group_by == (GroupObject(),)
     assert spec.group_by == (TimeBucket(Field(("created",)), 900, "t"),)
     assert spec.measures[0].as_type == "number" and spec.measures[0].percentile == 0.5
-    for interval, seconds in (("30s", 30), ("1d", 86400), ("2w", 1209600)):
+    for interval, seconds in (("30s", 30), ("1d", 86400), ("2w", 1209600), (300, 300)):
         s = parse_aggregate(body(group_by=[{"bucket": "created", "interval": interval}]))
         assert s.group_by[0].seconds == seconds
 
@@ -74,6 +76,8 @@ def test_several_objects_a_btql_filter_and_bucket_units() -> None:
     (body(group_by=[{"bucket": "metadata.t", "interval": "1h"}]), "only 'created' can be bucketed"),
     (body(group_by=[{"bucket": "created", "interval": "1 hour"}]), "group_by[0].interval: expected N followed by"),
     (body(group_by=[{"bucket": "created", "interval": "0s"}]), "group_by[0].interval"),
+    (body(group_by=[{"bucket": "created", "interval": True}]), "group_by[0].interval"),
+    (body(group_by=[{"bucket": "created", "interval": "1h"}, "object_id", "object_id"]), "two outputs are named"),
     (body(group_by=[{"bucket": "created", "interval": "400d"}]), "at most 366 days"),
     (body(group_by=["id", "span_id", "root_span_id", "metadata.a"]), "at most 3 keys"),
     (body(group_by="id"), "group_by: expected a list"),
