@@ -14,7 +14,6 @@ from twinplane.server.control_plane.routes.paging import PageQuery, answer, page
 from twinplane.server.control_plane.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}/api-keys", tags=["api-keys"])
-Id = Path(..., min_length=1, max_length=64)
 
 
 class KeyBody(BaseModel):
@@ -26,20 +25,20 @@ class KeyBody(BaseModel):
 
 
 @router.get("")
-def list_keys(org_id: str = Id, p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
+def list_keys(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
               rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return answer(rt.api_keys.list_for(p, org_id, page.limit, page.cursor))
 
 
 @router.post("")
-def create_key(body: KeyBody, org_id: str = Id, p: Principal = Depends(require_user),
+def create_key(body: KeyBody, org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     row, key = rt.api_keys.create(p, org_id, body.name, body.project_id, body.read_only, body.expires_at)
     return {**row, "key": key}
 
 
 @router.delete("/{key_id}")
-def revoke_key(org_id: str = Id, key_id: str = Id, p: Principal = Depends(require_user),
+def revoke_key(org_id: str = Path(..., min_length=1, max_length=64), key_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     rt.api_keys.revoke(p, org_id, key_id)
     return {"id": key_id, "revoked": True}

@@ -13,7 +13,6 @@ from twinplane.server.control_plane.principal import Principal
 from twinplane.server.control_plane.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}", tags=["data-plane"])
-Id = Path(..., min_length=1, max_length=64)
 
 
 class DataPlaneBody(BaseModel):
@@ -28,29 +27,29 @@ class TokenBody(BaseModel):
 
 
 @router.get("/data-plane")
-def get_data_plane(org_id: str = Id, p: Principal = Depends(require_user),
+def get_data_plane(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                    rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.data_planes.get_for(p, org_id)
 
 
 @router.put("/data-plane")
-def put_data_plane(body: DataPlaneBody, org_id: str = Id, p: Principal = Depends(require_user),
+def put_data_plane(body: DataPlaneBody, org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                    rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     row, token = rt.data_planes.put_for(p, org_id, body.api_url, body.proxy_url)
     return {**row, "service_token": token} if token else row
 
 
 @router.post("/data-plane/service-token")
-def rotate_service_token(org_id: str = Id, p: Principal = Depends(require_user),
+def rotate_service_token(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                          rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return {"service_token": rt.data_planes.rotate_for(p, org_id)}
 
 
 @router.post("/data-plane-token")
-def mint_data_plane_token(org_id: str = Id, body: TokenBody | None = Body(None),
+def mint_data_plane_token(org_id: str = Path(..., min_length=1, max_length=64), body: TokenBody | None = Body(None),
                           p: Principal = Depends(require_user), rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
-    p.require_session("a browser token")
     role = p.role_in(rt.store, org_id)
+    p.require_session("a browser token")
     dp = rt.data_planes.of_org(org_id)
     if dp is None:
         raise NotFound("this organization has no data plane registered yet")

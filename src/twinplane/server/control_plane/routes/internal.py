@@ -19,7 +19,6 @@ from twinplane.server.control_plane.runtime import Runtime
 from twinplane.server.control_plane.services.data_planes import origin_of
 
 router = APIRouter(prefix="/internal/v1", tags=["internal"])
-Id = Path(..., min_length=1, max_length=64)
 ObjectType = Literal["experiment", "dataset", "prompt"]
 
 
@@ -85,7 +84,7 @@ def find_projects(name: str | None = Query(None, max_length=300), id: str | None
 
 
 @router.get("/projects/{project_id}")
-def get_project(project_id: str = Id, dp: DataPlaneCaller = Depends(require_data_plane),
+def get_project(project_id: str = Path(..., min_length=1, max_length=64), dp: DataPlaneCaller = Depends(require_data_plane),
                 rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return _project(rt.projects.get_in_org(dp.org_id, project_id))
 
@@ -106,13 +105,13 @@ def find_objects(object_type: ObjectType | None = Query(None), project_id: str |
 
 
 @router.get("/objects/{object_id}")
-def get_object(object_id: str = Id, dp: DataPlaneCaller = Depends(require_data_plane),
+def get_object(object_id: str = Path(..., min_length=1, max_length=64), dp: DataPlaneCaller = Depends(require_data_plane),
                rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.objects.get(dp.org_id, object_id)
 
 
 @router.delete("/objects/{object_id}")
-def delete_object(object_id: str = Id, dp: DataPlaneCaller = Depends(require_data_plane),
+def delete_object(object_id: str = Path(..., min_length=1, max_length=64), dp: DataPlaneCaller = Depends(require_data_plane),
                   rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     rt.objects.delete(dp.org_id, object_id)
     return {"id": object_id, "deleted": True}

@@ -13,7 +13,6 @@ from twinplane.server.control_plane.routes.paging import PageQuery, answer, page
 from twinplane.server.control_plane.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["orgs"])
-OrgId = Path(..., min_length=1, max_length=64)
 Role = Literal["owner", "admin", "editor", "viewer"]
 
 
@@ -46,30 +45,30 @@ def create_org(body: OrgBody, p: Principal = Depends(require_user), rt: Runtime 
 
 
 @router.get("/{org_id}")
-def get_org(org_id: str = OrgId, p: Principal = Depends(require_user), rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+def get_org(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user), rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.orgs.get(p, org_id)
 
 
 @router.get("/{org_id}/members")
-def list_members(org_id: str = OrgId, p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
+def list_members(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
                  rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return answer(rt.orgs.list_members(p, org_id, page.limit, page.cursor))
 
 
 @router.post("/{org_id}/members")
-def add_member(body: MemberBody, org_id: str = OrgId, p: Principal = Depends(require_user),
+def add_member(body: MemberBody, org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.orgs.add_member(p, org_id, body.email, body.role, body.password)
 
 
 @router.patch("/{org_id}/members/{user_id}")
-def set_member_role(body: RoleBody, org_id: str = OrgId, user_id: str = Path(..., max_length=64),
+def set_member_role(body: RoleBody, org_id: str = Path(..., min_length=1, max_length=64), user_id: str = Path(..., max_length=64),
                     p: Principal = Depends(require_user), rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.orgs.set_role(p, org_id, user_id, body.role)
 
 
 @router.delete("/{org_id}/members/{user_id}")
-def remove_member(org_id: str = OrgId, user_id: str = Path(..., max_length=64), p: Principal = Depends(require_user),
+def remove_member(org_id: str = Path(..., min_length=1, max_length=64), user_id: str = Path(..., max_length=64), p: Principal = Depends(require_user),
                   rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     rt.orgs.remove_member(p, org_id, user_id)
     return {"id": user_id, "deleted": True}

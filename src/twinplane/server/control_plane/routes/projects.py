@@ -13,7 +13,6 @@ from twinplane.server.control_plane.routes.paging import PageQuery, answer, page
 from twinplane.server.control_plane.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
-Id = Path(..., min_length=1, max_length=64)
 
 
 class ProjectBody(BaseModel):
@@ -29,38 +28,38 @@ class ProjectPatch(BaseModel):
 
 
 @router.get("/orgs/{org_id}/projects")
-def list_projects(org_id: str = Id, p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
+def list_projects(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
                   rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return answer(rt.projects.list_for(p, org_id, page.limit, page.cursor))
 
 
 @router.post("/orgs/{org_id}/projects")
-def create_project(body: ProjectBody, org_id: str = Id, p: Principal = Depends(require_user),
+def create_project(body: ProjectBody, org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                    rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.projects.create(p, org_id, body.name, body.settings)
 
 
 @router.get("/projects/{project_id}")
-def get_project(project_id: str = Id, p: Principal = Depends(require_user),
+def get_project(project_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                 rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.projects.visible(p, project_id)
 
 
 @router.patch("/projects/{project_id}")
-def update_project(body: ProjectPatch, project_id: str = Id, p: Principal = Depends(require_user),
+def update_project(body: ProjectPatch, project_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                    rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.projects.update(p, project_id, body.name, body.settings)
 
 
 @router.delete("/projects/{project_id}")
-def delete_project(project_id: str = Id, p: Principal = Depends(require_user),
+def delete_project(project_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                    rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     rt.projects.delete(p, project_id)
     return {"id": project_id, "deleted": True}
 
 
 @router.get("/projects/{project_id}/objects")
-def list_project_objects(project_id: str = Id,
+def list_project_objects(project_id: str = Path(..., min_length=1, max_length=64),
                          object_type: Literal["experiment", "dataset", "prompt"] | None = Query(None),
                          p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
                          rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:

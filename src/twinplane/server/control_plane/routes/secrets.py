@@ -13,7 +13,6 @@ from twinplane.server.control_plane.routes.paging import PageQuery, answer, page
 from twinplane.server.control_plane.runtime import Runtime
 
 router = APIRouter(prefix="/api/v1/orgs/{org_id}/secrets", tags=["secrets"])
-Id = Path(..., min_length=1, max_length=64)
 
 
 class SecretBody(BaseModel):
@@ -25,19 +24,19 @@ class SecretBody(BaseModel):
 
 
 @router.get("")
-def list_secrets(org_id: str = Id, p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
+def list_secrets(org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user), page: PageQuery = Depends(page_query),
                  rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return answer(rt.secrets.list_for(p, org_id, page.limit, page.cursor))
 
 
 @router.post("")
-def put_secret(body: SecretBody, org_id: str = Id, p: Principal = Depends(require_user),
+def put_secret(body: SecretBody, org_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return rt.secrets.put(p, org_id, body.name, body.provider, body.value, body.metadata)
 
 
 @router.delete("/{secret_id}")
-def delete_secret(org_id: str = Id, secret_id: str = Id, p: Principal = Depends(require_user),
+def delete_secret(org_id: str = Path(..., min_length=1, max_length=64), secret_id: str = Path(..., min_length=1, max_length=64), p: Principal = Depends(require_user),
                   rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     rt.secrets.delete(p, org_id, secret_id)
     return {"id": secret_id, "deleted": True}

@@ -46,6 +46,10 @@ class Projects:
         row = self.store.get_project_by_id(project_id)
         if row is None or not principal.can_see_project(project_id):
             raise NotFound("project not found")
+        try:
+            principal.role_in(self.store, row["org_id"])
+        except NotFound:
+            raise NotFound("project not found") from None  # the same answer as for an unknown id
         principal.require(self.store, row["org_id"], minimum)
         return row
 

@@ -7,18 +7,18 @@ a plain count), joined to the current rows only when a filter or a time bucket n
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from twinplane.server.data_plane.store.aggregate_spec import PERCENTILES, Grouping, Measure, percentile
 from twinplane.server.data_plane.store.row_dialect import RowDialect
 from twinplane.server.data_plane.store.row_shape import iso_from_epoch
 
-Execute = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
+Execute = Callable[[str, dict[str, Any]], Awaitable[list[tuple[Any, ...]]]]
 MakeDialect = Callable[[], RowDialect]
 
 
-def run_aggregate(grouping: Grouping, measures: list[Measure], oks: list[int], object_ids: dict[int, str],
+async def run_aggregate(grouping: Grouping, measures: list[Measure], oks: list[int], object_ids: dict[int, str],
                   make_dialect: MakeDialect, execute: Execute, filter_sql: Callable[[RowDialect], str] | None,
                   sql_percentiles: bool) -> list[dict[str, Any]]:
     fields: dict[tuple[str | None, str | None], list[Measure]] = {}
@@ -61,10 +61,10 @@ def run_aggregate(grouping: Grouping, measures: list[Measure], oks: list[int], o
             vsql = (f"SELECT {gsel}{x} FROM {src} WHERE {' AND '.join(conds)} "
                     f"ORDER BY {', '.join([f'g{i}' for i in range(len(gcols))] + [x])}")
             values: dict[tuple[Any, ...], list[float]] = {}
-            for row in execute(vsql, d.params):
+            for row in await execute(vsql, d.params):
                 values.setdefault(tuple(row[:len(gcols)]), []).append(row[len(gcols)])
             per_group_pct = {g: {m.key: percentile(v, PERCENTILES[m.fn]) for m in pcts} for g, v in values.items()}
-        for row in execute(sql, d.params):
+        for row in await execute(sql, d.params):
             g = tuple(row[:len(gcols)])
             out = groups.get(g)
             if out is None:

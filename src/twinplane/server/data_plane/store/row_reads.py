@@ -8,8 +8,7 @@ on one connection, for aggregates) and the object-key lookup.
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 import orjson
 
@@ -35,9 +34,6 @@ from twinplane.server.data_plane.store.row_shape import iso_from_epoch, parse_ti
 from twinplane.server.data_plane.store.trace_summary import assemble
 from twinplane.wire.xact import format_xact
 
-T = TypeVar("T")
-SyncExecute = Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]
-
 
 def row_out(xact_id: int, data: Any) -> dict[str, Any]:
     row = orjson.loads(data) if isinstance(data, (str, bytes)) else dict(data)
@@ -54,9 +50,6 @@ class RowReads(Store, abc.ABC):
     # engine hooks -------------------------------------------------------
     @abc.abstractmethod
     async def _query(self, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]: ...
-
-    @abc.abstractmethod
-    async def _run_sync(self, fn: Callable[[SyncExecute], T]) -> T: ...
 
     @abc.abstractmethod
     async def _lookup_ok(self, org_id: str, ref: ObjectRef) -> int | None: ...
@@ -149,19 +142,15 @@ class RowReads(Store, abc.ABC):
                       "AND root_span_id IS NOT NULL GROUP BY root_span_id, name")
         metrics_sql = (f"SELECT root_span_id, name, sum(value) FROM dp_metrics WHERE ok = {p} "
                        "AND root_span_id IS NOT NULL GROUP BY root_span_id, name")
-
-        def run(execute: SyncExecute) -> list[TraceScores]:
-            roots = []
-            for root_span_id, row_id, data, start, end in execute(roots_sql, d.params):
-                row = orjson.loads(data)
-                origin = row.get("origin")
-                origin_id = origin.get("id") if isinstance(origin, dict) else None
-                inp = orjson.dumps(row["input"]).decode() if "input" in row else None
-                roots.append((root_span_id, row_id, inp, origin_id, start, end))
-            metrics = [m for m in execute(metrics_sql, d.params) if is_summed_metric(m[1])]
-            return assemble(roots, execute(scores_sql, d.params), metrics)
-
-        return await self._run_sync(run)
+        roots = []
+        for root_span_id, row_id, data, start, end in await self._query(roots_sql, d.params):
+            row = orjson.loads(data)
+            origin = row.get("origin")
+            origin_id = origin.get("id") if isinstance(origin, dict) else None
+            inp = orjson.dumps(row["input"]).decode() if "input" in row else None
+            roots.append((root_span_id, row_id, inp, origin_id, start, end))
+        metrics = [m for m in await self._query(metrics_sql, d.params) if is_summed_metric(m[1])]
+        return assemble(roots, await self._query(scores_sql, d.params), metrics)
 
     async def count_rows(self, org_id: str, ref: ObjectRef) -> int:
         ok = await self._ok(org_id, ref)
@@ -191,9 +180,8 @@ class RowReads(Store, abc.ABC):
         if not oks:
             return []
         fsql = (lambda d: compile_filter_sql(filter, d)) if filter is not None else None
-        return await self._run_sync(lambda execute: run_aggregate(
-            grouping, ms, list(oks), oks, lambda: self.dialect_class(list(oks)), execute, fsql,
-            sql_percentiles=self.dialect_class.name == "postgresql"))
+        return await run_aggregate(grouping, ms, list(oks), oks, lambda: self.dialect_class(list(oks)), self._query,
+                                   fsql, sql_percentiles=self.dialect_class.name == "postgresql")
 
     # object metadata ----------------------------------------------------
     @staticmethod

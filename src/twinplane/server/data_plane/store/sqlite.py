@@ -97,12 +97,6 @@ class SqliteStore(RowReads):
     async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         return await self._read(lambda c: c.execute(sql, params).fetchall())
 
-    def _execute_sync(self, conn: sqlite3.Connection) -> Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]:
-        return lambda sql, params: conn.execute(sql, params).fetchall()
-
-    async def _run_sync(self, fn: Callable[[Callable[[str, dict[str, Any]], list[tuple[Any, ...]]]], T]) -> T:
-        return await self._read(lambda c: fn(self._execute_sync(c)))
-
     async def _lookup_ok(self, org_id: str, ref: ObjectRef) -> int | None:
         rows = await self._query("SELECT id FROM dp_objkeys WHERE org_id = ? AND object_type = ? AND object_id = ?",
                                  (org_id, ref.object_type, ref.object_id))

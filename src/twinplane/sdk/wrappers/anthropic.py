@@ -1,0 +1,2 @@
+def wrap_anthropic(client):
+    return client

@@ -1,0 +1,2 @@
+def wrap_openai(client):
+    return client

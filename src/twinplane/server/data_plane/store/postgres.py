@@ -1,0 +1,160 @@
+"""The production engine: PostgreSQL through psycopg 3's async pool.
+
+Safe with many data-plane processes on one database: transaction ids come from a
+sequence, each call locks its row keys (``postgres_apply``), object keys are created with
+``ON CONFLICT DO NOTHING``, and the full-text indexer of every process takes disjoint
+batches with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from twinplane.server.data_plane.migrations import upgrade_to_head
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.postgres_apply import apply_call
+from twinplane.server.data_plane.store.postgres_dialect import FTS_CONFIG, FTS_WEIGHTS, PostgresDialect
+from twinplane.server.data_plane.store.row_change import validate
+from twinplane.server.data_plane.store.row_reads import RowReads
+
+logger = logging.getLogger(__name__)
+
+INDEX_BATCH = 2000
+INDEX_IDLE = 0.2  # seconds the indexer sleeps when nothing is waiting
+STATEMENT_TIMEOUT_MS = 30_000
+
+
+def _tsvector_sql() -> str:
+    def part(expr: str, weight: str) -> str:
+        return (f"setweight(jsonb_to_tsvector('{FTS_CONFIG}', coalesce({expr}, 'null'::jsonb), "
+                f"'[\"string\", \"numeric\"]'), '{weight}')")
+
+    return " || ".join([
+        part("v.data -> 'input'", FTS_WEIGHTS["input"]),
+        part("v.data -> 'output'", FTS_WEIGHTS["output"]),
+        part("v.data -> 'expected'", FTS_WEIGHTS["expected"]),
+        part("jsonb_build_array(v.data -> 'metadata', v.data -> 'error')", FTS_WEIGHTS["metadata"]),
+    ])
+
+
+# Takes a batch of rows written since they were last indexed; rows another process holds
+# are skipped, and a writer that updates a row mid-batch waits for the lock and marks it
+# dirty again afterwards.
+_INDEX_SQL = (
+    "WITH b AS (SELECT seq FROM dp_rows WHERE fts_dirty ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
+    f"UPDATE dp_rows r SET fts = {_tsvector_sql()}, fts_dirty = FALSE "
+    "FROM b, dp_versions v WHERE r.seq = b.seq AND v.seq = r.version_seq"
+)
+
+
+class PostgresStore(RowReads):
+    dialect_class = PostgresDialect
+
+    def __init__(self, url: str, *, min_size: int = 2, max_size: int = 16) -> None:
+        super().__init__()
+        self.url = url
+        self._pool = AsyncConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
+                                         kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
+        self._indexer: asyncio.Task[None] | None = None
+        self._objkeys: dict[tuple[str, str, str], int] = {}
+
+    # lifecycle ----------------------------------------------------------
+    async def start(self) -> None:
+        await asyncio.to_thread(upgrade_to_head, self.url)
+        await self._pool.open(wait=True)
+        self._indexer = asyncio.create_task(self._index_loop(), name="twinplane-pg-fts-indexer")
+
+    async def close(self) -> None:
+        if self._indexer is not None:
+            self._indexer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._indexer
+            self._indexer = None
+        await self._pool.close()
+
+    async def ping(self) -> None:
+        await self._query("SELECT 1", {})
+
+    # plumbing -----------------------------------------------------------
+    async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        async with self._pool.connection() as conn:
+            cur = await conn.execute(sql, params or None)
+            return await cur.fetchall() if cur.description else []
+
+    async def _lookup_ok(self, org_id: str, ref: ObjectRef) -> int | None:
+        rows = await self._query("SELECT id FROM dp_objkeys WHERE org_id = %s AND object_type = %s AND object_id = %s",
+                                 (org_id, ref.object_type, ref.object_id))
+        return int(rows[0][0]) if rows else None
+
+    async def _ensure_objects(self, rows: list[RowWrite]) -> None:
+        missing = sorted({(w.org_id, w.ref.object_type, w.ref.object_id) for w in rows} - self._objkeys.keys())
+        if not missing:
+            return
+        async with self._pool.connection() as conn:
+            cur = conn.cursor()
+            await cur.execute(
+                "INSERT INTO dp_objkeys (org_id, object_type, object_id) SELECT * FROM unnest(%s::text[], %s::text[], "
+                "%s::text[]) ON CONFLICT DO NOTHING", ([k[0] for k in missing], [k[1] for k in missing],
+                                                     [k[2] for k in missing]))
+            await cur.execute(
+                "SELECT id, org_id, object_type, object_id FROM dp_objkeys WHERE (org_id, object_type, object_id) IN "
+                "(SELECT * FROM unnest(%s::text[], %s::text[], %s::text[]))",
+                ([k[0] for k in missing], [k[1] for k in missing], [k[2] for k in missing]))
+            for id_, org, typ, obj in await cur.fetchall():
+                self._objkeys[(org, typ, obj)] = int(id_)
+
+    # writes -------------------------------------------------------------
+    async def write_rows(self, rows: list[RowWrite]) -> WriteResult:
+        for w in rows:
+            validate(w)
+        await self._ensure_objects(rows)
+        async with self._pool.connection() as conn, conn.transaction():
+            return await apply_call(conn, rows, self._objkeys)
+
+    async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
+        args = self._object_args(meta)
+        await self._query(
+            "INSERT INTO dp_objects (id, org_id, project_id, object_type, name, created, created_ts, data, deleted) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::jsonb, %s) ON CONFLICT (id) DO UPDATE SET "
+            "project_id = excluded.project_id, object_type = excluded.object_type, name = excluded.name, "
+            "created = excluded.created, created_ts = excluded.created_ts, data = excluded.data, "
+            "deleted = excluded.deleted WHERE dp_objects.org_id = excluded.org_id", args)
+        return meta
+
+    async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
+        ok = await self._ok(org_id, ref)
+        if ok is None:
+            return 0
+        async with self._pool.connection() as conn, conn.transaction():
+            cur = await conn.execute("DELETE FROM dp_rows WHERE ok = %s", (ok,))
+            n = cur.rowcount
+            for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
+                await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))  # noqa: S608 - fixed names
+        return n
+
+    # full text ----------------------------------------------------------
+    async def index_round(self) -> int:
+        async with self._pool.connection() as conn, conn.transaction():
+            cur = await conn.execute(_INDEX_SQL, (INDEX_BATCH,))
+            return cur.rowcount
+
+    async def wait_indexed(self) -> None:
+        while await self.index_round():
+            pass
+
+    async def _index_loop(self) -> None:
+        while True:
+            try:
+                n = await self.index_round()
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # noqa: BLE001 - the indexer must outlive a bad round
+                logger.exception("full-text indexing round failed; will retry")
+                n = 0
+            if n < INDEX_BATCH:
+                await asyncio.sleep(INDEX_IDLE)
