@@ -1,0 +1,119 @@
+// Data-plane API (contracts §4): every row, trace, dataset record, prompt and score comes
+// from here, straight from the browser, with a short-lived bearer token. Never through the
+// control plane.
+import { ApiError, readJson, UnreachableError } from "./http";
+import { TokenManager } from "./token";
+import type {
+  AggregateRequest, CompareResult, DatasetMeta, DatasetVersion, ExperimentMeta, ExperimentSummary, Prompt,
+  QueryRequest, Row, RowObjectType, RowPage,
+} from "./types";
+
+const enc = encodeURIComponent;
+
+export interface HealthResult { ok: boolean; status?: number; url: string; error?: string; ms: number }
+
+export class DataClient {
+  constructor(readonly tokens: TokenManager) {}
+
+  private async request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, retried = false): Promise<T> {
+    const held = await this.tokens.get();
+    const url = held.dataPlaneUrl + path;
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method,
+        signal,
+        mode: "cors",
+        credentials: "omit", // the data plane takes bearer tokens, never cookies
+        headers: {
+          Authorization: `Bearer ${held.token}`,
+          Accept: "application/json",
+          ...(body === undefined ? {} : { "Content-Type": "application/json" }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (e) {
+      if (signal?.aborted) throw e;
+      throw new UnreachableError("data", held.dataPlaneUrl, e);
+    }
+    if (res.status === 401 && !retried) {
+      // The token may have been rotated or the clock jumped: mint a new one, once.
+      this.tokens.invalidate();
+      return this.request<T>(method, path, body, signal, true);
+    }
+    return readJson<T>(res);
+  }
+
+  listExperiments(projectId: string) {
+    return this.request<{ objects: ExperimentMeta[] }>("GET", `/v1/experiment?project_id=${enc(projectId)}`).then((r) => r.objects);
+  }
+  listDatasets(projectId: string) {
+    return this.request<{ objects: DatasetMeta[] }>("GET", `/v1/dataset?project_id=${enc(projectId)}`).then((r) => r.objects);
+  }
+  createDataset(projectId: string, name: string, description?: string) {
+    return this.request<DatasetMeta>("POST", `/v1/dataset`, { project_id: projectId, name, description });
+  }
+  listPrompts(projectId: string) {
+    return this.request<{ objects: Prompt[] }>("GET", `/v1/prompt?project_id=${enc(projectId)}`).then((r) => r.objects);
+  }
+  getPrompt(id: string, version?: string) {
+    return this.request<Prompt>("GET", `/v1/prompt/${enc(id)}${version ? `?version=${enc(version)}` : ""}`);
+  }
+  promptVersions(id: string) {
+    return this.request<{ versions: Prompt[] }>("GET", `/v1/prompt/${enc(id)}/versions`).then((r) => r.versions);
+  }
+  savePrompt(body: Partial<Prompt> & { project_id: string; name: string; slug: string }) {
+    return this.request<Prompt>("POST", `/v1/prompt`, body);
+  }
+
+  query(req: QueryRequest, signal?: AbortSignal) {
+    return this.request<RowPage>("POST", "/v1/query", req, signal);
+  }
+  aggregate(req: AggregateRequest, signal?: AbortSignal) {
+    return this.request<{ data: Record<string, unknown>[] }>("POST", "/v1/aggregate", req, signal).then((r) => r.data);
+  }
+  trace(objectType: RowObjectType, objectId: string, rootSpanId: string, cursor?: string | null, limit = 1000, signal?: AbortSignal) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    if (cursor) q.set("cursor", cursor);
+    return this.request<RowPage>(
+      "GET", `/v1/${objectType}/${enc(objectId)}/trace/${enc(rootSpanId)}?${q}`, undefined, signal,
+    );
+  }
+  summarize(experimentId: string, comparisonId?: string | null, signal?: AbortSignal) {
+    const q = new URLSearchParams({ summarize_scores: "true" });
+    if (comparisonId) q.set("comparison_experiment_id", comparisonId);
+    return this.request<ExperimentSummary>("GET", `/v1/experiment/${enc(experimentId)}/summarize?${q}`, undefined, signal);
+  }
+  compare(experimentId: string, withIds: string[], signal?: AbortSignal) {
+    const q = new URLSearchParams();
+    for (const w of withIds) q.append("with", w);
+    return this.request<CompareResult>("GET", `/v1/experiment/${enc(experimentId)}/compare?${q}`, undefined, signal);
+  }
+  datasetVersions(id: string) {
+    return this.request<{ versions: DatasetVersion[] }>("GET", `/v1/dataset/${enc(id)}/versions`).then((r) => r.versions);
+  }
+  insert(objectType: RowObjectType, objectId: string, events: Partial<Row>[]) {
+    return this.request<{ row_ids: string[] }>("POST", `/v1/${objectType}/${enc(objectId)}/insert`, { events });
+  }
+
+  /** Live connection check for Settings: reachability, CORS and token acceptance in one call. */
+  async health(): Promise<HealthResult> {
+    const started = performance.now();
+    let url = this.tokens.knownUrl ?? "";
+    try {
+      const held = await this.tokens.get();
+      url = held.dataPlaneUrl;
+      const res = await fetch(`${url}/healthz`, {
+        mode: "cors", credentials: "omit", headers: { Authorization: `Bearer ${held.token}` },
+      });
+      return { ok: res.ok, status: res.status, url, ms: performance.now() - started };
+    } catch (e) {
+      const msg = e instanceof ApiError ? e.message : "The browser could not connect.";
+      return { ok: false, url, error: msg, ms: performance.now() - started };
+    }
+  }
+}
+
+export function newRowId(): string {
+  return crypto.randomUUID();
+}

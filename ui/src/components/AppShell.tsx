@@ -1,0 +1,96 @@
+// Sidebar (org switcher, project sections, settings, user) around every signed-in page.
+import { useEffect, useRef, useState, type ReactNode } from "react";
+import { NavLink, useNavigate } from "react-router-dom";
+import type { OrgRef } from "../api/types";
+import { useSession } from "../state/session";
+import { useMaybeProject, useOrg } from "../state/scope";
+
+function initials(name: string): string {
+  return name.split(/[\s_-]+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join("") || "?";
+}
+
+export function OrgSwitcher({ current, orgs }: { current: OrgRef; orgs: OrgRef[] }) {
+  const [open, setOpen] = useState(false);
+  const ref = useRef<HTMLDivElement>(null);
+  const navigate = useNavigate();
+  useEffect(() => {
+    if (!open) return;
+    const h = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
+    window.addEventListener("mousedown", h);
+    return () => window.removeEventListener("mousedown", h);
+  }, [open]);
+  return (
+    <div className="dropdown" ref={ref}>
+      <button className="org-button" onClick={() => setOpen(!open)} aria-haspopup="menu" aria-expanded={open} data-testid="org-switcher">
+        <span className="avatar">{initials(current.name)}</span>
+        <span className="ellipsis" style={{ flex: 1, textAlign: "left" }}>{current.name}</span>
+        <span className="faint">⌄</span>
+      </button>
+      {open && (
+        <div className="dropdown-menu" role="menu" style={{ left: 8 }}>
+          {orgs.map((o) => (
+            <button key={o.id} role="menuitem" onClick={() => { setOpen(false); navigate(`/o/${o.id}`); }}>
+              <span className="avatar">{initials(o.name)}</span>
+              <span className="ellipsis" style={{ flex: 1 }}>{o.name}</span>
+              {o.id === current.id && <span className="faint">✓</span>}
+            </button>
+          ))}
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const { me, signOut } = useSession();
+  const { org } = useOrg();
+  const scope = useMaybeProject();
+  const navigate = useNavigate();
+  const o = `/o/${org.id}`;
+  const cls = ({ isActive }: { isActive: boolean }) => `navlink${isActive ? " active" : ""}`;
+  return (
+    <div className="shell">
+      <aside className="sidebar">
+        <div className="brand"><img src="/favicon.svg" alt="" />Twinplane</div>
+        <OrgSwitcher current={org} orgs={me?.orgs ?? [org]} />
+        <nav style={{ marginTop: 8 }}>
+          <NavLink to={o} end className={cls}>Projects</NavLink>
+        </nav>
+        {scope && (
+          <>
+            <div className="section-label" title={scope.project.name}>{scope.project.name}</div>
+            <nav>
+              <NavLink to={`${scope.base}/experiments`} className={cls}>Experiments</NavLink>
+              <NavLink to={`${scope.base}/logs`} className={cls}>Logs</NavLink>
+              <NavLink to={`${scope.base}/datasets`} className={cls}>Datasets</NavLink>
+              <NavLink to={`${scope.base}/prompts`} className={cls}>Prompts</NavLink>
+              <NavLink to={`${scope.base}/review`} className={cls}>Human review</NavLink>
+            </nav>
+          </>
+        )}
+        <div className="spacer" />
+        <nav style={{ paddingBottom: 8 }}>
+          <NavLink to={`${o}/settings`} className={cls}>Settings</NavLink>
+        </nav>
+        <div className="user">
+          <span className="email" title={me?.user.email}>{me?.user.name || me?.user.email}</span>
+          <button className="btn ghost small" onClick={async () => { await signOut(); navigate("/login"); }}>Sign out</button>
+        </div>
+      </aside>
+      <main className="main">{children}</main>
+    </div>
+  );
+}
+
+export function Breadcrumbs({ items }: { items: { label: ReactNode; to?: string }[] }) {
+  return (
+    <div className="breadcrumbs">
+      {items.map((it, i) => (
+        <span key={i} className="row-flex" style={{ gap: 6 }}>
+          {i > 0 && <span className="sep">/</span>}
+          {it.to ? <NavLink to={it.to}>{it.label}</NavLink> : <span>{it.label}</span>}
+        </span>
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,32 @@
+import type { ReactNode } from "react";
+import { CopyButton } from "./CopyButton";
+
+export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
+  return (
+    <div className="empty">
+      <h2>{title}</h2>
+      {children}
+      {action && <div style={{ marginTop: 16 }}>{action}</div>}
+    </div>
+  );
+}
+
+export function CodeBlock({ code }: { code: string }) {
+  return (
+    <div className="code-block">
+      <span className="copy"><CopyButton text={code} /></span>
+      {code}
+    </div>
+  );
+}
+
+/** The three lines that get a first trace into a project. */
+export function LoggingSnippet({ project }: { project: string }) {
+  const code = `pip install twinplane\n\nimport twinplane\nlogger = twinplane.init_logger(${JSON.stringify(project)})\n\n@twinplane.traced\ndef answer(question: str) -> str:\n    ...`;
+  return <CodeBlock code={code} />;
+}
+
+export function EvalSnippet({ project }: { project: string }) {
+  const code = `pip install twinplane\n\nfrom twinplane import Eval\nfrom twinplane.scorers import Levenshtein\n\nEval(${JSON.stringify(project)},\n     data=lambda: [{"input": "Foo", "expected": "Hi Foo"}],\n     task=lambda input: "Hi " + input,\n     scores=[Levenshtein])`;
+  return <CodeBlock code={code} />;
+}

@@ -1,0 +1,58 @@
+// Errors a user can act on: what failed, and what to try next.
+import { ApiError, UnreachableError } from "../api/http";
+
+export function describeError(e: unknown): string {
+  if (e instanceof ApiError) return e.message;
+  if (e instanceof UnreachableError) return e.message;
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  if (error instanceof UnreachableError && error.plane === "data") {
+    const origin = window.location.origin;
+    return (
+      <div className="notice error" role="alert">
+        <div className="title">The data plane is unreachable</div>
+        <div>
+          Your browser could not connect to <code>{error.url || "(no data plane URL configured)"}</code>. Row data is
+          fetched from it directly, never through this server.
+        </div>
+        <ul>
+          <li>Check that the data plane is running and that this URL is right (Settings → Data plane).</li>
+          <li>
+            CORS: the data plane must allow the origin <code>{origin}</code> (its allowed origins come from the
+            control plane).
+          </li>
+          <li>
+            Private network: if it runs inside a VPN or private network, connect to it first; browsers may also block
+            pages from reaching private addresses.
+          </li>
+        </ul>
+        {onRetry && <button className="btn small" style={{ marginTop: 8 }} onClick={onRetry}>Try again</button>}
+      </div>
+    );
+  }
+  if (error instanceof ApiError) {
+    const hint =
+      error.status === 401 ? "Your session has expired. Sign in again."
+        : error.status === 403 ? "Your role does not allow this. Ask an org admin."
+          : error.status === 404 ? "It may have been deleted, or the link is wrong."
+            : error.status === 429 ? "Too many requests. Wait a moment and retry."
+              : error.status >= 500 ? "The server failed. Retry, and check its logs if it persists." : null;
+    return (
+      <div className="notice error" role="alert">
+        <div className="title">{error.message}</div>
+        {hint && <div>{hint}</div>}
+        {onRetry && <button className="btn small" style={{ marginTop: 8 }} onClick={onRetry}>Try again</button>}
+      </div>
+    );
+  }
+  return (
+    <div className="notice error" role="alert">
+      <div className="title">Something went wrong</div>
+      <div>{describeError(error)}</div>
+      {onRetry && <button className="btn small" style={{ marginTop: 8 }} onClick={onRetry}>Try again</button>}
+    </div>
+  );
+}

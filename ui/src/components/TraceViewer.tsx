@@ -1,0 +1,196 @@
+// Span tree with a timing waterfall beside the selected span's details. The trace loads in
+// pages (first page shown at once, the rest streamed in), and only visible rows are in the
+// DOM, so a 10,000-span trace stays responsive.
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import type { DataClient } from "../api/data";
+import type { Row, RowObjectType } from "../api/types";
+import { formatCost, formatDuration, formatNumber } from "../lib/format";
+import { ancestorKeys, buildTraceTree, defaultCollapsed, flattenTree, sumMetric } from "../lib/traceTree";
+import { useHotkeys } from "../state/useHotkeys";
+import { ErrorNotice } from "./ErrorNotice";
+import { SkeletonRows } from "./Skeleton";
+import { Metric, SpanDetails } from "./SpanDetails";
+
+const FIRST_PAGE = 300;
+const NEXT_PAGE = 1000;
+const ROW_H = 28;
+const INDENT = 14;
+const MAX_INDENT_DEPTH = 24;
+
+const BAR_COLORS: Record<string, string> = {
+  llm: "#8b5cf6", score: "#22c55e", tool: "#f59e0b", task: "#3b82f6", eval: "#3b82f6", function: "#0ea5e9",
+};
+
+export function TraceViewer({ client, objectType, objectId, rootSpanId, knownScores, onRowReviewed }: {
+  client: DataClient; objectType: RowObjectType; objectId: string; rootSpanId: string; knownScores?: string[];
+  onRowReviewed?: (r: Row) => void;
+}) {
+  const [spans, setSpans] = useState<Row[]>([]);
+  const [loading, setLoading] = useState(true);
+  const [streaming, setStreaming] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const [tick, setTick] = useState(0);
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [collapsed, setCollapsed] = useState<Set<string> | null>(null);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    setSpans([]);
+    setLoading(true);
+    setError(null);
+    setCollapsed(null);
+    setSelectedKey(null);
+    (async () => {
+      let cursor: string | null = null;
+      let first = true;
+      try {
+        do {
+          const page = await client.trace(objectType, objectId, rootSpanId, cursor, first ? FIRST_PAGE : NEXT_PAGE, ctl.signal);
+          if (ctl.signal.aborted) return;
+          setSpans((s) => (first ? page.data : s.concat(page.data)));
+          if (first) {
+            setLoading(false);
+            setStreaming(!!page.cursor);
+          }
+          first = false;
+          cursor = page.cursor;
+        } while (cursor);
+        setStreaming(false);
+      } catch (e) {
+        if (ctl.signal.aborted) return;
+        setError(e);
+        setLoading(false);
+        setStreaming(false);
+      }
+    })();
+    return () => ctl.abort();
+  }, [client, objectType, objectId, rootSpanId, tick]);
+
+  const tree = useMemo(() => buildTraceTree(spans), [spans]);
+  const effectiveCollapsed = useMemo(() => collapsed ?? defaultCollapsed(tree), [collapsed, tree]);
+  const visible = useMemo(() => flattenTree(tree, effectiveCollapsed), [tree, effectiveCollapsed]);
+  const selectedIndex = selectedKey ? visible.findIndex((v) => v.node.key === selectedKey) : 0;
+  const selected = visible[selectedIndex >= 0 ? selectedIndex : 0]?.node ?? tree.roots[0];
+
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const virt = useVirtualizer({ count: visible.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20 });
+
+  const toggle = useCallback((key: string) => {
+    setCollapsed((c) => {
+      const next = new Set(c ?? effectiveCollapsed);
+      if (next.has(key)) next.delete(key);
+      else next.add(key);
+      return next;
+    });
+  }, [effectiveCollapsed]);
+
+  const select = useCallback((idx: number) => {
+    const v = visible[Math.max(0, Math.min(visible.length - 1, idx))];
+    if (v) {
+      setSelectedKey(v.node.key);
+      virt.scrollToIndex(Math.max(0, Math.min(visible.length - 1, idx)), { align: "auto" });
+    }
+  }, [visible, virt]);
+
+  useHotkeys({
+    j: () => select(selectedIndex + 1),
+    k: () => select(selectedIndex - 1),
+    ArrowDown: () => select(selectedIndex + 1),
+    ArrowUp: () => select(selectedIndex - 1),
+    ArrowLeft: () => { if (selected && selected.children.length && !effectiveCollapsed.has(selected.key)) toggle(selected.key); },
+    ArrowRight: () => { if (selected && effectiveCollapsed.has(selected.key)) toggle(selected.key); },
+  }, visible.length > 0);
+
+  // Keep a selected span's ancestors expanded (e.g. after new pages attach it deeper).
+  useEffect(() => {
+    if (!selectedKey || !collapsed) return;
+    const anc = ancestorKeys(tree, selectedKey);
+    if (anc.some((a) => collapsed.has(a))) setCollapsed(new Set([...collapsed].filter((k) => !anc.includes(k))));
+  }, [selectedKey, tree, collapsed]);
+
+  if (loading) return <div style={{ flex: 1 }}><SkeletonRows rows={10} cols={3} /></div>;
+  if (error && spans.length === 0) return <div style={{ padding: 16 }}><ErrorNotice error={error} onRetry={() => setTick((t) => t + 1)} /></div>;
+  if (spans.length === 0) return <div className="empty"><h2>This trace has no spans</h2><p>It may have been deleted, or its spans are still being written.</p></div>;
+
+  const t0 = tree.start ?? 0;
+  const total = Math.max(1e-6, (tree.end ?? t0) - t0);
+  const rootRow = tree.roots[0]?.row;
+  const declared = typeof rootRow?.span_count === "number" ? rootRow.span_count : null;
+  const tokens = sumMetric(tree, ["tokens", "total_tokens"]);
+  const cost = sumMetric(tree, ["estimated_cost", "cost"]);
+
+  return (
+    <div className="trace" data-testid="trace-viewer">
+      <div className="trace-tree">
+        <div className="metrics" style={{ borderBottom: "1px solid var(--border)" }}>
+          <Metric label="Latency" value={formatDuration(total)} />
+          <Metric label="Spans" value={<span data-testid="span-count">{formatNumber(tree.size)}{declared && declared > tree.size ? ` / ${formatNumber(declared)}` : ""}</span>} />
+          {tokens !== null && <Metric label="Tokens" value={formatNumber(tokens)} />}
+          {cost !== null && <Metric label="Cost" value={formatCost(cost)} />}
+          {streaming && <span className="badge accent" style={{ alignSelf: "center" }}>loading spans…</span>}
+        </div>
+        {error != null && <div style={{ padding: 8 }}><ErrorNotice error={error} onRetry={() => setTick((t) => t + 1)} /></div>}
+        <div ref={scrollRef} style={{ flex: 1, overflow: "auto", position: "relative" }} role="tree" aria-label="Spans">
+          <div style={{ height: virt.getTotalSize(), position: "relative" }}>
+            {virt.getVirtualItems().map((vi) => {
+              const v = visible[vi.index];
+              const n = v.node;
+              const type = n.row.span_attributes?.type ?? "";
+              const start = n.start ?? t0;
+              const end = n.end ?? start;
+              const indent = Math.min(v.depth, MAX_INDENT_DEPTH) * INDENT;
+              return (
+                <div
+                  key={n.key}
+                  className={`span-row${n === selected ? " selected" : ""}`}
+                  style={{ top: vi.start, height: ROW_H }}
+                  onClick={() => setSelectedKey(n.key)}
+                  role="treeitem"
+                  aria-selected={n === selected}
+                  aria-expanded={v.hasChildren ? !v.collapsed : undefined}
+                  data-testid="span-row"
+                >
+                  <div className="name" style={{ width: "52%", paddingLeft: 6 + indent }}>
+                    <span className="caret" onClick={(e) => { e.stopPropagation(); if (v.hasChildren) toggle(n.key); }}>
+                      {v.hasChildren ? (v.collapsed ? "▸" : "▾") : ""}
+                    </span>
+                    {type && <span className={`type-pill type-${type}`}>{type}</span>}
+                    <span className="ellipsis">{String(n.row.span_attributes?.name ?? "span")}</span>
+                    {v.collapsed && <span className="faint">({n.children.length})</span>}
+                    {v.depth > MAX_INDENT_DEPTH && <span className="faint">·{v.depth}</span>}
+                  </div>
+                  <div className="bar-track">
+                    <div className="bar" style={{
+                      left: `${((start - t0) / total) * 100}%`,
+                      width: `${Math.max(0.3, ((end - start) / total) * 100)}%`,
+                      background: n.row.error ? "#ef4444" : BAR_COLORS[type] ?? "#a1a1aa",
+                    }} />
+                  </div>
+                  <div className="dur">{n.end !== null && n.start !== null ? formatDuration(n.end - n.start) : ""}</div>
+                </div>
+              );
+            })}
+          </div>
+        </div>
+      </div>
+      <div className="trace-detail">
+        {selected && (
+          <SpanDetails
+            key={selected.key}
+            row={selected.row}
+            client={client}
+            objectType={objectType}
+            objectId={objectId}
+            comments={tree.comments.get(selected.row.id) ?? []}
+            knownScores={knownScores}
+            onReviewed={(r) => {
+              setSpans((ss) => ss.map((s) => (s.id === r.id ? r : s)));
+              onRowReviewed?.(r);
+            }}
+          />
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,112 @@
+// Production traces: time range, filter language, full-text search, refresh; a row opens its trace.
+import { useCallback, useEffect, useMemo, useState } from "react";
+import type { Row } from "../api/types";
+import { Breadcrumbs } from "../components/AppShell";
+import { DataTable } from "../components/DataTable";
+import { EmptyState, LoggingSnippet } from "../components/EmptyState";
+import { ErrorNotice } from "../components/ErrorNotice";
+import { FilterBar } from "../components/FilterBar";
+import { nextSort, parseSort, rowColumns, rowScoreNames } from "../components/RowTable";
+import { SkeletonRows } from "../components/Skeleton";
+import { TraceDrawer } from "../components/TraceDrawer";
+import { andFilters, TIME_RANGES, timeRangeFilter, type TimeRange } from "../lib/filterText";
+import { useProject } from "../state/scope";
+import { useRowQuery } from "../state/useRowQuery";
+import { useUrlState } from "../state/useUrlState";
+
+export default function Logs() {
+  const { project, data, base } = useProject();
+  const [get, set] = useUrlState();
+  const filter = get("filter");
+  const search = get("search");
+  const range = (get("range") || "7d") as TimeRange;
+  const sort = parseSort(get("sort")) ?? { field: "created", dir: "desc" as const };
+  const traceId = get("trace");
+  const [selected, setSelected] = useState(-1);
+  // The time window is anchored when the user picks it or refreshes, not on every render.
+  const [anchor, setAnchor] = useState(() => Date.now());
+  const [auto, setAuto] = useState(false);
+
+  const req = useMemo(() => ({
+    object_type: "project_logs" as const,
+    object_id: project.id,
+    roots_only: true,
+    filter: andFilters(timeRangeFilter(range, anchor), filter),
+    search: search.trim() || undefined,
+    sort: [sort],
+  }), [project.id, range, anchor, filter, search, sort.field, sort.dir]); // eslint-disable-line react-hooks/exhaustive-deps
+  const q = useRowQuery(data, req);
+  const refresh = useCallback(() => setAnchor(Date.now()), []);
+  useEffect(() => {
+    if (!auto) return;
+    const t = setInterval(refresh, 10_000);
+    return () => clearInterval(t);
+  }, [auto, refresh]);
+
+  const scores = useMemo(() => rowScoreNames(q.rows), [q.rows]);
+  const columns = useMemo(() => rowColumns({ scores, created: true, name: true, spans: true, tags: true }), [scores]);
+  const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
+  const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id }, false), [set]);
+
+  return (
+    <div className="page flush">
+      <div style={{ padding: "16px 20px 10px" }}>
+        <Breadcrumbs items={[{ label: project.name, to: `${base}/experiments` }, { label: "Logs" }]} />
+        <div className="page-header" style={{ marginBottom: 0 }}>
+          <div className="grow"><h1>Logs</h1><div className="sub">Traces your application logged in production.</div></div>
+          <select className="input" value={range} onChange={(e) => { set({ range: e.target.value }); refresh(); }} aria-label="Time range">
+            {TIME_RANGES.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
+          </select>
+          <label className="row-flex muted" style={{ fontSize: 13 }}>
+            <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Live
+          </label>
+          <button className="btn" onClick={refresh} data-testid="refresh">↻ Refresh</button>
+        </div>
+      </div>
+      <FilterBar filter={filter} search={search} error={q.filterError} onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })} />
+      {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
+      {q.loading && q.rows.length === 0 && !q.error && <SkeletonRows rows={12} cols={6} />}
+      {!q.loading && !q.error && q.rows.length === 0 && (
+        filter || search || range !== "all" ? (
+          <EmptyState title="No traces in this view">
+            <p>Nothing matches in {TIME_RANGES.find((r) => r.value === range)?.label.toLowerCase()}.</p>
+            <div className="row-flex" style={{ justifyContent: "center" }}>
+              {range !== "all" && <button className="btn" onClick={() => set({ range: "all" })}>Show all time</button>}
+              {(filter || search) && <button className="btn" onClick={() => set({ filter: null, search: null })}>Clear filter and search</button>}
+            </div>
+          </EmptyState>
+        ) : (
+          <EmptyState title="Log your first trace">
+            <p>Add three lines to your application and every call shows up here:</p>
+            <LoggingSnippet project={project.name} />
+          </EmptyState>
+        )
+      )}
+      {q.rows.length > 0 && (
+        <DataTable
+          testId="logs-table"
+          rows={q.rows}
+          columns={columns}
+          rowKey={(r) => r.id}
+          sort={sort}
+          onSort={(f) => set({ sort: nextSort(sort, f) })}
+          onOpen={open}
+          selected={selected >= 0 ? selected : idx}
+          onSelect={setSelected}
+          onEndReached={q.loadMore}
+          hasMore={q.hasMore}
+          loadingMore={q.loadingMore}
+          keyboard={!traceId}
+          footer={<><span>{q.rows.length.toLocaleString()}{q.hasMore ? "+" : ""} traces</span>{q.loading && <span>Refreshing…</span>}<span className="faint">j/k · Enter · / search · f filter</span></>}
+        />
+      )}
+      {traceId && (
+        <TraceDrawer client={data} objectType="project_logs" objectId={project.id} rootSpanId={traceId} base={base} title={traceId}
+          knownScores={scores} onClose={() => set({ trace: null }, false)} onRowReviewed={(r) => q.replaceRow(r)}
+          onPrev={idx > 0 ? () => set({ trace: q.rows[idx - 1].root_span_id ?? q.rows[idx - 1].id }) : undefined}
+          onNext={idx >= 0 && idx < q.rows.length - 1 ? () => set({ trace: q.rows[idx + 1].root_span_id ?? q.rows[idx + 1].id }) : undefined}
+        />
+      )}
+    </div>
+  );
+}
