@@ -16,6 +16,19 @@ from twinplane.server.settings import ControlPlaneSettings
 from .support import PASSWORD, Org, User, make_settings, sign_in
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, at a cost that keeps the suite fast; production uses the library default."""
+    import functools
+
+    from argon2 import PasswordHasher
+
+    from twinplane.server.control_plane.services import accounts
+
+    monkeypatch.setattr(accounts, "PasswordHasher",
+                        functools.partial(PasswordHasher, time_cost=1, memory_cost=8192, parallelism=1))
+
+
 @pytest.fixture
 def settings(database_url: str, tmp_path: Any) -> ControlPlaneSettings:
     return make_settings(database_url, tmp_path)
