@@ -148,8 +148,8 @@ def _group_key(g: Any, what: str) -> GroupKey:
             raise BadRequest(f"aggregate: {what}: cannot group by tags")
         return GroupField(f, natural_type(f), dotted(f))
     if isinstance(g, dict) and set(g) <= {"bucket", "interval", "alias"} and "bucket" in g:
-        f = parse_field(g["bucket"], what=f"aggregate: {what}.bucket") if isinstance(g["bucket"], str) else None
-        if f is None or kind_of(f) != "time":
+        bucket = parse_field(g["bucket"], what=f"aggregate: {what}.bucket") if isinstance(g["bucket"], str) else None
+        if bucket is None or kind_of(bucket) != "time":
             raise BadRequest(f"aggregate: {what}.bucket: only 'created' can be bucketed")
         interval = g.get("interval")
         m = _INTERVAL.match(interval) if isinstance(interval, str) else None
@@ -159,7 +159,7 @@ def _group_key(g: Any, what: str) -> GroupKey:
         if not 1 <= seconds <= MAX_BUCKETS_SECONDS:
             raise BadRequest(f"aggregate: {what}.interval: expected N followed by s, m, h, d or w "
                              "(like '15m', '1h', '1d') or a number of seconds, at most 366 days")
-        return TimeBucket(f, seconds, _alias(g, what) or dotted(f))
+        return TimeBucket(bucket, seconds, _alias(g, what) or dotted(bucket))
     raise BadRequest(f'aggregate: {what}: expected "object_id", a field name or '
                      f'{{"bucket": "created", "interval": "1h"}}')
 

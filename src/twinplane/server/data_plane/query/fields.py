@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from .ast import Field, SqlType, Value
@@ -167,13 +167,13 @@ def check_string(raw: str) -> None:
 
 def to_time(raw: Any, name: str = "created") -> datetime:
     if isinstance(raw, datetime):
-        return raw if raw.tzinfo else raw.replace(tzinfo=timezone.utc)
+        return raw if raw.tzinfo else raw.replace(tzinfo=UTC)
     if isinstance(raw, str):
         try:
             dt = datetime.fromisoformat(raw.strip())
         except ValueError:
             raise FieldError(f"expected an ISO-8601 time for {name}, like '2024-05-01T12:00:00Z'") from None
-        return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+        return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
     raise FieldError(f"expected a time for {name}: an ISO-8601 string or now() - interval N unit")
 
 

@@ -13,17 +13,18 @@ import functools
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lark import Lark, Token, Transformer
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedInput
 
 from twinplane.server.common.errors import BadRequest
 
 from . import predicate as P
 from .ast import Arith, Field, Node, Sort, Value
 from .fields import FieldError, make_field
+from .parse_error import located_error, syntax_error
 
 logger = logging.getLogger(__name__)
 
@@ -102,15 +103,6 @@ MINUS: "-"
 %ignore /\s+/
 """
 
-# what a user should read for each terminal lark says it expected
-_EXPECTED_NAMES = {
-    "FIELD": "a field", "STRING": "a string", "NUMBER": "a number", "COMPOP": "a comparison (=, !=, <, <=, >, >=)",
-    "REGEX_OP": "~ or !~", "LPAR": "'('", "RPAR": "')'", "COMMA": "','", "PLUS": "'+'", "MINUS": "'-'",
-    "UNIT": "a unit (second, minute, hour, day, week)", "$END": "the end of the input",
-}
-_OPERATOR_TERMINALS = {"COMPOP", "REGEX_OP", "IN", "IS", "LIKE", "ILIKE", "REGEXP", "MATCH", "INCLUDES", "NOT",
-                       "PLUS", "MINUS"}
-_VALUE_TERMINALS = {"STRING", "NUMBER", "TRUE", "FALSE", "NULL", "NOW"}
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 604800}
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "'": "'", '"': '"', "\\": "\\", "0": "\0"}
 _ESCAPE_RE = re.compile(r"\\(u[0-9a-fA-F]{4}|.)|''", re.S)
@@ -138,6 +130,10 @@ class _F:
     pos: int
 
 
+def _at(tok: Token) -> int:
+    return tok.start_pos or 0
+
+
 def _opt(tok: Token | None) -> bool:
     return tok is not None
 
@@ -150,45 +146,45 @@ class _Build(Transformer):
         tok = c[0]
         segs = [s[1:-1] if s.startswith('"') else s for s in _SEGMENT_RE.findall(str(tok))]
         try:
-            return _F(make_field(segs), tok.start_pos)
+            return _F(make_field(segs), _at(tok))
         except FieldError as e:
-            raise _Located(str(e), tok.start_pos) from None
+            raise _Located(str(e), _at(tok)) from None
 
     def string(self, c: list[Token]) -> _Lit:
-        return _Lit(_unescape(str(c[0])[1:-1]), c[0].start_pos)
+        return _Lit(_unescape(str(c[0])[1:-1]), _at(c[0]))
 
     def number(self, c: list[Token]) -> _Lit:
         text = str(c[0])
         try:
             v: Any = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
         except (ValueError, OverflowError):
-            raise _Located("invalid number", c[0].start_pos) from None
+            raise _Located("invalid number", _at(c[0])) from None
         if isinstance(v, float) and v in (float("inf"), float("-inf")):
-            raise _Located("number out of range", c[0].start_pos)
-        return _Lit(v, c[0].start_pos)
+            raise _Located("number out of range", _at(c[0]))
+        return _Lit(v, _at(c[0]))
 
     def true(self, c: list[Token]) -> _Lit:
-        return _Lit(True, c[0].start_pos)
+        return _Lit(True, _at(c[0]))
 
     def false(self, c: list[Token]) -> _Lit:
-        return _Lit(False, c[0].start_pos)
+        return _Lit(False, _at(c[0]))
 
     def null(self, c: list[Token]) -> _Lit:
-        return _Lit(None, c[0].start_pos)
+        return _Lit(None, _at(c[0]))
 
     def now(self, c: list[Token]) -> _Lit:
-        at = datetime.now(timezone.utc)
+        at = datetime.now(UTC)
         if len(c) > 3:
             sign, amount, unit = c[3], c[5], c[6]
             if not re.fullmatch(r"\d+", str(amount)):
-                raise _Located("expected a whole number of units after INTERVAL", amount.start_pos)
+                raise _Located("expected a whole number of units after INTERVAL", _at(amount))
             u = str(unit).lower().rstrip("s")
             seconds = int(str(amount)) * _UNIT_SECONDS[u]
             if seconds > _MAX_INTERVAL_DAYS * 86400:
-                raise _Located("interval too long", amount.start_pos)
+                raise _Located("interval too long", _at(amount))
             delta = timedelta(seconds=seconds)
             at = at + delta if sign.type == "PLUS" else at - delta
-        return _Lit(at, c[0].start_pos)
+        return _Lit(at, _at(c[0]))
 
     def values(self, c: list[Any]) -> list[_Lit]:
         return [x for x in c if isinstance(x, _Lit)]
@@ -199,7 +195,7 @@ class _Build(Transformer):
         try:
             node = P.arith(str(op), _operand(left), _operand(right))
         except FieldError as e:
-            raise _Located(str(e), op.start_pos) from None
+            raise _Located(str(e), _at(op)) from None
         return _Expr(node, _pos(left))
 
     # -- predicates ----------------------------------------------------------
@@ -402,65 +398,6 @@ def _run(text: str, start: str, what: str) -> Any:
     try:
         return _parser(start).parse(text)
     except _Located as e:
-        raise _error(what, text, e.pos, e.message) from None
+        raise located_error(what, text, e.pos, e.message) from None
     except UnexpectedInput as e:
-        raise _syntax_error(what, text, e) from None
-
-
-def _syntax_error(what: str, text: str, e: UnexpectedInput) -> BadRequest:
-    if isinstance(e, UnexpectedCharacters):
-        pos = e.pos_in_stream
-        expected = set(e.allowed or ())
-        got = f"found {_quote(text[pos:pos + 1])}"
-    elif isinstance(e, UnexpectedEOF):
-        pos, expected, got = len(text), set(e.expected), "the input ended"
-    elif isinstance(e, UnexpectedToken):
-        expected = set(e.accepts or e.expected)
-        if e.token.type == "$END":
-            pos, got = len(text), "the input ended"
-        else:
-            pos = e.token.start_pos if e.token.start_pos is not None else len(text)
-            got = f"found {_quote(str(e.token))}"
-    else:  # pragma: no cover - lark raises only the three above
-        pos, expected, got = 0, set(), "invalid input"
-    prev = re.search(r"(\S{1,40})\s*\Z", text[:pos])
-    after = f" after {_quote(prev.group(1))}" if prev else ""
-    message = f"expected {_describe(expected)}{after}, {got}"
-    err = _error(what, text, pos, message)
-    err.details = {**(err.details or {}), "expected": sorted(_describe_each(expected))}
-    return err
-
-
-def _error(what: str, text: str, pos: int, message: str) -> BadRequest:
-    line = text.count("\n", 0, pos) + 1
-    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-    where = f"at position {pos + 1}" + (f" (line {line}, column {column})" if "\n" in text else "")
-    return BadRequest(f"{what}: {where}: {message}", details={"position": pos + 1, "line": line, "column": column})
-
-
-def _describe_each(expected: set[str]) -> set[str]:
-    out = set()
-    operators = "COMPOP" in expected
-    for name in expected:
-        if name in _VALUE_TERMINALS and "STRING" in expected:
-            out.add("a value")
-        elif operators and name in _OPERATOR_TERMINALS:
-            out.add("an operator (=, !=, <, >, IN, IS NULL, LIKE, ~, MATCH, ...)")
-        else:
-            out.add(_EXPECTED_NAMES.get(name, name))
-    return out
-
-
-def _describe(expected: set[str]) -> str:
-    names = sorted(_describe_each(expected), key=lambda s: (not s.startswith("a"), s == "the end of the input", s))
-    if not names:
-        return "something else"
-    if len(names) > 6:
-        names = names[:6] + ["..."]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-
-
-def _quote(s: str) -> str:
-    s = s if len(s) <= 40 else s[:40] + "..."
-    s = s.encode("unicode_escape").decode("ascii")
-    return f'"{s}"' if "'" in s else f"'{s}'"
+        raise syntax_error(what, text, e) from None

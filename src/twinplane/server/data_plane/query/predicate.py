@@ -33,7 +33,16 @@ from .ast import (
     Regex,
     Value,
 )
-from .fields import MAX_STRING_CHARS, FieldError, check_string, coerce_value, dotted, is_number, kind_of, spec_of
+from .fields import (
+    MAX_STRING_CHARS,
+    FieldError,
+    check_string,
+    coerce_value,
+    dotted,
+    is_number,
+    kind_of,
+    spec_of,
+)
 
 MAX_IN_VALUES = 1000
 MAX_PATTERN_CHARS = 1000

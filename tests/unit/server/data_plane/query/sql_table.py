@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from twinplane.server.data_plane.query.ast import Field
 from twinplane.server.data_plane.query.compile import compile_filter, compile_sort
 
-NOW = datetime.now(timezone.utc)
+NOW = datetime.now(UTC)
 
 _COLUMNS = {"id": "id", "span_id": "span_id", "root_span_id": "root_span_id", "created": "created",
             "_xact_id": "xact_id", "is_root": "is_root"}

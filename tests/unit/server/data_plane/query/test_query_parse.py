@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -51,7 +51,7 @@ def test_the_issue_example_parses_to_one_flat_and() -> None:
     assert isinstance(created, Compare) and created.op == ">"
     at = created.value.value
     assert isinstance(at, datetime) and at.tzinfo is not None
-    assert abs((datetime.now(timezone.utc) - timedelta(days=7) - at).total_seconds()) < 5
+    assert abs((datetime.now(UTC) - timedelta(days=7) - at).total_seconds()) < 5
 
 
 def test_and_binds_tighter_than_or_and_parentheses_override() -> None:
@@ -125,12 +125,12 @@ def test_quoted_path_segments_and_field_spelling() -> None:
 
 def test_created_accepts_iso_strings_and_intervals() -> None:
     node = parse_filter("created >= '2024-05-01'")
-    assert node.value.value == datetime(2024, 5, 1, tzinfo=timezone.utc)
+    assert node.value.value == datetime(2024, 5, 1, tzinfo=UTC)
     node = parse_filter("created < now() + interval 2 hours")
-    assert node.value.value > datetime.now(timezone.utc) + timedelta(minutes=119)
+    assert node.value.value > datetime.now(UTC) + timedelta(minutes=119)
     for unit, seconds in (("second", 1), ("minutes", 60), ("week", 604800)):
         n = parse_filter(f"created > now() - interval 1 {unit}")
-        delta = datetime.now(timezone.utc) - n.value.value
+        delta = datetime.now(UTC) - n.value.value
         assert abs(delta.total_seconds() - seconds) < 5
 
 
