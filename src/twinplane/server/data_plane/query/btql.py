@@ -346,8 +346,8 @@ def _sort(x: Any, path: str) -> list[Sort]:
 def _limit(x: Any, path: str) -> int:
     if x is None:
         return DEFAULT_LIMIT
-    if not isinstance(x, int) or isinstance(x, bool) or x < 0:
-        raise _Bad(path, "expected a non-negative integer")
+    if not isinstance(x, int) or isinstance(x, bool) or x < 1:
+        raise _Bad(path, "expected a positive integer")
     return min(x, MAX_LIMIT)
 
 

@@ -138,7 +138,6 @@ def test_a_string_filter_is_the_typed_language() -> None:
 def test_limit_defaults_and_is_capped() -> None:
     assert parse_btql({"query": {"from": source()}}).limit == 1000
     assert parse_btql({"query": {"from": source(), "limit": 50_000}}).limit == MAX_LIMIT
-    assert parse_btql({"query": {"from": source(), "limit": 0}}).limit == 0
 
 
 @pytest.mark.parametrize(("body", "needle"), [
@@ -153,7 +152,8 @@ def test_limit_defaults_and_is_capped() -> None:
     ({"query": {"from": {**source(), "args": []}}}, "query.from.args: expected exactly one argument"),
     ({"query": {"from": {**source(), "args": [lit(5)]}}}, "query.from.args[0].value: expected an object id"),
     ({"query": {"from": source(), "select": [{"op": "ident", "name": ["id"]}]}}, "only 'star' is supported"),
-    ({"query": {"from": source(), "limit": -1}}, "query.limit: expected a non-negative integer"),
+    ({"query": {"from": source(), "limit": -1}}, "query.limit: expected a positive integer"),
+    ({"query": {"from": source(), "limit": 0}}, "query.limit: expected a positive integer"),
     ({"query": {"from": source(), "limit": "10"}}, "query.limit"),
     ({"query": {"from": source(), "limit": True}}, "query.limit"),
     ({"query": {"from": source(), "cursor": 5}}, "query.cursor"),
