@@ -25,7 +25,8 @@ MAX_STRING_CHARS = 10_000
 MAX_XACT = 2**63 - 1
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
-_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f"\\]')
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f"\\\ud800-\udfff]')
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class FieldError(ValueError):
@@ -90,7 +91,7 @@ def check_segment(seg: Any) -> None:
     if len(seg) > MAX_SEGMENT_CHARS:
         raise FieldError(f"a field path segment may have at most {MAX_SEGMENT_CHARS} characters")
     if _FORBIDDEN.search(seg):
-        raise FieldError('a field path segment may not contain control characters, \'"\' or \'\\\'')
+        raise FieldError('a field path segment may not contain control characters, surrogates, \'"\' or \'\\\'')
 
 
 def _arity_message(root: str, spec: RootSpec) -> str:
@@ -163,6 +164,8 @@ def check_string(raw: str) -> None:
         raise FieldError(f"a string value may have at most {MAX_STRING_CHARS} characters")
     if "\x00" in raw:
         raise FieldError("a string value may not contain NUL characters")
+    if _SURROGATE.search(raw):
+        raise FieldError("a string value may not contain unpaired UTF-16 surrogates")
 
 
 def to_time(raw: Any, name: str = "created") -> datetime:

@@ -190,7 +190,7 @@ class _Build(Transformer):
         return [x for x in c if isinstance(x, _Lit)]
 
     # -- operands ------------------------------------------------------------
-    def arith(self, c: list[Any]) -> _F | Any:
+    def arith(self, c: list[Any]) -> _Expr:
         left, op, right = c
         try:
             node = P.arith(str(op), _operand(left), _operand(right))

@@ -118,7 +118,7 @@ def test_sort_keys_cannot_carry_sql(spec: Any) -> None:
         parse_sort(spec)
 
 
-@pytest.mark.parametrize("name", [["rows; DROP"], ["metadata", "a\"b"], ["metadata", "a\\b"], ["metadata", "a\nb"],
+@pytest.mark.parametrize("name", [["rows; DROP"], ["metadata", "a\"b"], ["metadata", "a\\b"], ["metadata", "a\nb"], ["metadata", "\ud800"],
                                   ["metadata", ""], ["metadata", "x" * 200], ["metadata"] + ["a"] * 9,
                                   ["scores", "a", "b"], ["id", "x"], [1]])
 def test_btql_idents_outside_the_allow_list_are_refused(name: list[Any]) -> None:

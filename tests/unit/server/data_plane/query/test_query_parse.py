@@ -171,6 +171,7 @@ def test_blank_filter_is_no_filter() -> None:
     ("metadata.x IN ('a', 1)", 16, "must all have the same type"),
     ("id", 1, "a bare field must be a boolean"),
     ("id = 'a\x00'", 6, "NUL"),
+    ("id = 'a\\ud800'", 6, "unpaired UTF-16 surrogates"),
 ])
 def test_errors_name_the_position_and_what_was_expected(text: str, position: int, needle: str) -> None:
     e = err(text)
