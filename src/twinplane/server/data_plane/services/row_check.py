@@ -50,23 +50,42 @@ def check_rows(rows: Any, limits: RowLimits, *, raw_size: int, may_hold_nul: boo
 
 
 def _walk(root: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
-    """Depth and key checks without recursion (a hostile body cannot blow the stack)."""
-    stack: list[tuple[Any, int, str]] = [(root, 1, "")]
+    """Depth and key checks without recursion (a hostile body cannot blow the stack).
+
+    The common case (nothing wrong) is a tight loop over containers only; the path of a
+    problem is worked out afterwards, on the slow path.
+    """
+    stack: list[tuple[Any, int]] = [(root, 1)]
     pop, push = stack.pop, stack.append
     while stack:
-        node, depth, path = pop()
+        node, depth = pop()
+        if depth > max_depth:
+            return _describe(root, max_depth, check_keys)
+        if type(node) is dict:
+            if check_keys and any("\x00" in k for k in node):
+                return _describe(root, max_depth, check_keys)
+            values: Any = node.values()
+        else:
+            values = node
+        for v in values:
+            t = type(v)
+            if t is dict or t is list:
+                push((v, depth + 1))
+    return None
+
+
+def _describe(root: dict[str, Any], max_depth: int, check_keys: bool) -> str:
+    """Find the first problem again, this time keeping the path to name the field."""
+    stack: list[tuple[Any, int, str]] = [(root, 1, "")]
+    while stack:
+        node, depth, path = stack.pop()
         if depth > max_depth:
             return f"field '{path.lstrip('.')}' nests deeper than {max_depth} levels"
-        if type(node) is dict:
-            for k, v in node.items():
-                if check_keys and "\x00" in k:
-                    return f"field '{(path + '.' + k.replace(chr(0), '?')).lstrip('.')}' has a NUL character in its name"
-                t = type(v)
-                if t is dict or t is list:
-                    push((v, depth + 1, f"{path}.{k}"))
-        else:
-            for j, v in enumerate(node):
-                t = type(v)
-                if t is dict or t is list:
-                    push((v, depth + 1, f"{path}[{j}]"))
-    return None
+        items = node.items() if type(node) is dict else ((f"[{j}]", v) for j, v in enumerate(node))
+        for k, v in items:
+            name = k if k.startswith("[") and type(node) is list else "." + k
+            if type(node) is dict and check_keys and "\x00" in k:
+                return f"field '{(path + '.' + k.replace(chr(0), '?')).lstrip('.')}' has a NUL character in its name"
+            if type(v) is dict or type(v) is list:
+                stack.append((v, depth + 1, path + name))
+    return "invalid row"

@@ -1,0 +1,399 @@
+"""HTTP ingest through ``/logs3`` into ONE data-plane process, on SQLite and PostgreSQL.
+
+Setup: a real control plane (``twinplane control-plane serve``) and one data plane
+(``twinplane data-plane serve``: uvicorn, uvloop, httptools) as subprocesses on 127.0.0.1,
+bootstrapped like ``twinplane up`` does. The data plane validates the API key once through
+a real introspection and then serves it from its cache, so each request pays the cached
+auth path, the rate limiter, validation, and the store write.
+
+Load: a separate load-generator process with ``CONNECTIONS`` keep-alive connections (a
+minimal HTTP/1.1 client, so the generator's own cost stays small on a 2-core machine),
+posting 100-row batches of ~2 KB spans as the SDK does (raw body, no Content-Type) for at
+most ``SECONDS`` and ``MAX_BATCHES``. Every ``PROBE_EVERY``-th batch carries a unique word;
+a prober measures how long after the acknowledgement that batch is visible to a fetch by
+row id and to a full-text search for the word.
+
+Ratio: the same load against a parse-only endpoint (same uvicorn settings, orjson parse
+of the body, 200) measured in the same run gives the HTTP + parse ceiling.
+
+``python -m bench.bench_ingest [sqlite|postgresql ...]`` writes
+``bench/results/ingest_<engine>.json`` and ``ingest.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing as mp
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "15"))
+MAX_BATCHES = int(os.environ.get("BENCH_INGEST_MAX_BATCHES", "4000"))
+CONNECTIONS = int(os.environ.get("BENCH_INGEST_CONNECTIONS", "8"))
+BATCH = 100
+PROBE_EVERY = 25
+PG_ADMIN = os.environ.get("TWINPLANE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+TARGETS = {"sqlite": 25_000, "postgresql": 15_000}
+
+_WORDS = ("refund order customer shipping invoice delay account password reset billing upgrade plan "
+          "support ticket priority answer question model latency token prompt").split()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+# --- the payload ------------------------------------------------------------------------
+
+def _row_parts(project_id: str, n: int) -> list[tuple[bytes, bytes]]:
+    """``n`` ~2 KB span rows split around their id, so a batch is a cheap bytes join."""
+    import orjson
+
+    parts = []
+    for i in range(n):
+        rng = random.Random(i)
+        text = " ".join(rng.choice(_WORDS) for _ in range(60))
+        now = time.time()
+        row = {
+            "id": "@@ID@@", "project_id": project_id, "log_id": "g", "created": "2026-11-27T10:00:00+00:00",
+            "span_id": "@@ID@@", "root_span_id": "@@ID@@", "span_parents": None,
+            "input": {"messages": [{"role": "system", "content": "You are a support agent."},
+                                   {"role": "user", "content": text[:400]}]},
+            "output": {"role": "assistant", "content": text[400:] + " @@WORD@@"},
+            "expected": text[:200],
+            "metadata": {"model": rng.choice(["gpt-4o", "gpt-4o-mini", "claude"]), "customer": f"c{i % 97}",
+                         "region": rng.choice(["eu", "us"]), "version": "1.4.2"},
+            "metrics": {"start": now, "end": now + 0.5, "prompt_tokens": 120 + i % 50, "completion_tokens": 80,
+                        "tokens": 200 + i % 50},
+            "scores": {"Factuality": rng.random(), "Levenshtein": rng.random()},
+            "span_attributes": {"name": "llm", "type": "llm", "exec_counter": i},
+            "tags": ["bench"],
+            "context": {"caller_filename": "app.py", "caller_functionname": "answer", "caller_lineno": 42},
+        }
+        raw = orjson.dumps(row)
+        a, b = raw.split(b"@@ID@@", 1)
+        parts.append((a, b))
+    return parts
+
+
+def _batch(parts: list[tuple[bytes, bytes]], prefix: str, seq: int, word: str | None) -> tuple[bytes, list[str]]:
+    ids = [f"{prefix}{seq:07d}{i:03d}" for i in range(BATCH)]
+    rows = []
+    for i, rid in enumerate(ids):
+        a, b = parts[(seq * BATCH + i) % len(parts)]
+        rows.append(a + rid.encode() + b.replace(b"@@ID@@", rid.encode()))
+    body = b'{"rows":[' + b",".join(rows) + b'],"api_version":2}'
+    body = body.replace(b"@@WORD@@", (word or "plain").encode())
+    return body, ids
+
+
+# --- a minimal keep-alive HTTP/1.1 client ----------------------------------------------------
+
+class Conn:
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def request(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\nContent-Length: {len(body)}\r\n"
+        head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        self.writer.write(head.encode() + body)
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            k, _, v = line.decode("latin-1").partition(":")
+            if k.strip().lower() == "content-length":
+                length = int(v.strip())
+        data = await self.reader.readexactly(length) if length else b""
+        return status, data
+
+
+# --- the load generator (its own process) ------------------------------------------------------
+
+async def _load(url: str, api_key: str, project_id: str, probe: bool, out: Any) -> None:
+    import orjson
+
+    host, port = url.removeprefix("http://").split(":")
+    headers = {"Authorization": f"Bearer {api_key}"}
+    parts = _row_parts(project_id, 257)
+    prefix = uuid.uuid4().hex[:12]
+    seq = 0
+    acked = 0
+    failures: dict[int, int] = {}
+    latencies: list[float] = []
+    probes: list[asyncio.Task[None]] = []
+    fetch_lag: list[float] = []
+    search_lag: list[float] = []
+    unseen = {"fetch": 0, "search": 0}
+    deadline = time.monotonic() + SECONDS
+
+    async def prober(word: str, row_id: str, t_ack: float) -> None:
+        c = Conn(host, int(port))
+        q_fetch = orjson.dumps({"object_type": "project_logs", "object_id": project_id,
+                                "filter": f"id = '{row_id}'", "limit": 1})
+        q_search = orjson.dumps({"object_type": "project_logs", "object_id": project_id, "search": word,
+                                 "limit": 1})
+        got_fetch = got_search = False
+        give_up = t_ack + 10.0
+        while time.monotonic() < give_up and not (got_fetch and got_search):
+            if not got_fetch:
+                s, data = await c.request("POST", "/v1/query", q_fetch, headers)
+                if s == 200 and orjson.loads(data)["data"]:
+                    got_fetch = True
+                    fetch_lag.append(time.monotonic() - t_ack)
+            if not got_search:
+                s, data = await c.request("POST", "/v1/query", q_search, headers)
+                if s == 200 and orjson.loads(data)["data"]:
+                    got_search = True
+                    search_lag.append(time.monotonic() - t_ack)
+            if not (got_fetch and got_search):
+                await asyncio.sleep(0.02)
+        unseen["fetch"] += not got_fetch
+        unseen["search"] += not got_search
+        if c.writer is not None:
+            c.writer.close()
+
+    async def worker() -> None:
+        nonlocal seq, acked
+        c = Conn(host, int(port))
+        while time.monotonic() < deadline and seq < MAX_BATCHES:
+            my = seq
+            seq += 1
+            word = f"w{prefix}{my:07d}" if probe and my % PROBE_EVERY == 0 else None
+            body, ids = _batch(parts, prefix, my, word)
+            t0 = time.monotonic()
+            status, _ = await c.request("POST", "/logs3", body, headers)
+            t1 = time.monotonic()
+            if status == 200:
+                acked += BATCH
+                latencies.append(t1 - t0)
+                if word:
+                    probes.append(asyncio.create_task(prober(word, ids[-1], t1)))
+            else:
+                failures[status] = failures.get(status, 0) + 1
+
+    t_start = time.monotonic()
+    await asyncio.gather(*(worker() for _ in range(CONNECTIONS)))
+    elapsed = time.monotonic() - t_start
+    await asyncio.gather(*probes)
+    q = statistics.quantiles
+    out.put({
+        "seconds": round(elapsed, 2), "batches": seq, "rows_acknowledged": acked,
+        "rows_per_second": round(acked / elapsed), "requests_per_second": round(len(latencies) / elapsed, 1),
+        "failures": failures, "bytes_per_batch": len(_batch(parts, prefix, 0, None)[0]),
+        "request_latency_ms": {"p50": round(q(latencies, n=100)[49] * 1000, 1),
+                               "p95": round(q(latencies, n=100)[94] * 1000, 1)} if len(latencies) > 2 else {},
+        "visibility_s": {
+            "samples": len(probes), "fetch_unseen_10s": unseen["fetch"], "search_unseen_10s": unseen["search"],
+            "fetch_p50": _p(fetch_lag, 50), "fetch_p95": _p(fetch_lag, 95),
+            "search_p50": _p(search_lag, 50), "search_p95": _p(search_lag, 95),
+        } if probe else None,
+    })
+
+
+def _p(xs: list[float], pct: int) -> float | None:
+    if len(xs) < 2:
+        return round(xs[0], 3) if xs else None
+    return round(statistics.quantiles(xs, n=100)[pct - 1], 3)
+
+
+def _load_process(url: str, api_key: str, project_id: str, probe: bool, out: Any) -> None:
+    import uvloop
+
+    uvloop.run(_load(url, api_key, project_id, probe, out))
+
+
+def run_load(url: str, api_key: str, project_id: str, probe: bool) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    p = ctx.Process(target=_load_process, args=(url, api_key, project_id, probe, out))
+    p.start()
+    result = out.get(timeout=SECONDS + 120)
+    p.join(timeout=30)
+    return dict(result)
+
+
+# --- the parse-only endpoint (same uvicorn settings) ---------------------------------------------
+
+def _parse_only_app() -> Any:
+    import orjson
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
+
+    async def logs3(request: Request) -> Response:
+        body = orjson.loads(await request.body())
+        return Response(orjson.dumps({"rows": len(body["rows"])}), media_type="application/json")
+
+    async def healthz(request: Request) -> Response:
+        return Response(b"{}", media_type="application/json")
+
+    return Starlette(routes=[Route("/logs3", logs3, methods=["POST"]), Route("/healthz", healthz)])
+
+
+def serve_parse_only(port: int) -> None:
+    import uvicorn
+
+    uvicorn.run(_parse_only_app(), host="127.0.0.1", port=port, loop="uvloop", http="httptools",
+                log_level="warning", access_log=False)
+
+
+# --- the planes ----------------------------------------------------------------------------------
+
+def _wait(url: str, proc: subprocess.Popen[bytes], path: str = "/healthz", timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server at {url} exited with {proc.returncode}")
+        try:
+            if httpx.get(url + path, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url}{path} did not answer")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
+    import httpx
+
+    from twinplane.cli.up import prepare, spawn
+
+    cport, dport, pport = _free_port(), _free_port(), _free_port()
+    launch = prepare(workdir, control_port=cport, data_port=dport)
+    data_env = dict(launch.data_env)
+    pg_url = None
+    if engine == "postgresql":
+        import psycopg
+
+        name = "tp_bench_" + uuid.uuid4().hex[:8]
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        pg_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        data_env["TWINPLANE_DATA_DATABASE_URL"] = pg_url
+    data_env.update({"TWINPLANE_DATA_RATE_LIMIT_ORG": "1000000/second", "TWINPLANE_DATA_RATE_LIMIT_KEY": "1000000/second",
+                     "TWINPLANE_DATA_AUTH_CACHE_TTL_SECONDS": "600", "TWINPLANE_DATA_LOG_LEVEL": "warning"})
+    logs = workdir / "logs"
+    control = spawn("control-plane", launch.control_env, logs / "control.log")
+    data = parse = None
+    try:
+        _wait(launch.state["control_url"], control)
+        data = spawn("data-plane", data_env, logs / "data.log")
+        _wait(launch.state["data_url"], data, "/readyz")
+        key = launch.state["api_key"]
+        with httpx.Client(base_url=launch.state["data_url"], headers={"Authorization": f"Bearer {key}"}) as c:
+            r = c.post("/v1/project", json={"name": "bench"})  # the one real introspection
+            r.raise_for_status()
+            project_id = r.json()["id"]
+        profiler = None
+        if os.environ.get("BENCH_INGEST_PROFILE"):  # py-spy collapsed stacks of the data plane under load
+            profiler = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
+                                         str(data.pid), "-d", str(int(SECONDS)), "--format", "raw", "-o",
+                                         os.environ["BENCH_INGEST_PROFILE"], "--nonblocking"])
+        result = run_load(launch.state["data_url"], key, project_id, probe=True)
+        if profiler is not None:
+            profiler.wait(timeout=60)
+        parse = subprocess.Popen([sys.executable, "-c", f"from bench.bench_ingest import serve_parse_only; "
+                                  f"serve_parse_only({pport})"], cwd=str(HERE.parent))
+        _wait(f"http://127.0.0.1:{pport}", parse)
+        baseline = run_load(f"http://127.0.0.1:{pport}", key, project_id, probe=False)
+        result["parse_only_rows_per_second"] = baseline["rows_per_second"]
+        result["ratio_to_parse_only"] = round(result["rows_per_second"] / max(1, baseline["rows_per_second"]), 3)
+    finally:
+        for p in (parse, data, control):
+            if p is not None:
+                _stop(p)
+        if pg_url:
+            import psycopg
+
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                name = pg_url.rsplit("/", 1)[1]
+                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    result.update(engine=engine, target_rows_per_second=TARGETS[engine],
+                  meets_target=result["rows_per_second"] >= TARGETS[engine],
+                  connections=CONNECTIONS, batch_rows=BATCH,
+                  env={"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()})
+    return result
+
+
+def _markdown(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "# /logs3 ingest benchmark", "",
+        "Command: `.venv/bin/python -m bench.bench_ingest sqlite postgresql` "
+        f"(BENCH_INGEST_SECONDS={SECONDS:g}, CONNECTIONS={CONNECTIONS}, 100-row batches of ~2 KB spans).", "",
+        "One data-plane process (uvicorn + uvloop + httptools) on 127.0.0.1, a real control plane process, "
+        "API key introspected once then served from the auth cache; a separate load-generator process "
+        "(keep-alive raw HTTP/1.1 connections). Visibility: every 25th batch probed through `/v1/query` "
+        "(fetch by id, and full-text search for a word unique to the batch) until found.", "",
+        "| engine | rows/s acked | target | parse-only rows/s | ratio | req p50 / p95 ms | fetch vis. p95 s | search vis. p95 s |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        v = r.get("visibility_s") or {}
+        lat = r.get("request_latency_ms") or {}
+        lines.append(f"| {r['engine']} | {r['rows_per_second']:,} | {r['target_rows_per_second']:,} | "
+                     f"{r['parse_only_rows_per_second']:,} | {r['ratio_to_parse_only']} | "
+                     f"{lat.get('p50')} / {lat.get('p95')} | {v.get('fetch_p95')} | {v.get('search_p95')} |")
+    lines += ["", "Machine: 2 vCPUs shared by the server, the load generator and other work; single runs. "
+              "Raw figures in `ingest_<engine>.json`.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    engines = argv or ["sqlite", "postgresql"]
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    results = []
+    for engine in engines:
+        work = Path(tempfile.mkdtemp(prefix=f"tp-bench-{engine}-"))
+        try:
+            r = bench_engine(engine, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        (RESULTS / f"ingest_{engine}.json").write_text(json.dumps(r, indent=2) + "\n")
+        print(json.dumps(r, indent=2), flush=True)
+        results.append(r)
+    if results:
+        (RESULTS / "ingest.md").write_text(_markdown(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
