@@ -192,7 +192,7 @@ def is_number(raw: Any) -> bool:
     if isinstance(raw, bool):
         return False
     if isinstance(raw, int):
-        return True
+        return -MAX_XACT - 1 <= raw <= MAX_XACT  # SQLite and PostgreSQL bind 64-bit integers
     return isinstance(raw, float) and math.isfinite(raw)
 
 

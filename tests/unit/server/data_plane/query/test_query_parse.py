@@ -172,6 +172,9 @@ def test_blank_filter_is_no_filter() -> None:
     ("id", 1, "a bare field must be a boolean"),
     ("id = 'a\x00'", 6, "NUL"),
     ("id = 'a\\ud800'", 6, "unpaired UTF-16 surrogates"),
+    ("metrics.end - 99999999999999999999 > 1", 13, "arithmetic applies to numbers only"),
+    ("metrics.end - 1 > 99999999999999999999", 19, "expected a number"),
+    ("scores.x > 99999999999999999999", 12, "64 bits"),
 ])
 def test_errors_name_the_position_and_what_was_expected(text: str, position: int, needle: str) -> None:
     e = err(text)
@@ -222,3 +225,19 @@ def test_parse_sort_errors(spec: object, needle: str) -> None:
     with pytest.raises(BadRequest) as info:
         parse_sort(spec)  # type: ignore[arg-type]
     assert needle in info.value.message, info.value.message
+
+
+def test_random_token_soup_gives_a_node_or_a_bad_request_never_a_crash() -> None:
+    import random
+
+    rng = random.Random(7)
+    tokens = ["id", "metadata.x", "scores.y", "tags", "created", "is_root", "input", "=", "!=", "<", ">=", "~",
+              "!~", "AND", "OR", "NOT", "IN", "IS", "NULL", "LIKE", "ILIKE", "MATCH", "INCLUDES", "REGEXP", "(",
+              ")", ",", "'a'", "'%b_'", "'('", "1", "-2.5", "1e999", "true", "now()", "-", "+", "interval", "3",
+              "day", "'2024-01-01'", '"q"', ".", ";", "\n", "'\\u0000'", "'\\ud800'"]
+    for _ in range(3000):
+        text = " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 9)))
+        try:
+            parse_filter(text)
+        except BadRequest as e:
+            assert e.message.startswith("filter: "), text
