@@ -1,0 +1,98 @@
+"""OIDC sign-in, the whole authorization-code flow with PKCE, against a provider the test starts."""
+
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from twinplane.server.control_plane.app import create_app
+from twinplane.server.control_plane.migrations import upgrade_to_head
+
+from .oidc_provider import OidcProvider
+from .support import PASSWORD, make_settings
+
+
+@pytest.fixture
+def provider() -> Iterator[OidcProvider]:
+    p = OidcProvider(client_secret="s3cret-client").start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def sso_app(database_url: str, tmp_path: Any, provider: OidcProvider) -> Iterator[Any]:
+    upgrade_to_head(database_url)
+    settings = make_settings(database_url, tmp_path, oidc_issuer=provider.issuer, oidc_client_id="twinplane",
+                             oidc_client_secret="s3cret-client", oidc_display_name="Acme SSO")
+    app = create_app(settings)
+    yield app
+    app.state.runtime.engine.dispose()
+
+
+def _sign_in(app: Any) -> tuple[TestClient, httpx.Response]:
+    client = TestClient(app, follow_redirects=False)
+    start = client.get("/api/v1/auth/oidc/start")
+    assert start.status_code == 302, start.text
+    location = start.headers["location"]
+    q = parse_qs(urlsplit(location).query)
+    assert q["code_challenge_method"] == ["S256"] and q["code_challenge"] and q["nonce"] and q["state"]
+    assert q["redirect_uri"] == ["http://testserver/api/v1/auth/oidc/callback"]
+    at_idp = httpx.get(location, follow_redirects=False)
+    assert at_idp.status_code == 302, at_idp.text
+    back = urlsplit(at_idp.headers["location"])
+    done = client.get(f"{back.path}?{back.query}")
+    return client, done
+
+
+def test_config_advertises_sso(sso_app: Any) -> None:
+    assert TestClient(sso_app).get("/api/v1/auth/config").json() == {
+        "oidc": {"enabled": True, "display_name": "Acme SSO"}}
+
+
+def test_full_code_flow_with_pkce_signs_the_user_in(sso_app: Any, provider: OidcProvider) -> None:
+    client, done = _sign_in(sso_app)
+    assert done.status_code == 302 and done.headers["location"] == "http://testserver/"
+    (sent,) = provider.token_requests
+    assert len(sent["code_verifier"]) >= 43
+    me = client.get("/api/v1/auth/me").json()
+    assert me["user"]["email"] == "sso@example.com" and me["user"]["name"] == "Sso User"
+    # the same subject signs in to the same account
+    client2, _ = _sign_in(sso_app)
+    assert client2.get("/api/v1/auth/me").json()["user"]["id"] == me["user"]["id"]
+
+
+def test_a_forged_state_or_missing_flow_cookie_is_refused(sso_app: Any, provider: OidcProvider) -> None:
+    client = TestClient(sso_app, follow_redirects=False)
+    location = client.get("/api/v1/auth/oidc/start").headers["location"]
+    back = urlsplit(httpx.get(location, follow_redirects=False).headers["location"])
+    code = parse_qs(back.query)["code"][0]
+    r = client.get("/api/v1/auth/oidc/callback", params={"code": code, "state": "forged"})
+    assert r.status_code == 400 and "start again" in r.json()["error"]["message"]
+    stranger = TestClient(sso_app, follow_redirects=False)
+    r = stranger.get(f"{back.path}?{back.query}")
+    assert r.status_code == 400
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_an_unverified_email_does_not_take_over_a_local_account(sso_app: Any, provider: OidcProvider) -> None:
+    sso_app.state.runtime.accounts.create_local_user("victim@example.com", PASSWORD)
+    provider.user = {"sub": "attacker", "email": "victim@example.com", "email_verified": False}
+    client, done = _sign_in(sso_app)
+    assert done.status_code == 403
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_verified_email_links_the_existing_account(sso_app: Any, provider: OidcProvider) -> None:
+    local = sso_app.state.runtime.accounts.create_local_user("ada@example.com", PASSWORD)
+    provider.user = {"sub": "ada-at-idp", "email": "ada@example.com", "email_verified": True}
+    client, done = _sign_in(sso_app)
+    assert done.status_code == 302
+    assert client.get("/api/v1/auth/me").json()["user"]["id"] == local["id"]
+
+
+def test_sso_disabled_answers_404(app: Any) -> None:
+    r = TestClient(app, follow_redirects=False).get("/api/v1/auth/oidc/start")
+    assert r.status_code == 404 and "not configured" in r.json()["error"]["message"]
