@@ -16,6 +16,7 @@ from twinplane.sdk.eval import Eval, EvalCaseResult, EvalHooks, EvalResult  # no
 from twinplane.sdk.eval_data import EvalCase  # noqa: E402
 from twinplane.sdk.experiment import Experiment, init  # noqa: E402
 from twinplane.sdk.logger import Logger, init_logger  # noqa: E402
+from twinplane.sdk.otel import TwinplaneSpanProcessor  # noqa: E402
 from twinplane.sdk.prompt import Prompt, create_prompt, load_prompt  # noqa: E402
 from twinplane.sdk.span import NoopSpan, Span, current_span  # noqa: E402
 from twinplane.sdk.summary import ExperimentSummary  # noqa: E402
@@ -39,6 +40,7 @@ __all__ = [
     "Prompt",
     "Span",
     "TwinplaneError",
+    "TwinplaneSpanProcessor",
     "__version__",
     "create_prompt",
     "current_span",
