@@ -161,7 +161,10 @@ class SplitPlanes:
         return c
 
     def new_api_key(self, **fields) -> str:
-        with self.admin_session() as c:
+        c = self.admin_session()
+        try:
             r = c.post(f"/api/v1/orgs/{self.state['org_id']}/api-keys", json={"name": "test", **fields})
             assert r.status_code == 200, r.text
             return r.json()["key"]
+        finally:
+            c.close()
