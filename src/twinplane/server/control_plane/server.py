@@ -19,7 +19,7 @@ def run(settings: ControlPlaneSettings | None = None) -> None:
 
     from twinplane.server.control_plane.app import create_app
 
-    settings = settings or ControlPlaneSettings()
+    settings = settings or ControlPlaneSettings()  # type: ignore[call-arg]  # from the environment
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         app = create_app(settings)
