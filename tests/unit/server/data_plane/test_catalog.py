@@ -98,7 +98,7 @@ async def test_summarize_strict_shape_with_comparison(plane) -> None:
     assert r.json()["comparison_experiment_name"] is None
     assert set(r.json()["scores"]["Levenshtein"]) == SCORE_KEYS
     cmp = (await c.get(f"/v1/experiment/{e2}/compare", params={"with": e1})).json()
-    assert len(cmp["cases"]) == 3
+    assert len(cmp["cases"]) == 3 and cmp["scores"] == ["Levenshtein"]
     case_a = next(x for x in cmp["cases"] if x["input"] == "a")
     assert set(case_a["rows"]) == {e1, e2} and abs(case_a["diffs"]["Levenshtein"] - 0.5) < 1e-9
 

@@ -89,15 +89,14 @@ class Reports:
         exp = await self._objects.meta(principal, "experiment", experiment_id)
         metas = [exp] + [await self._objects.meta(principal, "experiment", o) for o in others if o != exp.id]
         cases: dict[str, dict[str, Any]] = {}
-        means: dict[str, dict[str, float]] = {}
+        score_names: set[str] = set()
         per_exp_cases: dict[str, dict[str, dict[str, float]]] = {}
         for m in metas:
             traces = await self._store.trace_scores(principal.org_id, ObjectRef("experiment", m.id))
             roots = await self._roots(principal.org_id, m.id)
             agg = aggregate(traces)
             per_exp_cases[m.id] = agg.cases_scores
-            for name, v in agg.scores.items():
-                means.setdefault(name, {})[m.id] = v
+            score_names.update(agg.scores)
             for t in traces:
                 key = case_key(t) or ("trace:" + t.root_span_id)
                 root = roots.get(t.root_row_id or "") or {}
@@ -113,5 +112,4 @@ class Reports:
             for key, case in cases.items():
                 a, b = mine.get(key, {}), theirs.get(key, {})
                 case["diffs"] = {n: a[n] - b[n] for n in a if n in b}
-        scores = [{"name": n, "experiments": v} for n, v in sorted(means.items())]
-        return {"cases": list(cases.values()), "scores": scores}
+        return {"cases": list(cases.values()), "scores": sorted(score_names)}
