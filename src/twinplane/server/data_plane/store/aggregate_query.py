@@ -1,107 +1,125 @@
-"""The SQL of ``Store.aggregate``, shared by both engines (they differ only in how they
-floor a time bucket and compute percentiles; see ``RowDialect``).
+"""The SQL of ``Store.aggregate``, shared by both engines (they differ in how they floor
+a time bucket and whether percentiles are computed in SQL; see the dialects).
 
-One grouped query per distinct measured field over the side table (or over the rows for
-a plain count), joined to the current rows only when a filter or a time bucket needs them.
+Measures whose values live in one side table (``scores.<name>``, ``metrics.<name>``) are
+computed together from that table; the current rows are joined only when a group key or
+the filter needs them, and the JSON versions only when an expression reads JSON.
 """
+
+# SQL here is assembled from fixed fragments and placeholders; every value is bound.
+# ruff: noqa: S608
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from twinplane.server.data_plane.store.aggregate_spec import PERCENTILES, Grouping, Measure, percentile
+from twinplane.server.data_plane.store.aggregate_spec import GroupKey, Measure, percentile
 from twinplane.server.data_plane.store.row_dialect import RowDialect
 from twinplane.server.data_plane.store.row_shape import iso_from_epoch
 
 Execute = Callable[[str, dict[str, Any]], Awaitable[list[tuple[Any, ...]]]]
-MakeDialect = Callable[[], RowDialect]
 
 
-async def run_aggregate(grouping: Grouping, measures: list[Measure], oks: list[int], object_ids: dict[int, str],
-                  make_dialect: MakeDialect, execute: Execute, filter_sql: Callable[[RowDialect], str] | None,
-                  sql_percentiles: bool) -> list[dict[str, Any]]:
-    fields: dict[tuple[str | None, str | None], list[Measure]] = {}
+def _value(m: Measure, d: RowDialect) -> str | None:
+    if m.field is None:
+        return None
+    if m.side is not None:
+        return "s.value"
+    return d.field(m.field, m.as_type)
+
+
+def _agg(m: Measure, x: str | None, d: RowDialect, sql_percentiles: bool) -> str | None:
+    if m.fn == "count":
+        return "count(*)" if x is None else f"count({x})"
+    if m.fn == "percentile":
+        return d.percentile(str(x), float(m.percentile or 0)) if sql_percentiles else None
+    return {"sum": "sum", "mean": "avg", "min": "min", "max": "max"}[m.fn] + f"({x})"
+
+
+async def run_aggregate(groups: list[GroupKey], measures: list[Measure], oks: list[int], object_ids: dict[int, str],
+                        make_dialect: Callable[[], RowDialect], execute: Execute,
+                        filter_sql: Callable[[RowDialect], str] | None, sql_percentiles: bool) -> list[dict[str, Any]]:
+    sources: dict[Any, list[Measure]] = {}
     for m in measures:
-        fields.setdefault((m.kind, m.name), []).append(m)
-    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for (kind, name), ms in fields.items():
+        sources.setdefault(m.side or "rows", []).append(m)
+    results: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for source, ms in sources.items():
         d = make_dialect()
-        gcols: list[str] = []
-        okcol = "r.ok" if kind is None else "s.ok"
-        if grouping.by_object:
-            gcols.append(okcol)
-        if grouping.bucket_seconds:
-            gcols.append(d.bucket("r.created", grouping.bucket_seconds))
+        side = source if source != "rows" else None
+        needs_rows = side is None or filter_sql is not None or any(g.kind != "object" for g in groups)
+        okcol = "r.ok" if needs_rows else "s.ok"
+        gexprs = []
+        for g in groups:
+            if g.kind == "object":
+                gexprs.append(okcol)
+            elif g.kind == "bucket":
+                gexprs.append(d.bucket("r.created", g.seconds))
+            else:
+                assert g.field is not None
+                gexprs.append(d.field(g.field, g.as_type))
+        values = [_value(m, d) for m in ms]
         conds = [f"{okcol} IN ({', '.join(d.param(ok) for ok in oks)})"]
-        if kind is None:
-            x = "1"
-            src = "dp_rows r"
-            needs_rows = True
-        else:
-            x = "s.value"
-            src = f"{'dp_scores' if kind == 'scores' else 'dp_metrics'} s"
-            conds.append(f"s.name = {d.param(name)}")
-            needs_rows = bool(grouping.bucket_seconds) or filter_sql is not None
+        if side is not None:
+            conds.append(f"s.name = {d.param(side[1])}")
+        if filter_sql is not None:
+            conds.append(filter_sql(d))
+        cols = [_agg(m, x, d, sql_percentiles) for m, x in zip(ms, values, strict=True)]
+        text = " ".join(gexprs + [x or "" for x in values] + conds)
+        if side is not None:
+            src = f"{'dp_scores' if side[0] == 'scores' else 'dp_metrics'} s"
             if needs_rows:
                 src += " JOIN dp_rows r ON r.seq = s.row_seq"
-        if filter_sql is not None:
+        else:
+            src = "dp_rows r"
+        if "v.data" in text:
             src += " JOIN dp_versions v ON v.seq = r.version_seq"
-            conds.append(filter_sql(d))
-        gsel = "".join(f"{g} AS g{i}, " for i, g in enumerate(gcols))
-        gby = f" GROUP BY {', '.join(f'g{i}' for i in range(len(gcols)))}" if gcols else ""
-        pcts = [m for m in ms if m.fn in PERCENTILES]
-        extra = ""
-        if pcts and sql_percentiles:
-            extra = "".join(f", {d.percentile(x, PERCENTILES[m.fn])}" for m in pcts)
-        sql = (f"SELECT {gsel}count(*), avg({x}), min({x}), max({x}), sum({x}){extra} "
-               f"FROM {src} WHERE {' AND '.join(conds)}{gby}")
-        per_group_pct: dict[tuple[Any, ...], dict[str, float | None]] = {}
-        if pcts and not sql_percentiles:
-            vsql = (f"SELECT {gsel}{x} FROM {src} WHERE {' AND '.join(conds)} "
-                    f"ORDER BY {', '.join([f'g{i}' for i in range(len(gcols))] + [x])}")
-            values: dict[tuple[Any, ...], list[float]] = {}
-            for row in await execute(vsql, d.params):
-                values.setdefault(tuple(row[:len(gcols)]), []).append(row[len(gcols)])
-            per_group_pct = {g: {m.key: percentile(v, PERCENTILES[m.fn]) for m in pcts} for g, v in values.items()}
+        gsel = "".join(f"{g} AS g{i}, " for i, g in enumerate(gexprs))
+        gby = f" GROUP BY {', '.join(f'g{i}' for i in range(len(gexprs)))}" if gexprs else ""
+        where = " AND ".join(conds)
+        sql = f"SELECT {gsel}{', '.join(c or 'NULL' for c in cols)} FROM {src} WHERE {where}{gby}"
+        n = len(gexprs)
         for row in await execute(sql, d.params):
-            g = tuple(row[:len(gcols)])
-            out = groups.get(g)
-            if out is None:
-                out = groups[g] = _group_keys(grouping, g, object_ids)
-            count, avg, mn, mx, total = row[len(gcols):len(gcols) + 5]
-            tail = row[len(gcols) + 5:]
-            pi = 0
-            for m in ms:
-                if m.fn == "count":
-                    out[m.key] = int(count)
-                elif m.fn == "mean":
-                    out[m.key] = None if avg is None else float(avg)
-                elif m.fn == "min":
-                    out[m.key] = mn
-                elif m.fn == "max":
-                    out[m.key] = mx
-                elif m.fn == "sum":
-                    out[m.key] = total
-                elif sql_percentiles:
-                    out[m.key] = None if tail[pi] is None else float(tail[pi])
-                    pi += 1
-                else:
-                    out[m.key] = per_group_pct.get(g, {}).get(m.key)
-    rows = list(groups.values())
+            out = results.setdefault(tuple(row[:n]), _group_keys(groups, row[:n], object_ids))
+            for m, v in zip(ms, row[n:], strict=True):
+                out[m.key] = _out(m, v)
+        if not sql_percentiles:
+            for m, x in zip(ms, values, strict=True):
+                if m.fn != "percentile":
+                    continue
+                vsql = (f"SELECT {gsel}{x} FROM {src} WHERE {where} AND {x} IS NOT NULL "
+                        f"ORDER BY {', '.join([f'g{i}' for i in range(n)] + [str(x)])}")
+                per: dict[tuple[Any, ...], list[float]] = {}
+                for row in await execute(vsql, d.params):
+                    per.setdefault(tuple(row[:n]), []).append(row[n])
+                for g, vals in per.items():
+                    out = results.setdefault(g, _group_keys(groups, g, object_ids))
+                    out[m.key] = _out(m, percentile(vals, float(m.percentile or 0)))
+    rows = list(results.values())
     for r in rows:
         for m in measures:
             r.setdefault(m.key, 0 if m.fn == "count" else None)
-    rows.sort(key=lambda r: (r.get("object_id") or "", r.get("created") or ""))
+    rows.sort(key=lambda r: tuple(str(r.get(g.name)) for g in groups))
     return rows
 
 
-def _group_keys(grouping: Grouping, g: tuple[Any, ...], object_ids: dict[int, str]) -> dict[str, Any]:
+def _out(m: Measure, v: Any) -> Any:
+    if v is None:
+        return None
+    if m.fn == "count":
+        return int(v)
+    if m.as_type == "time" and m.fn in ("min", "max"):
+        return iso_from_epoch(float(v))
+    return float(v)
+
+
+def _group_keys(groups: list[GroupKey], g: tuple[Any, ...], object_ids: dict[int, str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    i = 0
-    if grouping.by_object:
-        out["object_id"] = object_ids.get(g[i])
-        i += 1
-    if grouping.bucket_seconds:
-        out["created"] = iso_from_epoch(float(g[i]) * grouping.bucket_seconds)
+    for key, v in zip(groups, g, strict=True):
+        if key.kind == "object":
+            out[key.name] = object_ids.get(v)
+        elif key.kind == "bucket":
+            out[key.name] = None if v is None else iso_from_epoch(float(v) * key.seconds)
+        else:
+            out[key.name] = bool(v) if key.as_type == "bool" and v is not None else v
     return out

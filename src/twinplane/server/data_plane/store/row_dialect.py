@@ -6,6 +6,9 @@ collects that statement's parameters. Reads alias the current row as ``r`` and i
 version as ``v``; engine subclasses spell JSON extraction, full text, regex and LIKE.
 """
 
+# SQL here is assembled from fixed fragments and placeholders; every value is bound.
+# ruff: noqa: S608
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -74,6 +77,9 @@ class RowDialect:
         col = _COLUMNS.get(path)
         if col is not None and as_type in col[1]:
             return col[0]
+        if path == ("metrics", "duration") and as_type in ("number", "json"):
+            # a span's duration is end - start unless a metric of that name was logged
+            return f"COALESCE({self.side_value('metrics', 'duration')}, r.end_ts - r.start_ts)"
         if path[0] in ("scores", "metrics") and len(path) == 2:
             if as_type in ("number", "json"):
                 return self.side_value(path[0], path[1])
@@ -102,3 +108,10 @@ class RowDialect:
 
     def full_text(self, field: Field | None, text_param: str) -> str:
         raise NotImplementedError
+
+    def bucket(self, expr: str, seconds: int) -> str:
+        """``floor(expr / seconds)`` as an integer (the bucket's number since the epoch)."""
+        raise NotImplementedError
+
+    def percentile(self, expr: str, p: float) -> str:
+        raise NotImplementedError("this engine computes percentiles outside SQL")

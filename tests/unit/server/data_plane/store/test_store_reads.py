@@ -1,0 +1,189 @@
+"""Traces, trace scores, cursors, sorting, object records, aggregates and purge."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from twinplane.server.common.errors import BadRequest
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery
+
+from .conftest import ORG, PROJECT, all_rows, w
+
+EXP = ObjectRef("experiment", "exp-1")
+
+
+def span(row_id: str, root: str, parent: str | None, start: float, **kw) -> dict:
+    return {"root_span_id": root, "span_id": row_id, "span_parents": [parent] if parent else None,
+            "metrics": {"start": start, **kw.pop("metrics", {})}, **kw}
+
+
+async def test_trace_is_ordered_by_start_and_pages(store) -> None:
+    rows = [w(EXP, "root", **span("root", "T", None, 100.0, input="q"))]
+    rows += [w(EXP, f"s{i}", **span(f"s{i}", "T", "root", 100.0 + (7 * i % 13))) for i in range(12)]
+    rows.append(w(EXP, "other", **span("other", "U", None, 50.0)))
+    await store.write_rows(rows)
+    got, cursor = [], None
+    while True:
+        page = await store.trace(ORG, EXP, "T", limit=5, cursor=cursor)
+        got += page.rows
+        cursor = page.cursor
+        if not cursor:
+            break
+    assert len(got) == 13 and {r["root_span_id"] for r in got} == {"T"}
+    starts = [(r["metrics"]["start"], r["id"]) for r in got]
+    assert starts == sorted(starts)
+    with pytest.raises(BadRequest):
+        await store.trace(ORG, EXP, "T", cursor="not-a-cursor")
+
+
+async def test_trace_scores_gather_child_scores_and_average(store) -> None:
+    await store.write_rows([
+        w(EXP, "r1", **span("r1", "T1", None, 10.0, input={"b": 1, "a": [1, 2]}, origin={"id": "ds-row-7"},
+                            metrics={"end": 12.5})),
+        w(EXP, "llm1", **span("llm1", "T1", "r1", 10.5, metrics={"end": 11, "prompt_tokens": 10,
+                                                                  "completion_tokens": 5, "tokens": 15})),
+        w(EXP, "llm2", **span("llm2", "T1", "r1", 11.0, metrics={"prompt_tokens": 20, "completion_tokens": 1,
+                                                                  "tokens": 21})),
+        w(EXP, "sc1", **span("sc1", "T1", "r1", 12.0, scores={"acc": 1.0, "f1": 0.5})),
+        w(EXP, "sc2", **span("sc2", "T1", "r1", 12.1, scores={"acc": 0.0})),
+        w(EXP, "r2", **span("r2", "T2", None, 20.0, input="plain")),
+        w(EXP, "sc3", **span("sc3", "T2", "r2", 20.5, scores={"acc": 0.25, "none": None})),
+    ])
+    # a later merge updates a child's score
+    await store.write_rows([w(EXP, "sc2", _is_merge=True, scores={"acc": 0.5})])
+    ts = {t.root_span_id: t for t in await store.trace_scores(ORG, EXP)}
+    t1, t2 = ts["T1"], ts["T2"]
+    assert t1.root_row_id == "r1" and t1.origin_id == "ds-row-7"
+    assert t1.input_key == '{"a":[1,2],"b":1}'
+    assert t1.scores == {"acc": pytest.approx(0.75), "f1": 0.5}
+    assert t1.metrics["duration"] == pytest.approx(2.5)
+    assert t1.metrics["prompt_tokens"] == 30 and t1.metrics["completion_tokens"] == 6 and t1.metrics["tokens"] == 36
+    assert t2.scores == {"acc": 0.25} and t2.input_key == '"plain"' and "duration" not in t2.metrics
+    assert await store.trace_scores("org-2", EXP) == []
+
+
+async def test_cursor_pagination_is_stable_under_concurrent_inserts(store) -> None:
+    await store.write_rows([w(EXP, f"a{i:03d}", created=f"2026-01-01T00:{i // 60:02d}:{i % 60:02d}+00:00")
+                            for i in range(120)])
+    seen: list[str] = []
+    cursor = None
+    n = 0
+    while True:
+        page = await store.fetch_rows(RowQuery(ORG, EXP, limit=10, cursor=cursor))
+        seen += [r["id"] for r in page.rows]
+        # inserts newer and older than the page being read, and a merge of a seen row
+        await store.write_rows([w(EXP, f"new{n}", created="2026-02-01T00:00:00+00:00"),
+                                w(EXP, f"old{n}", created="2025-01-01T00:00:00+00:00"),
+                                w(EXP, page.rows[0]["id"], _is_merge=True, output=n)])
+        n += 1
+        cursor = page.cursor
+        if not cursor:
+            break
+    originals = [s for s in seen if s.startswith("a")]
+    assert originals == [f"a{i:03d}" for i in range(119, -1, -1)]
+    assert len(seen) == len(set(seen))
+
+
+async def test_sort_by_score_roots_only_and_start(store) -> None:
+    rows = []
+    for i, val in enumerate([0.2, 0.9, None, 0.5]):
+        root = f"r{i}"
+        rows.append(w(EXP, root, **span(root, f"T{i}", None, 100.0 - i)))
+        if val is not None:
+            rows.append(w(EXP, f"s{i}", **span(f"s{i}", f"T{i}", root, 100.0, scores={"acc": val})))
+    await store.write_rows(rows)
+    page = await store.fetch_rows(RowQuery(ORG, EXP, roots_only=True, sort=[("scores.acc", "desc")]))
+    assert [r["id"] for r in page.rows] == ["r1", "r3", "r0", "r2"]
+    asc = await all_rows(store, EXP, roots_only=True, sort=[("scores.acc", "asc")], limit=1)
+    assert [r["id"] for r in asc] == ["r0", "r3", "r1", "r2"]
+    by_start = await all_rows(store, EXP, roots_only=True, sort=[("start", "asc")], limit=3)
+    assert [r["id"] for r in by_start] == ["r3", "r2", "r1", "r0"]
+    spans = await all_rows(store, EXP, sort=[("scores.acc", "desc")], limit=2)
+    assert [r["id"] for r in spans][:3] == ["s1", "s3", "s0"]
+    with pytest.raises(BadRequest):
+        await store.fetch_rows(RowQuery(ORG, EXP, sort=[("input", "desc")]))
+    with pytest.raises(BadRequest):
+        await store.fetch_rows(RowQuery(ORG, EXP, limit=0))
+    with pytest.raises(BadRequest):  # a cursor made for another sort
+        await store.fetch_rows(RowQuery(ORG, EXP, cursor=(await store.fetch_rows(
+            RowQuery(ORG, EXP, limit=1, sort=[("start", "asc")]))).cursor))
+
+
+async def test_objects_put_get_list(store) -> None:
+    a = ObjectMeta("e-a", ORG, PROJECT, "experiment", "first", "2026-01-01T00:00:00+00:00", {"description": "d"})
+    b = ObjectMeta("e-b", ORG, PROJECT, "experiment", "second", "2026-01-02T00:00:00+00:00", {"base_exp_id": "e-a"})
+    other = ObjectMeta("e-c", "org-2", PROJECT, "experiment", "theirs", "2026-01-03T00:00:00+00:00")
+    for m in (a, b, other):
+        await store.put_object(m)
+    assert (await store.get_object(ORG, "e-a")).data == {"description": "d"}
+    assert await store.get_object(ORG, "e-c") is None
+    assert [m.id for m in await store.list_objects(ORG, "experiment")] == ["e-b", "e-a"]
+    assert [m.id for m in await store.list_objects(ORG, "experiment", name="first")] == ["e-a"]
+    assert await store.list_objects(ORG, "dataset") == []
+    b.data = {"description": "changed"}
+    b.deleted = True
+    await store.put_object(b)
+    assert (await store.get_object(ORG, "e-b")).deleted is True
+    assert [m.id for m in await store.list_objects(ORG, "experiment", project_id=PROJECT)] == ["e-a"]
+    # another org cannot overwrite a record by reusing its id
+    await store.put_object(ObjectMeta("e-a", "org-2", PROJECT, "experiment", "stolen", a.created))
+    assert (await store.get_object(ORG, "e-a")).name == "first"
+
+
+async def test_aggregate_by_object_and_time_bucket(store) -> None:
+    e2 = ObjectRef("experiment", "exp-2")
+    await store.write_rows([w(EXP, f"a{i}", created=f"2026-01-01T0{i % 2}:30:00+00:00", scores={"acc": v},
+                              metrics={"tokens": 10 * i}) for i, v in enumerate([0.0, 0.5, 1.0, 1.0, 0.25])])
+    await store.write_rows([w(e2, "b", created="2026-01-01T00:10:00+00:00", scores={"acc": 0.5}), w(e2, "c")])
+    measures = [{"fn": "count"}, {"fn": "mean", "field": "scores.acc"}, {"fn": "min", "field": "scores.acc"},
+                {"fn": "max", "field": "scores.acc"}, {"fn": "p50", "field": "scores.acc"},
+                {"fn": "p95", "field": "scores.acc"}, {"fn": "sum", "field": "metrics.tokens", "alias": "tok"}]
+    res = await store.aggregate(ORG, [EXP, e2], ["object_id"], measures)
+    by = {r["object_id"]: r for r in res}
+    a = by["exp-1"]
+    assert a["count"] == 5 and a["mean(scores.acc)"] == pytest.approx(0.55)
+    assert a["min(scores.acc)"] == 0.0 and a["max(scores.acc)"] == 1.0
+    assert a["p50(scores.acc)"] == pytest.approx(0.5) and a["p95(scores.acc)"] == pytest.approx(1.0)
+    assert a["tok"] == 100
+    assert by["exp-2"]["count"] == 2 and by["exp-2"]["mean(scores.acc)"] == 0.5 and by["exp-2"]["tok"] is None
+    buckets = await store.aggregate(ORG, [EXP], [{"bucket": "created", "interval": "1h"}],
+                                    [{"fn": "count"}, {"fn": "p50", "field": "scores.acc"}])
+    assert [(b["created_bucket"][:13], b["count"]) for b in buckets] == [("2026-01-01T00", 3), ("2026-01-01T01", 2)]
+    assert buckets[0]["p50(scores.acc)"] == pytest.approx(0.25)
+    assert await store.aggregate("org-2", [EXP], ["object_id"], [{"fn": "count"}]) == []
+    with pytest.raises(BadRequest):
+        await store.aggregate(ORG, [EXP], [], [{"fn": "mean"}])
+
+
+async def test_purge_removes_rows_versions_and_search_entries(store) -> None:
+    other = ObjectRef("experiment", "exp-keep")
+    await store.write_rows([w(EXP, f"r{i}", input=f"zebra {i}", scores={"a": 1}) for i in range(5)])
+    await store.write_rows([w(EXP, "r0", _is_merge=True, output="more zebra"), w(other, "k", input="zebra")])
+    await store.write_rows([w(EXP, "r1", _object_delete=True)])
+    await store.wait_indexed()
+    assert await store.purge_object(ORG, EXP) == 4
+    assert await store.count_rows(ORG, EXP) == 0
+    assert await all_rows(store, EXP) == []
+    assert await store.row_versions(ORG, EXP, "r0") == []
+    assert await store.object_versions(ORG, EXP) == []
+    assert await store.trace_scores(ORG, EXP) == []
+    assert (await store.fetch_rows(RowQuery(ORG, EXP, search="zebra"))).rows == []
+    await store.write_rows([w(EXP, "again", input="zebra again")])
+    await store.wait_indexed()
+    assert [r["id"] for r in (await store.fetch_rows(RowQuery(ORG, EXP, search="zebra"))).rows] == ["again"]
+    assert [r["id"] for r in (await store.fetch_rows(RowQuery(ORG, other, search="zebra"))).rows] == ["k"]
+    assert await store.purge_object(ORG, ObjectRef("experiment", "never")) == 0
+
+
+async def test_reads_run_while_writes_queue(store) -> None:
+    await store.write_rows([w(EXP, f"x{i}", input=i) for i in range(50)])
+
+    async def reader() -> int:
+        return len(await all_rows(store, EXP, limit=20))
+
+    counts = await asyncio.gather(*(reader() for _ in range(5)),
+                                  *(store.write_rows([w(EXP, f"y{i}", input=i)]) for i in range(20)))
+    assert all(50 <= c <= 70 for c in counts[:5])
+    await store.ping()

@@ -1,0 +1,77 @@
+"""Full text: rows become searchable shortly after acknowledgement, scoped to org and object."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
+
+from .conftest import ORG, all_rows, eventually_found, w
+
+LOGS = ObjectRef("project_logs", "proj-1")
+OTHER = ObjectRef("project_logs", "proj-2")
+
+
+async def test_rows_become_searchable_without_being_asked(store) -> None:
+    t0 = time.monotonic()
+    await store.write_rows([w(LOGS, "a", input={"q": "Where is my refund?"}, output="soon"),
+                            w(LOGS, "b", input="unrelated", metadata={"note": "Refund requested"})])
+    rows = await eventually_found(store, RowQuery(ORG, LOGS, search="refund"))
+    assert time.monotonic() - t0 < 5.0
+    assert {r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search="refund"))).rows} == {"a", "b"}
+    assert rows
+
+
+async def test_search_is_scoped_to_org_and_object(store) -> None:
+    await store.write_rows([w(LOGS, "mine", input="giraffe")])
+    await store.write_rows([w(OTHER, "other-object", input="giraffe")])
+    await store.write_rows([w(LOGS, "other-org", org="org-2", input="giraffe")])
+    await store.wait_indexed()
+    assert [r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search="giraffe"))).rows] == ["mine"]
+    assert [r["id"] for r in (await store.fetch_rows(RowQuery("org-2", LOGS, search="giraffe"))).rows] == ["other-org"]
+    assert (await store.fetch_rows(RowQuery("org-3", LOGS, search="giraffe"))).rows == []
+
+
+async def test_search_sees_updates_and_deletes(store) -> None:
+    await store.write_rows([w(LOGS, "a", input="alpha"), w(LOGS, "b", input="alpha")])
+    await store.wait_indexed()
+    await store.write_rows([w(LOGS, "a", input="beta"), w(LOGS, "b", _object_delete=True)])
+    await store.write_rows([w(LOGS, "c", _is_merge=True, output="alpha beta")])
+    await store.wait_indexed()
+    assert [r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search="alpha"))).rows] == ["c"]
+    assert {r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search="beta"))).rows} == {"a", "c"}
+    assert (await store.fetch_rows(RowQuery(ORG, LOGS, search="alpha beta"))).rows[0]["id"] == "c"
+    assert (await store.fetch_rows(RowQuery(ORG, LOGS, search='alpha" OR "x'))).rows == []
+
+
+async def test_search_pages_newest_first_without_repeats(store) -> None:
+    for i in range(30):
+        await store.write_rows([w(LOGS, f"r{i:02d}", input=f"common word {i}")])
+    await store.wait_indexed()
+    got: list[str] = []
+    cursor = None
+    while True:
+        page = await store.fetch_rows(RowQuery(ORG, LOGS, search="common", limit=7, cursor=cursor))
+        got += [r["id"] for r in page.rows]
+        await store.write_rows([w(LOGS, f"late{len(got)}", input="common late")])
+        cursor = page.cursor
+        if not cursor:
+            break
+    assert got == [f"r{i:02d}" for i in range(29, -1, -1)]
+    sorted_rows = await all_rows(store, LOGS, search="word", sort=[("created", "asc")], limit=8)
+    assert [r["id"] for r in sorted_rows] == [f"r{i:02d}" for i in range(30)]
+
+
+async def test_indexer_keeps_up_with_concurrent_writers(store) -> None:
+    async def writer(k: int) -> None:
+        for j in range(5):
+            await store.write_rows([w(LOGS, f"w{k}-{j}-{i}", input=f"batch{k}x{j} text {i}") for i in range(40)])
+
+    await asyncio.gather(*(writer(k) for k in range(4)))
+    rows = await eventually_found(store, RowQuery(ORG, LOGS, search="batch3x4", limit=100))
+    deadline = time.monotonic() + 5
+    while len(rows) < 40 and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+        rows = (await store.fetch_rows(RowQuery(ORG, LOGS, search="batch3x4", limit=100))).rows
+    assert len(rows) == 40
