@@ -53,7 +53,7 @@ def test_csp_forbids_inline_scripts_and_allows_only_my_data_planes(ui: Any) -> N
     csp = client.get("/").headers["content-security-policy"]
     script_src = next(d for d in csp.split(";") if d.strip().startswith("script-src"))
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
-    assert "connect-src 'self';" in csp and "frame-ancestors 'none'" in csp
+    assert "connect-src 'self' https: http:;" in csp and "frame-ancestors 'none'" in csp  # signed out
     mine = rt.accounts.create_local_user("me@example.com", PASSWORD)
     other = rt.accounts.create_local_user("other@example.com", PASSWORD)
     org = rt.store.create_org("mine", mine["id"])
@@ -62,6 +62,9 @@ def test_csp_forbids_inline_scripts_and_allows_only_my_data_planes(ui: Any) -> N
     rt.data_planes.register(org2["id"], "https://dp.theirs.example", None)
     csp = sign_in(ui, "me@example.com").get("/").headers["content-security-policy"]
     assert "connect-src 'self' https://dp.mine.example:8443;" in csp and "theirs" not in csp
+    rt.accounts.create_local_user("orgless@example.com", PASSWORD)
+    csp = sign_in(ui, "orgless@example.com").get("/").headers["content-security-policy"]
+    assert "connect-src 'self';" in csp
 
 
 def test_paths_outside_the_static_root_are_never_served(ui: Any) -> None:

@@ -1,10 +1,11 @@
 """The built single-page app: hashed assets cached forever, index.html for every other GET.
 
-index.html carries a Content-Security-Policy without inline scripts. Its ``connect-src`` lists
-'self' plus the data-plane origins of the signed-in user's orgs: listing every registered
-data plane would publish all tenants' URLs to anonymous visitors, and ``*`` would let an
-injected script send data anywhere. The SPA therefore loads the page afresh after sign-in
-(the OIDC callback is a redirect; the password form navigates) so the policy includes them.
+index.html carries a Content-Security-Policy without inline scripts (the main XSS defence).
+Its ``connect-src`` for a signed-in user is 'self' plus the data-plane origins of that user's
+orgs. Listing every registered data plane instead would publish all tenants' URLs to anyone.
+An anonymous page (the sign-in page) cannot know whose data plane it will talk to, and the
+SPA signs in without reloading, so it gets ``'self' https: http:``; every later page load
+(the OIDC callback redirect, a refresh, a new tab) is narrowed to the user's own origins.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ def static_root(rt: Runtime) -> Path:
     return Path(rt.settings.static_dir).resolve() if rt.settings.static_dir else _PACKAGE_STATIC
 
 
-def content_security_policy(connect_origins: list[str]) -> str:
-    connect = " ".join(["'self'", *connect_origins])
+def content_security_policy(connect_origins: list[str] | None) -> str:
+    """``connect_origins`` None means not signed in (see the module docstring)."""
+    connect = " ".join(["'self'", *(connect_origins if connect_origins is not None else ["https:", "http:"])])
     return ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
             "img-src 'self' data: blob:; font-src 'self' data:; "
             f"connect-src {connect}; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
@@ -41,7 +43,7 @@ def content_security_policy(connect_origins: list[str]) -> str:
 
 
 def _index(request: Request, rt: Runtime, root: Path) -> Response:
-    origins: list[str] = []
+    origins: list[str] | None = None
     session = rt.sessions.resolve(request.cookies.get(SESSION_COOKIE))
     if session is not None:
         origins = rt.data_planes.connect_origins_of(session.user["id"])
