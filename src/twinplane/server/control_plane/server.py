@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from twinplane.server.common.redaction import install_redaction
 from twinplane.server.control_plane.migrations import upgrade_to_head
 from twinplane.server.control_plane.runtime import ConfigurationError
 from twinplane.server.settings import ControlPlaneSettings
@@ -27,5 +28,9 @@ def run(settings: ControlPlaneSettings | None = None) -> None:
         logger.error("cannot start the control plane: %s", err)
         sys.exit(2)
     upgrade_to_head(settings.database_url)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                proxy_headers=True, server_header=False)
+    config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                            proxy_headers=True, server_header=False)
+    # uvicorn sets up its handlers in Config(); scrub credentials from everything they print
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        install_redaction(logging.getLogger(name))
+    uvicorn.Server(config).run()
