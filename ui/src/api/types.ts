@@ -86,7 +86,8 @@ export interface ExperimentSummary {
 
 export interface CompareRow { id: string; root_span_id: string; output?: unknown; expected?: unknown; scores?: Record<string, number | null> | null; metrics?: Record<string, number | null> | null }
 export interface CompareCase { key: string; input?: unknown; rows: Record<string, CompareRow | undefined>; diffs?: Record<string, number | null> }
-export interface CompareResult { cases: CompareCase[]; scores: string[] }
+export interface CompareScore { name: string; experiments?: Record<string, number | null> }
+export interface CompareResult { cases: CompareCase[]; scores: (string | CompareScore)[] }
 
 export interface DatasetVersion { _xact_id: string; created?: string; rows_changed?: number }
 
@@ -106,5 +107,5 @@ export interface AggregateRequest {
   object_ids?: string[];
   filter?: string;
   group_by: (string | { bucket: string; interval: string })[];
-  measures: { fn: "count" | "mean" | "min" | "max" | "p50" | "p95" | "p99"; field?: string }[];
+  measures: { fn: "count" | "sum" | "mean" | "min" | "max" | "p50" | "p95" | "p99"; field?: string; alias?: string }[];
 }

@@ -80,7 +80,7 @@ export function FilterBar({ filter, search, onFilter, onSearch, error, children 
           Fields: <code>input</code>, <code>output</code>, <code>expected</code>, <code>error</code>, <code>tags</code>,{" "}
           <code>created</code>, <code>scores.NAME</code>, <code>metadata.KEY</code>, <code>metrics.KEY</code>, <code>span_attributes.name</code>.
           Operators: <code>= != &lt; &lt;= &gt; &gt;=</code>, <code>IN (…)</code>, <code>IS [NOT] NULL</code>, <code>LIKE</code>, <code>ILIKE</code>,{" "}
-          <code>MATCH</code>, <code>AND OR NOT</code>. Try:{" "}
+          <code>~</code> (regex), <code>MATCH</code>, <code>tags INCLUDES</code>, <code>AND OR NOT</code>; times like <code>now() - interval 7 day</code>. Try:{" "}
           {FILTER_EXAMPLES.map((ex) => (
             <button key={ex} className="btn ghost small mono" onClick={() => { setDraft(ex); onFilter(ex); }}>{ex}</button>
           ))}

@@ -2,7 +2,6 @@
 import { useEffect, useState, type ReactNode } from "react";
 import type { DataClient } from "../api/data";
 import type { Row, RowObjectType } from "../api/types";
-import { quote } from "../lib/filterText";
 import { formatCost, formatDuration, formatNumber, formatTime, spanDuration, totalTokens } from "../lib/format";
 import { JsonView } from "./JsonView";
 import { Comments, ReviewPanel } from "./ReviewPanel";
@@ -41,17 +40,7 @@ export function SpanDetails({ row, client, objectType, objectId, comments: initi
   onReviewed?: (r: Row) => void;
 }) {
   const [comments, setComments] = useState<Row[]>(initialComments);
-  // Comments are rows of their own (origin.id → this row); ask for them if the trace did not carry them.
-  useEffect(() => {
-    setComments(initialComments);
-    if (initialComments.length) return;
-    const ctl = new AbortController();
-    client
-      .query({ object_type: objectType, object_id: objectId, filter: `origin.id = ${quote(row.id)}`, limit: 50 }, ctl.signal)
-      .then((p) => setComments(p.data.filter((r) => r.comment)))
-      .catch(() => undefined); // comments are optional here
-    return () => ctl.abort();
-  }, [row.id, initialComments, client, objectType, objectId]);
+  useEffect(() => setComments(initialComments), [initialComments]);
 
   const m = row.metrics ?? {};
   const dur = spanDuration(m);

@@ -18,6 +18,7 @@ const ROW_H = 28;
 const INDENT = 14;
 const MAX_INDENT_DEPTH = 24;
 
+const NO_COMMENTS: Row[] = [];
 const BAR_COLORS: Record<string, string> = {
   llm: "#8b5cf6", score: "#22c55e", tool: "#f59e0b", task: "#3b82f6", eval: "#3b82f6", function: "#0ea5e9",
 };
@@ -64,6 +65,26 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
         setStreaming(false);
       }
     })();
+    return () => ctl.abort();
+  }, [client, objectType, objectId, rootSpanId, tick]);
+
+  // Comment rows carry no span ids (origin.id points at their row), so they are not part of
+  // the trace pages: fetch them once and attach them to the spans they point at.
+  const [comments, setComments] = useState<Map<string, Row[]>>(new Map());
+  useEffect(() => {
+    const ctl = new AbortController();
+    setComments(new Map());
+    client.query({ object_type: objectType, object_id: objectId, filter: "span_id IS NULL", limit: 1000 }, ctl.signal).then(
+      (page) => {
+        const m = new Map<string, Row[]>();
+        for (const r of page.data) {
+          const target = r.comment && r.origin?.id ? String(r.origin.id) : null;
+          if (target) m.set(target, [...(m.get(target) ?? []), r]);
+        }
+        setComments(m);
+      },
+      () => undefined, // comments are optional here
+    );
     return () => ctl.abort();
   }, [client, objectType, objectId, rootSpanId, tick]);
 
@@ -182,7 +203,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
             client={client}
             objectType={objectType}
             objectId={objectId}
-            comments={tree.comments.get(selected.row.id) ?? []}
+            comments={tree.comments.get(selected.row.id) ?? comments.get(selected.row.id) ?? NO_COMMENTS}
             knownScores={knownScores}
             onReviewed={(r) => {
               setSpans((ss) => ss.map((s) => (s.id === r.id ? r : s)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CompareCase } from "../api/types";
-import { classifyCase, compareScores, outputText, scoreDelta } from "./compare";
+import { classifyCase, compareScoreNames, compareScores, outputText, scoreDelta } from "./compare";
 
 const c = (a: Record<string, number> | null, b: Record<string, number> | null): CompareCase => ({
   key: "k", input: "q",
@@ -37,5 +37,12 @@ describe("compare", () => {
     expect(outputText("x")).toBe("x");
     expect(outputText({ a: 1 })).toBe('{\n  "a": 1\n}');
     expect(outputText(null)).toBe("");
+  });
+});
+
+describe("compare score names", () => {
+  it("accepts names or objects", () => {
+    expect(compareScoreNames({ scores: ["a", { name: "b", experiments: { x: 1 } }] })).toEqual(["a", "b"]);
+    expect(compareScoreNames(null)).toEqual([]);
   });
 });

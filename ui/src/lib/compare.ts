@@ -1,6 +1,6 @@
 // Per-case score differences between an experiment and its baselines. Deltas are computed
 // here (primary − baseline) so the meaning of a sign never depends on the server.
-import type { CompareCase } from "../api/types";
+import type { CompareCase, CompareResult } from "../api/types";
 
 export type Change = "regression" | "improvement" | "same" | "missing";
 
@@ -71,4 +71,9 @@ export function outputText(v: unknown): string {
   } catch {
     return String(v);
   }
+}
+
+/** Score names of a compare answer (the server lists them as names or as {name, experiments}). */
+export function compareScoreNames(r: Pick<CompareResult, "scores"> | null | undefined): string[] {
+  return (r?.scores ?? []).map((s) => (typeof s === "string" ? s : s.name)).filter((n): n is string => typeof n === "string");
 }

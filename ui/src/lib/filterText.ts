@@ -60,5 +60,6 @@ export const FILTER_EXAMPLES = [
   "metadata.model = 'gpt-4o'",
   "input MATCH 'refund'",
   "error IS NOT NULL",
-  "tags IN ('regression')",
+  "tags INCLUDES 'regression'",
+  "created > now() - interval 1 day",
 ];

@@ -13,8 +13,14 @@ export function formatDiff(v: number | null | undefined): string {
 
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return "–";
-  if (seconds < 0.001) return `${Math.round(seconds * 1e6)}µs`;
-  if (seconds < 1) return `${Math.round(seconds * 1000)}ms`;
+  if (seconds < 0.001) {
+    const us = Math.round(seconds * 1e6);
+    return us >= 1000 ? "1ms" : `${us}µs`;
+  }
+  if (seconds < 1) {
+    const ms = Math.round(seconds * 1000);
+    return ms >= 1000 ? "1.00s" : `${ms}ms`;
+  }
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 2 : 1)}s`;
   const m = Math.floor(seconds / 60);
   return `${m}m ${Math.round(seconds - m * 60)}s`;

@@ -13,7 +13,7 @@ import { DiffBadge, ScoreCell } from "../components/Score";
 import { SkeletonRows } from "../components/Skeleton";
 import { TextDiffView } from "../components/TextDiffView";
 import { ValueView } from "../components/ValueView";
-import { classifyCase, compareScores, outputText, scoreDelta, type Change } from "../lib/compare";
+import { classifyCase, compareScoreNames, compareScores, outputText, scoreDelta, type Change } from "../lib/compare";
 import { previewValue } from "../lib/preview";
 import { useProject } from "../state/scope";
 import { useAsync } from "../state/useAsync";
@@ -35,7 +35,7 @@ export default function Compare() {
   const result = useAsync((signal) => (primary && withIds.length ? data.compare(primary, withIds, signal) : Promise.resolve(null)), [primary, withIds.join(","), data]);
   const nameOf = (id: string) => exps.data?.find((e) => e.id === id)?.name ?? id.slice(0, 8);
 
-  const scores = result.data?.scores ?? [];
+  const scores = useMemo(() => compareScoreNames(result.data), [result.data]);
   const considered = scoreFilter ? [scoreFilter] : scores;
   const baseline = withIds[0];
   const classified = useMemo(

@@ -42,7 +42,8 @@ export default function Experiment() {
     search: search.trim() || undefined,
     sort: sort ? [sort] : undefined,
   }), [experimentId, filter, search, sort?.field, sort?.dir]); // eslint-disable-line react-hooks/exhaustive-deps
-  const q = useRowQuery(data, req);
+  const summaryScores = useMemo(() => Object.keys(summary.data?.scores ?? {}), [summary.data]);
+  const q = useRowQuery(data, req, 200, summaryScores);
 
   const scores = useMemo(() => rowScoreNames(q.rows, Object.keys(summary.data?.scores ?? {})), [q.rows, summary.data]);
   const columns = useMemo(() => rowColumns({ scores, expected: true, metadata: true }), [scores]);
@@ -87,10 +88,10 @@ export default function Experiment() {
                 </div>
               </div>
             ))}
-            {Object.values(summary.data.metrics ?? {}).map((m) => (
+            {Object.values(summary.data.metrics ?? {}).sort((a, b) => (a.name === "duration" ? -1 : b.name === "duration" ? 1 : 0)).map((m) => (
               <div key={m.name} className="metric">
-                <div className="label">{m.name}</div>
-                <div className="value" style={{ fontSize: 13 }}>{m.unit === "s" ? formatDuration(m.metric) : `${formatNumber(m.metric)}${m.unit && m.unit !== "tok" ? ` ${m.unit}` : ""}`}</div>
+                <div className="label">{m.name.replace(/_/g, " ")}</div>
+                <div className="value" style={{ fontSize: 13 }}>{m.unit === "s" ? formatDuration(m.metric) : m.unit === "tok" ? formatNumber(Math.round(m.metric ?? 0)) : `${formatNumber(m.metric)}${m.unit ? ` ${m.unit}` : ""}`}</div>
               </div>
             ))}
           </div>

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { DataClient } from "../api/data";
 import { ApiError } from "../api/http";
+import { enrichRoots, needsEnrichment } from "../api/rootEnrich";
 import type { QueryRequest, Row } from "../api/types";
 
 export interface RowQuery {
@@ -19,8 +20,16 @@ export interface RowQuery {
   firstPageMs: number | null;
 }
 
-export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"> | null, pageSize = 200): RowQuery {
+const ENRICH_BATCH = 200;
+
+/**
+ * `traceScores`: for roots_only queries, score names to fill in per trace when the server
+ * returns bare root rows (see api/rootEnrich.ts).
+ */
+export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"> | null, pageSize = 200, traceScores: string[] = []): RowQuery {
   const [rows, setRows] = useState<Row[]>([]);
+  const rowsRef = useRef(rows);
+  rowsRef.current = rows;
   const [cursor, setCursor] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -30,6 +39,27 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
   const [firstPageMs, setFirstPageMs] = useState<number | null>(null);
   const gen = useRef(0);
   const key = JSON.stringify(req);
+  const reqRef = useRef(req);
+  reqRef.current = req;
+  const scoresRef = useRef(traceScores);
+  scoresRef.current = traceScores;
+  const scoresKey = traceScores.join("\u0000");
+
+  /** Fill trace totals into `page` (in place in state, by id) when the server did not. */
+  const enrich = useCallback((page: Row[], my: number) => {
+    const r = reqRef.current;
+    if (!r?.roots_only || page.length === 0 || !needsEnrichment(page)) return;
+    for (let i = 0; i < page.length; i += ENRICH_BATCH) {
+      enrichRoots(client, r.object_type, r.object_id, page.slice(i, i + ENRICH_BATCH), scoresRef.current).then(
+        (rich) => {
+          if (my !== gen.current) return;
+          const byId = new Map(rich.map((x) => [x.id, x]));
+          setRows((cur) => cur.map((x) => byId.get(x.id) ?? x));
+        },
+        () => undefined, // the table still works without trace totals
+      );
+    }
+  }, [client]);
 
   useEffect(() => {
     if (!req) return;
@@ -46,6 +76,7 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
         setFilterError(null);
         setLoading(false);
         setFirstPageMs(performance.now() - t0);
+        enrich(page.data, my);
       },
       (e) => {
         if (my !== gen.current || ctl.signal.aborted) return;
@@ -58,6 +89,15 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, tick, client, pageSize]);
 
+  // Score names can arrive after the rows (e.g. from the experiment summary): fill them in.
+  useEffect(() => {
+    if (!scoresKey) return;
+    const cur = rowsRef.current;
+    const stale = cur.map((r) => (r._enriched ? { ...r, span_count: undefined } : r));
+    if (stale.some((r, i) => r !== cur[i])) enrich(stale, gen.current);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [scoresKey]);
+
   const loadMore = useCallback(() => {
     if (!req || !cursor || loadingMore) return;
     const my = gen.current;
@@ -68,6 +108,7 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
         setRows((r) => r.concat(page.data));
         setCursor(page.cursor);
         setLoadingMore(false);
+        enrich(page.data, my);
       },
       (e) => {
         if (my !== gen.current) return;
@@ -76,7 +117,7 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
       },
     );
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key, cursor, loadingMore, client, pageSize]);
+  }, [key, cursor, loadingMore, client, pageSize, enrich]);
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const replaceRow = useCallback((row: Row) => setRows((rs) => rs.map((r) => (r.id === row.id ? { ...r, ...row } : r))), []);
