@@ -37,6 +37,7 @@ up: install ui
 	$(VENV)/bin/twinplane up --demo
 
 test: install ui browser
+	@if [ -f ui/package.json ]; then cd ui && npm test --silent; fi
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 lint: install
