@@ -45,13 +45,20 @@ def _tsvector_sql() -> str:
     ])
 
 
-# Takes a batch of rows written since they were last indexed; rows another process holds
-# are skipped, and a writer that updates a row mid-batch waits for the lock and marks it
-# dirty again afterwards.
+# Takes a batch of queued row seqs (entries another process holds are skipped), writes
+# the tsvectors of those rows and drops the entries of rows deleted since. A writer that
+# queues a row again meanwhile waits for this delete to commit, so the row is queued anew
+# and indexed in a later round. Writers never touch dp_fts, so the two cannot deadlock.
 _INDEX_SQL = (
-    "WITH b AS (SELECT seq FROM dp_rows WHERE fts_dirty ORDER BY seq LIMIT %s FOR UPDATE SKIP LOCKED) "
-    f"UPDATE dp_rows r SET fts = {_tsvector_sql()}, fts_dirty = FALSE "
-    "FROM b, dp_versions v WHERE r.seq = b.seq AND v.seq = r.version_seq"
+    "WITH q AS (DELETE FROM dp_fts_queue WHERE row_seq IN (SELECT row_seq FROM dp_fts_queue ORDER BY row_seq "
+    "LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING row_seq), "
+    "ins AS (INSERT INTO dp_fts (seq, ok, fts) "
+    f"SELECT r.seq, r.ok, {_tsvector_sql()} "
+    "FROM q JOIN dp_rows r ON r.seq = q.row_seq JOIN dp_versions v ON v.seq = r.version_seq "
+    "ON CONFLICT (seq) DO UPDATE SET fts = excluded.fts RETURNING seq), "
+    "gone AS (DELETE FROM dp_fts WHERE seq IN (SELECT row_seq FROM q) "
+    "AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.seq = dp_fts.seq) RETURNING seq) "
+    "SELECT (SELECT count(*) FROM q), (SELECT count(*) FROM ins), (SELECT count(*) FROM gone)"
 )
 
 
@@ -136,7 +143,7 @@ class PostgresStore(RowReads):
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute("DELETE FROM dp_rows WHERE ok = %s", (ok,))
             n = cur.rowcount
-            for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
+            for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_fts"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
         return n
 
@@ -144,7 +151,7 @@ class PostgresStore(RowReads):
     async def index_round(self) -> int:
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute(_INDEX_SQL, (INDEX_BATCH,))
-            return cur.rowcount
+            return int((await cur.fetchone())[0])  # type: ignore[index]
 
     async def wait_indexed(self) -> None:
         while await self.index_round():

@@ -36,27 +36,27 @@ def lock_key(ok: int, row_id: str) -> int:
 
 
 _CURRENT = ("SELECT r.seq, r.ok, r.row_id, v.data::text FROM dp_rows r JOIN dp_versions v ON v.seq = r.version_seq "
-            "WHERE (r.ok, r.row_id) IN (SELECT * FROM unnest(%s::bigint[], %s::text[]))")
+            "WHERE (r.ok, r.row_id) IN (SELECT * FROM unnest(%b::bigint[], %b::text[]))")
 _VERSIONS = ("INSERT INTO dp_versions (ok, row_id, xact_id, deleted, created, data) "
              "SELECT ok, row_id, %s, deleted, created, data::jsonb FROM "
-             "unnest(%s::bigint[], %s::text[], %s::boolean[], %s::float8[], %s::text[]) "
+             "unnest(%b::bigint[], %b::text[], %b::boolean[], %b::float8[], %b::text[]) "
              "AS t(ok, row_id, deleted, created, data) RETURNING seq, ok, row_id")
 _UPSERT = (
     "INSERT INTO dp_rows (ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, "
-    "span_name, span_type, start_ts, end_ts, has_error, fts_dirty) "
+    "span_name, span_type, start_ts, end_ts, has_error) "
     "SELECT ok, row_id, project_id, %s, version_seq, created, root_span_id, span_id, is_root, span_name, span_type, "
-    "start_ts, end_ts, has_error, TRUE FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::float8[], "
-    "%s::text[], %s::text[], %s::boolean[], %s::text[], %s::text[], %s::float8[], %s::float8[], %s::boolean[]) "
+    "start_ts, end_ts, has_error FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::float8[], "
+    "%b::text[], %b::text[], %b::boolean[], %b::text[], %b::text[], %b::float8[], %b::float8[], %b::boolean[]) "
     "AS t(ok, row_id, project_id, version_seq, created, root_span_id, span_id, is_root, span_name, span_type, "
     "start_ts, end_ts, has_error) "
     "ON CONFLICT (ok, row_id) DO UPDATE SET project_id = excluded.project_id, xact_id = excluded.xact_id, "
     "version_seq = excluded.version_seq, created = excluded.created, root_span_id = excluded.root_span_id, "
     "span_id = excluded.span_id, is_root = excluded.is_root, span_name = excluded.span_name, "
     "span_type = excluded.span_type, start_ts = excluded.start_ts, end_ts = excluded.end_ts, "
-    "has_error = excluded.has_error, fts_dirty = TRUE RETURNING seq, ok, row_id"
+    "has_error = excluded.has_error RETURNING seq, ok, row_id"
 )
 _SIDE = ("INSERT INTO {table} (row_seq, name, ok, root_span_id, value) "
-         "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::float8[])")
+         "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::text[], %b::float8[])")
 
 
 def _side_facts(row: dict[str, Any] | None) -> tuple[Any, ...]:
@@ -73,7 +73,7 @@ async def apply_call(conn: psycopg.AsyncConnection[Any], rows: list[RowWrite],
     ok_of = {k: objkeys[(k[0], k[1], k[2])] for k in keys}
     locks = sorted({lock_key(ok_of[k], k[3]) for k in keys})
     cur = conn.cursor()
-    await cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", (locks,))
+    await cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%b::bigint[]) AS k", (locks,))
     await cur.execute("SELECT nextval('dp_xact_seq')")
     xact = (await cur.fetchone())[0]  # type: ignore[index]
     now = time.time()
@@ -109,6 +109,8 @@ async def apply_call(conn: psycopg.AsyncConnection[Any], rows: list[RowWrite],
                 col.append(val)
         await cur.execute(_UPSERT, (xact, *cols))
         row_seq = {(ok, row_id): seq for seq, ok, row_id in await cur.fetchall()}
+        await cur.execute("INSERT INTO dp_fts_queue (row_seq) SELECT unnest(%b::bigint[]) ON CONFLICT DO NOTHING",
+                          (sorted(row_seq.values()),))
         for c in live:
             old = current.get(c.key)
             if old is not None and _side_facts(old) == _side_facts(c.row):
@@ -120,9 +122,13 @@ async def apply_call(conn: psycopg.AsyncConnection[Any], rows: list[RowWrite],
         row_seq = {}
     if gone:
         await cur.execute(
-            "DELETE FROM dp_rows WHERE (ok, row_id) IN (SELECT * FROM unnest(%s::bigint[], %s::text[])) RETURNING seq",
+            "DELETE FROM dp_rows WHERE (ok, row_id) IN (SELECT * FROM unnest(%b::bigint[], %b::text[])) RETURNING seq",
             ([ok_of[c.key] for c in gone], [c.row_id for c in gone]))
-        side_clear.extend(r[0] for r in await cur.fetchall())
+        gone_seqs = [r[0] for r in await cur.fetchall()]
+        side_clear.extend(gone_seqs)
+        if gone_seqs:  # the indexer drops their full-text entries
+            await cur.execute("INSERT INTO dp_fts_queue (row_seq) SELECT unnest(%b::bigint[]) ON CONFLICT DO NOTHING",
+                              (sorted(gone_seqs),))
     if side_clear:
         await cur.execute("DELETE FROM dp_scores WHERE row_seq = ANY(%s)", (side_clear,))
         await cur.execute("DELETE FROM dp_metrics WHERE row_seq = ANY(%s)", (side_clear,))
@@ -141,7 +147,7 @@ async def apply_call(conn: psycopg.AsyncConnection[Any], rows: list[RowWrite],
     for c in changes:
         per_object[ok_of[c.key]] = per_object.get(ok_of[c.key], 0) + 1
     await cur.execute(
-        "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) SELECT * FROM unnest(%s::bigint[], %s::bigint[], "
-        "%s::float8[], %s::int[])",
+        "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) SELECT * FROM unnest(%b::bigint[], %b::bigint[], "
+        "%b::float8[], %b::int[])",
         (list(per_object), [xact] * len(per_object), [now] * len(per_object), list(per_object.values())))
     return WriteResult(xact_id=int(xact), row_ids=[w.row_id for w in rows])

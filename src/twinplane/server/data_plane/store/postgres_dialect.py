@@ -53,12 +53,14 @@ class PostgresDialect(RowDialect):
 
     def full_text(self, field: Field | None, text_param: str) -> str:
         q = f"plainto_tsquery('{FTS_CONFIG}', {text_param})"
-        if field is None:
-            return f"(r.fts @@ {q})"
-        weight = FTS_WEIGHTS.get(field.path[0])
-        if weight is None:
-            return "FALSE"
-        return f"(r.fts @@ {q} AND ts_filter(r.fts, '{{{weight.lower()}}}') @@ {q})"
+        oks = ", ".join(self.param(ok) for ok in self.oks)
+        cond = f"f.fts @@ {q}"
+        if field is not None:
+            weight = FTS_WEIGHTS.get(field.path[0])
+            if weight is None:
+                return "FALSE"
+            cond += f" AND ts_filter(f.fts, '{{{weight.lower()}}}') @@ {q}"
+        return f"r.seq IN (SELECT f.seq FROM dp_fts f WHERE f.ok IN ({oks}) AND {cond})"
 
     def bucket(self, expr: str, seconds: int) -> str:
         return f"floor({expr} / {int(seconds)})::bigint"
@@ -67,11 +69,11 @@ class PostgresDialect(RowDialect):
         return f"percentile_cont({float(p)!r}) WITHIN GROUP (ORDER BY {expr})"
 
     def search_plan(self, text: str) -> tuple[str, str, str]:
-        """Newest-ingested first over (ok, seq): for common words the planner walks that
+        """Newest-ingested first over dp_fts (ok, seq): for common words the planner walks that
         index and stops after a page; for rare ones it uses the GIN index and sorts the few hits."""
         q = self.param(text)
-        source = "dp_rows r JOIN dp_versions v ON v.seq = r.version_seq"
-        return source, f"r.fts @@ plainto_tsquery('{FTS_CONFIG}', {q})", "r.seq"
+        source = "dp_fts f JOIN dp_rows r ON r.seq = f.seq JOIN dp_versions v ON v.seq = r.version_seq"
+        return source, f"f.ok = {self.param(self.ok)} AND f.fts @@ plainto_tsquery('{FTS_CONFIG}', {q})", "f.seq"
 
     def regex(self, expr: str, pattern_param: str) -> str:
         return f"({expr} ~ {pattern_param})"

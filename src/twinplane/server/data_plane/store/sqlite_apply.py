@@ -71,8 +71,10 @@ class SqliteApplier:
     def begin_group(self) -> None:
         c = self._conn
         self._xact = c.execute("SELECT value FROM dp_counters WHERE name = 'xact'").fetchone()[0]
-        seq = c.execute("SELECT seq FROM sqlite_sequence WHERE name = 'dp_rows'").fetchone()
-        self._row_seq = seq[0] if seq else 0
+        # max of both: sqlite_sequence never goes back (no seq reuse), max(seq) is the truth
+        seq = c.execute("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'dp_rows'), 0), "
+                        "coalesce((SELECT max(seq) FROM dp_rows), 0))").fetchone()
+        self._row_seq = seq[0]
         self._version_seq = c.execute("SELECT coalesce(max(seq), 0) FROM dp_versions").fetchone()[0]
 
     def end_group(self) -> None:

@@ -13,8 +13,8 @@ Layout (see store/README.md for why):
 * ``dp_versions``: append-only, every version of every row (full merged JSON).
 * ``dp_scores`` / ``dp_metrics``: numeric side tables maintained on write.
 * ``dp_xacts``: one entry per (object, transaction) for version listings.
-* full text: SQLite a contentless FTS5 table (rowid = dp_rows.seq) fed by a background
-  indexer; PostgreSQL a tsvector column with a GIN index, filled the same way.
+* full text: SQLite a contentless FTS5 table (rowid = dp_rows.seq), PostgreSQL a table
+  of tsvectors with a GIN index; both fed in batches by a background indexer.
 """
 
 from __future__ import annotations
@@ -75,16 +75,14 @@ def upgrade() -> None:
         sa.Column("start_ts", sa.Double(), nullable=True),
         sa.Column("end_ts", sa.Double(), nullable=True),
         sa.Column("has_error", sa.Boolean(), nullable=False),
-        sa.Column("fts_dirty", sa.Boolean(), nullable=False),
-        sa.Column("fts_seq", sa.BigInteger(), nullable=True),  # SQLite: version seq held by the FTS index
         sqlite_autoincrement=True,  # never reuse a seq: it is the FTS rowid
+        # room on each page for HOT updates: a span's end merge touches no indexed column
+        postgresql_with={"fillfactor": 85},
     )
     op.create_index("uq_dp_rows_key", "dp_rows", ["ok", "row_id"], unique=True)
     op.create_index("ix_dp_rows_created", "dp_rows", ["ok", "created", "row_id"])
     op.create_index("ix_dp_rows_trace", "dp_rows", ["ok", "root_span_id", "start_ts"])
     op.create_index("ix_dp_rows_roots", "dp_rows", ["ok", "is_root", "created", "row_id"])
-    op.create_index("ix_dp_rows_fts_dirty", "dp_rows", ["seq"],
-                    sqlite_where=sa.text("fts_dirty"), postgresql_where=sa.text("fts_dirty"))
 
     op.create_table(
         "dp_versions",
@@ -123,6 +121,11 @@ def upgrade() -> None:
     )
 
     if dialect == "sqlite":
+        # fts_dirty: written since last indexed; fts_seq: the version the FTS index holds
+        # (plain ADD COLUMN: a batch copy would drop the table's AUTOINCREMENT)
+        op.add_column("dp_rows", sa.Column("fts_dirty", sa.Boolean(), nullable=False, server_default=sa.false()))
+        op.add_column("dp_rows", sa.Column("fts_seq", sa.BigInteger(), nullable=True))
+        op.create_index("ix_dp_rows_fts_dirty", "dp_rows", ["seq"], sqlite_where=sa.text("fts_dirty"))
         # The transaction counter: read and bumped inside each writer transaction.
         op.create_table(
             "dp_counters",
@@ -145,10 +148,15 @@ def upgrade() -> None:
         )
     elif dialect == "postgresql":
         op.execute("CREATE SEQUENCE dp_xact_seq AS bigint START 1")
-        op.execute("ALTER TABLE dp_rows ADD COLUMN fts tsvector")
-        op.execute("CREATE INDEX ix_dp_rows_fts ON dp_rows USING gin (fts)")
-        # Newest-first walk for full-text "newest N" (SQLite gets it from the FTS rowid).
-        op.execute("CREATE INDEX ix_dp_rows_seq ON dp_rows (ok, seq)")
+        # JSON of ~2 KB sits at the TOAST threshold: lz4 keeps compression cheap.
+        op.execute("ALTER TABLE dp_versions ALTER COLUMN data SET COMPRESSION lz4")
+        # Full text lives beside the rows, so indexing never rewrites a dp_rows tuple:
+        # writers queue row seqs, the indexer turns them into tsvectors in batches.
+        op.execute("CREATE TABLE dp_fts_queue (row_seq bigint PRIMARY KEY)")
+        op.execute("CREATE TABLE dp_fts (seq bigint PRIMARY KEY, ok bigint NOT NULL, fts tsvector NOT NULL)")
+        op.execute("CREATE INDEX ix_dp_fts_gin ON dp_fts USING gin (fts)")
+        # Newest-first walk for "newest N matching a common word" (SQLite: the FTS rowid).
+        op.execute("CREATE INDEX ix_dp_fts_newest ON dp_fts (ok, seq)")
         # A cast that answers NULL instead of failing, so a filter on an odd value never
         # aborts a query.
         op.execute(
@@ -165,6 +173,8 @@ def downgrade() -> None:
         op.drop_table("dp_counters")
     elif dialect == "postgresql":
         op.execute("DROP SEQUENCE IF EXISTS dp_xact_seq")
+        op.execute("DROP TABLE IF EXISTS dp_fts")
+        op.execute("DROP TABLE IF EXISTS dp_fts_queue")
         op.execute("DROP FUNCTION IF EXISTS tp_try_timestamptz(text)")
     for table in ("dp_xacts", "dp_metrics", "dp_scores", "dp_versions", "dp_rows", "dp_objects", "dp_objkeys"):
         op.drop_table(table)
