@@ -105,7 +105,9 @@ class Runtime:
         self._pin_task = asyncio.create_task(self._keep_pinning())
 
     async def _keep_pinning(self) -> None:
-        while not await self.pin_org():
+        while True:  # a retry loop with back-off, not a wait for an event
+            if await self.pin_org():
+                return
             await asyncio.sleep(PIN_RETRY_SECONDS)
 
     async def close(self) -> None:

@@ -11,7 +11,7 @@ def run() -> None:
     from twinplane.server.data_plane.app import create_app
     from twinplane.server.settings import DataPlaneSettings
 
-    settings = DataPlaneSettings()
+    settings = DataPlaneSettings()  # type: ignore[call-arg]  # from the environment
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, loop="uvloop", http="httptools",

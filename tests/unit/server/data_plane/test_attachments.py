@@ -6,6 +6,10 @@ import uuid
 from pathlib import Path
 
 
+def _blob_files(root: str) -> list[Path]:
+    return [p for p in Path(root).rglob("*") if p.is_file() and not p.name.endswith(".json")]
+
+
 async def test_attachment_round_trip(plane) -> None:
     c = plane.client()
     key = str(uuid.uuid4())
@@ -27,7 +31,7 @@ async def test_attachment_round_trip(plane) -> None:
     assert dl.headers["content-disposition"].startswith("attachment")
     assert dl.headers["x-content-type-options"] == "nosniff" and "sandbox" in dl.headers["content-security-policy"]
     # the blob lives under this org's prefix whatever org_id the body claimed
-    files = [p for p in Path(plane.settings.blob_dir).rglob("*") if p.is_file() and not p.name.endswith(".json")]
+    files = _blob_files(plane.settings.blob_dir)
     assert len(files) == 1 and files[0].parent.parent.name == plane.app.state.runtime.blobs._org_prefix(plane.org_id)
 
 

@@ -34,9 +34,9 @@ async def test_key_limit_429_with_retry_after_and_nothing_written(plane) -> None
 async def test_redis_storage_shares_counters(tmp_path, redis_url) -> None:
     import os
 
+    from twinplane.server.common.errors import RateLimited
     from twinplane.server.data_plane.auth.principal import Principal
     from twinplane.server.data_plane.ratelimit import RateLimiter
-    from twinplane.server.common.errors import RateLimited
 
     prefix = os.environ["TWINPLANE_TEST_REDIS_PREFIX"]
     a = RateLimiter("100/minute", "2/minute", redis_url=redis_url, prefix=prefix)

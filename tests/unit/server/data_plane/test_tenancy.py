@@ -5,9 +5,8 @@ from __future__ import annotations
 import time
 import uuid
 
-import jwt
-
 import httpx
+import jwt
 
 from twinplane.server.data_plane.app import create_app
 from twinplane.server.settings import DataPlaneSettings

@@ -46,23 +46,25 @@ class Authenticator:
     async def _api_key(self, token: str) -> Principal:
         answer = await self.keys.lookup(token)
         f = answer.fields
-        if not answer.active or f.get("org_id") != self.org_id or _expired(f.get("expires_at")):
+        org_id = self.org_id
+        if org_id is None or not answer.active or f.get("org_id") != org_id or _expired(f.get("expires_at")):
             raise Unauthorized("invalid API key")
-        role = f.get("role") if f.get("role") in ROLES else "viewer"
+        role = str(f["role"]) if f.get("role") in ROLES else "viewer"
         return Principal(
-            kind="api_key", org_id=self.org_id, org_name=str(f.get("org_name") or self.org_name),
+            kind="api_key", org_id=org_id, org_name=str(f.get("org_name") or self.org_name),
             user_id=_opt_str(f.get("user_id")), role=role, key_id=_opt_str(f.get("key_id")),
             project_id=_opt_str(f.get("project_id")), read_only=bool(f.get("read_only")),
         )
 
     async def _browser(self, token: str) -> Principal:
         claims = await self.jwks.verify(token)
-        if claims.get("org") != self.org_id:
+        org_id = self.org_id
+        if org_id is None or claims.get("org") != org_id:
             raise Unauthorized("this token is for another organization")
         role = claims.get("role")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:
             raise Unauthorized("browser token carries no valid role")
-        return Principal(kind="browser", org_id=self.org_id, org_name=self.org_name,
+        return Principal(kind="browser", org_id=org_id, org_name=self.org_name,
                          user_id=_opt_str(claims.get("sub")), role=role)
 
 

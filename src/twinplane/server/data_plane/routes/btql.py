@@ -12,9 +12,9 @@ from fastapi import APIRouter, Depends, Request
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.query.ast import And, Compare, Field, In, Or
 from twinplane.server.data_plane.routes.guard import authenticated, runtime
 from twinplane.server.data_plane.routes.payload import read_object
-from twinplane.server.data_plane.query.ast import And, Compare, Field, In, Or
 from twinplane.server.data_plane.store.base import ObjectRef
 
 router = APIRouter(dependencies=[Depends(authenticated)])
