@@ -7,8 +7,9 @@ has no length), so no route ever buffers more than ``max_bytes``.
 from __future__ import annotations
 
 import orjson
-from twinplane.server.common.errors import PayloadTooLarge
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from twinplane.server.common.errors import PayloadTooLarge
 
 
 class BodyTooLarge(PayloadTooLarge):

@@ -79,22 +79,6 @@ def control_settings(tmp_path: Any) -> ControlPlaneSettings:
         jwt_private_key_path=str(pem), login_attempts_per_minute=1000)
 
 
-def store_url(database_url: str) -> str:
-    return database_url
-
-
-def _open_store(settings: DataPlaneSettings) -> Any:
-    try:
-        from twinplane.server.data_plane.store.factory import open_store
-    except ImportError:  # the factory has not landed yet: the SQLite engine directly
-        from twinplane.server.data_plane.store.sqlite import SqliteStore
-
-        if not settings.database_url.startswith("sqlite:///"):
-            pytest.skip("store factory not available yet")
-        return SqliteStore(settings.database_url.removeprefix("sqlite:///"))
-    return open_store(settings)
-
-
 @pytest.fixture
 def data_overrides() -> dict[str, Any]:
     """Override to change data-plane settings for a test module."""
@@ -105,6 +89,7 @@ async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any
     from twinplane.server.control_plane.app import create_app as create_control
     from twinplane.server.control_plane.migrations import upgrade_to_head
     from twinplane.server.data_plane.app import create_app
+    from twinplane.server.data_plane.store.factory import open_store
 
     cs = control_settings(tmp_path)
     upgrade_to_head(cs.database_url)
@@ -115,13 +100,13 @@ async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any
     dp, service_token = crt.data_planes.register(org["id"], DATA, None)
     _, api_key = crt.api_keys.create_for_user(org["id"], user["id"], "main")
     values: dict[str, Any] = {
-        "database_url": store_url(database_url), "public_url": DATA, "control_url": CONTROL,
+        "database_url": database_url, "public_url": DATA, "control_url": CONTROL,
         "data_plane_id": dp["id"], "service_token": service_token, "cors_origins": [CONTROL],
         "blob_dir": str(tmp_path / "blobs"), "rate_limit_org": "100000/second", "rate_limit_key": "100000/second",
     }
     values.update(overrides)
     settings = DataPlaneSettings(**values)
-    store = _open_store(settings)
+    store = open_store(settings)
     await store.start()
     app = create_app(settings, store=store, control_transport=httpx.ASGITransport(app=control_app))
     plane = Plane(app=app, control_app=control_app, settings=settings, store=store, org_id=org["id"],
