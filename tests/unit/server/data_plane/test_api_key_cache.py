@@ -167,3 +167,16 @@ async def test_redis_shares_answers_between_replicas_keyed_by_hmac(redis_url: st
     finally:
         await r1.aclose()
         await r2.aclose()
+
+
+async def test_a_cancelled_waiter_does_not_break_the_shared_lookup() -> None:
+    up, clock = Upstream(), Clock()
+    up.delay = 0.05
+    cache = make(up, clock)
+    first = asyncio.create_task(cache.lookup(GOOD))
+    await asyncio.sleep(0.01)
+    second = asyncio.create_task(cache.lookup(GOOD))
+    await asyncio.sleep(0)
+    first.cancel()
+    assert (await second).active
+    assert len(up.calls) == 1

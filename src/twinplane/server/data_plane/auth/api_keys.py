@@ -59,7 +59,7 @@ class ApiKeyCache:
         self._prefix = redis_prefix + "auth:"
         self._clock = clock
         self._memory: OrderedDict[str, KeyAnswer] = OrderedDict()
-        self._inflight: dict[str, asyncio.Future[KeyAnswer]] = {}
+        self._inflight: dict[str, asyncio.Task[KeyAnswer]] = {}
         self.upstream_calls = 0  # observable in tests and metrics
         # After an outage answer, skip upstream briefly so each request does not wait on a dead peer.
         self._down_until = 0.0
@@ -84,23 +84,20 @@ class ApiKeyCache:
             self._remember(h, entry)
             if self._fresh(entry, now):
                 return entry
-        pending = self._inflight.get(h)
-        if pending is None:
-            pending = asyncio.get_running_loop().create_future()
-            self._inflight[h] = pending
-            try:
-                result = await self._refresh(key, h, entry)
-            except BaseException as err:
-                pending.set_exception(err)
-                # The waiters get the exception; mark it retrieved so an unawaited one is not logged.
-                pending.exception()
-                raise
-            else:
-                pending.set_result(result)
-                return result
-            finally:
-                self._inflight.pop(h, None)
-        return await asyncio.shield(pending)
+        # Single-flight: the upstream call runs as its own task, so a waiter that goes away
+        # (client disconnect) cancels only its own wait, never the shared answer.
+        task = self._inflight.get(h)
+        if task is None:
+            task = asyncio.get_running_loop().create_task(self._refresh(key, h, entry))
+            self._inflight[h] = task
+            task.add_done_callback(lambda t, h=h: self._done(h, t))
+        return await asyncio.shield(task)
+
+    def _done(self, h: str, task: asyncio.Task[KeyAnswer]) -> None:
+        if self._inflight.get(h) is task:
+            del self._inflight[h]
+        if not task.cancelled():
+            task.exception()  # retrieved here so an answer nobody awaited is not logged as lost
 
     async def _refresh(self, key: str, h: str, stale: KeyAnswer | None) -> KeyAnswer:
         try:
