@@ -77,3 +77,13 @@ def test_data_plane_settings_validate_urls(make_org: Any) -> None:
     assert r.status_code == 200 and "service_token" not in r.json()
     got = org.owner.get(url).json()
     assert got["api_url"] == "https://dp2.acme.example" and got["id"] == org.data_plane_id
+
+
+def test_an_unregistered_data_plane_reads_as_an_empty_form(make_user: Any) -> None:
+    u = make_user("new@example.com")
+    org_id = u.post("/api/v1/orgs", {"name": "fresh"}).json()["id"]
+    assert u.get(f"/api/v1/orgs/{org_id}/data-plane").json()["api_url"] is None
+    r = u.put(f"/api/v1/orgs/{org_id}/data-plane", {"api_url": "https://dp.fresh.example"})
+    assert r.json()["service_token"].startswith("tps_") and r.json()["id"]
+    members = u.get(f"/api/v1/orgs/{org_id}/members").json()["objects"]
+    assert members[0]["user_id"] == members[0]["id"] == u.id

@@ -47,7 +47,8 @@ class Orgs:
 
     def list_members(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page:
         principal.role_in(self.store, org_id)
-        return self.store.list_members(org_id, limit, cursor)
+        rows, nxt = self.store.list_members(org_id, limit, cursor)
+        return [{**r, "user_id": r["id"]} for r in rows], nxt
 
     def add_member(self, principal: Principal, org_id: str, email: str, role: str,
                    password: str | None) -> dict[str, Any]:
@@ -61,7 +62,7 @@ class Orgs:
         if user is None:
             user = self.accounts.create_local_user(email, password)
         self.store.add_member(org_id, user["id"], role)
-        return {"id": user["id"], "email": user["email"], "name": user["name"], "role": role}
+        return {"id": user["id"], "user_id": user["id"], "email": user["email"], "name": user["name"], "role": role}
 
     def _target_role(self, org_id: str, user_id: str) -> str:
         role = self.store.get_role(org_id, user_id)
@@ -80,7 +81,7 @@ class Orgs:
             raise Conflict("an organization needs at least one owner; make someone else owner first")
         self.store.set_role(org_id, user_id, role)
         user = self.store.get_user(user_id) or {}
-        return {"id": user_id, "email": user.get("email"), "name": user.get("name"), "role": role}
+        return {"id": user_id, "user_id": user_id, "email": user.get("email"), "name": user.get("name"), "role": role}
 
     def remove_member(self, principal: Principal, org_id: str, user_id: str) -> None:
         principal.require_org_wide()
