@@ -12,6 +12,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+from twinplane.server.common import credential
 from twinplane.server.common.errors import Unauthorized, Unavailable
 from twinplane.server.data_plane.auth.api_keys import ApiKeyCache
 from twinplane.server.data_plane.auth.jwks import JwksVerifier
@@ -38,6 +39,8 @@ class Authenticator:
         if self.org_id is None:
             raise Unavailable("this data plane has not yet reached its control plane", retry_after=5)
         if token.startswith("tpk_"):
+            if credential.parse(token, "tpk") is None:  # malformed keys never cost an upstream call
+                raise Unauthorized("invalid API key")
             return await self._api_key(token)
         if token.count(".") == 2:
             return await self._browser(token)
