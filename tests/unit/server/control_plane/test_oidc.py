@@ -32,9 +32,9 @@ def sso_app(database_url: str, tmp_path: Any, provider: OidcProvider) -> Iterato
     app.state.runtime.engine.dispose()
 
 
-def _sign_in(app: Any) -> tuple[TestClient, httpx.Response]:
+def _sign_in(app: Any, next_path: str | None = None) -> tuple[TestClient, httpx.Response]:
     client = TestClient(app, follow_redirects=False)
-    start = client.get("/api/v1/auth/oidc/start")
+    start = client.get("/api/v1/auth/oidc/start", params={"next": next_path} if next_path else None)
     assert start.status_code == 302, start.text
     location = start.headers["location"]
     q = parse_qs(urlsplit(location).query)
@@ -96,3 +96,10 @@ def test_a_verified_email_links_the_existing_account(sso_app: Any, provider: Oid
 def test_sso_disabled_answers_404(app: Any) -> None:
     r = TestClient(app, follow_redirects=False).get("/api/v1/auth/oidc/start")
     assert r.status_code == 404 and "not configured" in r.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("next_path,landing", [("/projects/p1?tab=logs", "/projects/p1?tab=logs"),
+                                               ("//evil.example/x", "/"), ("https://evil.example", "/")])
+def test_sign_in_lands_on_a_same_site_path_only(sso_app: Any, next_path: str, landing: str) -> None:
+    _, done = _sign_in(sso_app, next_path)
+    assert done.headers["location"] == "http://testserver" + landing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,10 +78,11 @@ def me(request: Request, principal: Principal = Depends(require_user), rt: Runti
 
 
 @router.get("/oidc/start")
-async def oidc_start(rt: Runtime = Depends(get_runtime)) -> RedirectResponse:
+async def oidc_start(next: str = Query("/", max_length=1000, description="Path to land on afterwards."),
+                     rt: Runtime = Depends(get_runtime)) -> RedirectResponse:
     if rt.oidc is None:
         raise NotFound("single sign-on is not configured on this server")
-    url, flow = await rt.oidc.start()
+    url, flow = await rt.oidc.start(next)
     response = RedirectResponse(url, status_code=302)
     response.set_cookie(FLOW_COOKIE, flow, max_age=FLOW_MAX_AGE, httponly=True, samesite="lax",
                         secure=rt.secure_cookies, path=_cookie_path(rt))
@@ -93,10 +94,11 @@ async def oidc_callback(request: Request, rt: Runtime = Depends(get_runtime)) ->
     if rt.oidc is None:
         raise NotFound("single sign-on is not configured on this server")
     q = request.query_params
-    user = await rt.oidc.finish(q.get("code"), q.get("state"), request.cookies.get(FLOW_COOKIE), q.get("error"))
+    flow = request.cookies.get(FLOW_COOKIE)
+    user = await rt.oidc.finish(q.get("code"), q.get("state"), flow, q.get("error"))
     cookie, csrf = rt.sessions.start(user["id"])
     # a full page load, so index.html's CSP is computed for the signed-in user
-    response = RedirectResponse(rt.settings.public_url.rstrip("/") + "/", status_code=302)
+    response = RedirectResponse(rt.settings.public_url.rstrip("/") + rt.oidc.next_path(flow), status_code=302)
     _set_session_cookies(rt, response, cookie, csrf)
     response.delete_cookie(FLOW_COOKIE, path=_cookie_path(rt))
     return response

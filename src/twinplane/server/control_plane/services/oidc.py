@@ -23,7 +23,7 @@ from twinplane.server.common.errors import BadRequest, Forbidden, Unauthorized, 
 from twinplane.server.control_plane.services.accounts import normalize_email
 from twinplane.server.control_plane.store import ControlStore
 
-__all__ = ["OidcSignIn", "OidcConfig", "FLOW_COOKIE", "FLOW_MAX_AGE"]
+__all__ = ["OidcSignIn", "OidcConfig", "FLOW_COOKIE", "FLOW_MAX_AGE", "safe_next"]
 
 logger = logging.getLogger(__name__)
 FLOW_COOKIE = "tp_oidc"
@@ -39,6 +39,15 @@ class OidcConfig:
     client_secret: str
     scopes: str
     redirect_uri: str
+
+
+def safe_next(path: Any) -> str:
+    """A same-site path to land on after sign-in; anything else (``//evil``, URLs) becomes ``/``."""
+    if not isinstance(path, str) or not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return "/"
+    if len(path) > 1000 or any(ord(c) < 32 for c in path):
+        return "/"
+    return path
 
 
 class OidcSignIn:
@@ -81,14 +90,21 @@ class OidcSignIn:
             self._discovery, self._discovered_at = doc, time.monotonic()
         return self._discovery
 
-    async def start(self) -> tuple[str, str]:
+    async def start(self, next_path: str = "/") -> tuple[str, str]:
         """(URL to send the browser to, value of the flow cookie)."""
         doc = await self.discovery()
         verifier, nonce = generate_token(64), generate_token(32)
         async with self._client() as client:
             url, state = client.create_authorization_url(doc["authorization_endpoint"], code_verifier=verifier,
                                                          nonce=nonce)
-        return url, self._flow.dumps({"state": state, "verifier": verifier, "nonce": nonce})
+        flow = {"state": state, "verifier": verifier, "nonce": nonce, "next": safe_next(next_path)}
+        return url, self._flow.dumps(flow)
+
+    def next_path(self, flow_cookie: str | None) -> str:
+        try:
+            return safe_next(self._flow.loads(flow_cookie or "", max_age=FLOW_MAX_AGE).get("next"))
+        except BadSignature:
+            return "/"
 
     async def finish(self, code: str | None, state: str | None, flow_cookie: str | None,
                      error: str | None = None) -> dict[str, Any]:
