@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
@@ -137,3 +138,30 @@ async def test_unreachable_control_plane_at_start_means_503_never_access(tmp_pat
                 assert (await c.get("/healthz")).status_code == 200
     finally:
         await store.close()
+
+
+async def test_malformed_keys_cost_no_introspection_and_refusals_are_cached(plane) -> None:
+    keys = plane.app.state.runtime.keys
+    before = keys.upstream_calls
+    for junk in ("tpk_short", "tpk_" + "A" * 12 + "_" + "x" * 43, "tpk_aaaaaaaaaaaa_" + "!" * 43):
+        assert (await plane.client(junk).get("/v1/experiment")).status_code == 401
+    assert keys.upstream_calls == before
+    wrong = "tpk_aaaaaaaaaaaa_" + "x" * 43
+    for _ in range(3):
+        assert (await plane.client(wrong).get("/v1/experiment")).status_code == 401
+    assert keys.upstream_calls == before + 1
+
+
+async def test_revoked_key_stops_working_after_the_ttl(tmp_path) -> None:
+    from .conftest import build_plane
+
+    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", {"auth_cache_ttl_seconds": 0.2}):
+        key = p.new_key()
+        c = p.client(key)
+        assert (await c.get("/v1/experiment")).status_code == 200
+        listed = p.control_rt.store.list_api_keys(p.org_id, 100, None)[0]
+        key_id = next(k["id"] for k in listed if key.startswith("tpk_" + k["lookup"]))
+        p.control_rt.store.revoke_api_key(p.org_id, key_id)
+        assert (await c.get("/v1/experiment")).status_code == 200  # cached within the TTL
+        await asyncio.sleep(0.3)
+        assert (await c.get("/v1/experiment")).status_code == 401
