@@ -87,3 +87,18 @@ def test_an_unregistered_data_plane_reads_as_an_empty_form(make_user: Any) -> No
     assert r.json()["service_token"].startswith("tps_") and r.json()["id"]
     members = u.get(f"/api/v1/orgs/{org_id}/members").json()["objects"]
     assert members[0]["user_id"] == members[0]["id"] == u.id
+
+
+def test_adding_an_existing_user_never_changes_their_password(app: Any, make_org: Any, make_user: Any) -> None:
+    from fastapi.testclient import TestClient
+
+    from .support import PASSWORD
+
+    victim = make_user("victim@example.com")
+    org = make_org("acme")
+    r = org.owner.post(f"/api/v1/orgs/{org.id}/members",
+                       {"email": victim.email, "role": "viewer", "password": "attacker-chosen"})
+    assert r.status_code == 200
+    client = TestClient(app)
+    assert client.post("/api/v1/auth/login", json={"email": victim.email, "password": "attacker-chosen"}).status_code == 401
+    assert client.post("/api/v1/auth/login", json={"email": victim.email, "password": PASSWORD}).status_code == 200
