@@ -34,6 +34,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+_REF = "\x00ref"  # private key carrying a row's ObjectRef through the queue
+
+
+def _row_id(row: dict[str, Any]) -> Any:
+    return row.get("id")
+
+
 _TAKE_MAX = 10_000  # rows folded per cycle; bounds the worker's memory per cycle
 
 
@@ -101,7 +108,9 @@ class Delivery:
             with self._lock:
                 self._dropped_full += 1
             return
-        q.append((ref, row))
+        # the ref rides in the row itself: one GC-tracked tuple less per row on the caller's thread
+        row[_REF] = ref
+        q.append(row)
         if self._thread is None:
             self._start()
         elif len(q) >= self._batch_size and not self._wake.is_set():
@@ -167,7 +176,7 @@ class Delivery:
 
     def _drain(self) -> None:
         while self._queue:
-            items: list[tuple[ObjectRef, dict[str, Any]]] = []
+            items: list[dict[str, Any]] = []
             markers: list[_Marker] = []
             while self._queue and len(items) < _TAKE_MAX:
                 item = self._queue.popleft()
@@ -184,30 +193,31 @@ class Delivery:
                 for m in markers:
                     m.done.set()
 
-    def _process(self, items: list[tuple[ObjectRef, dict[str, Any]]]) -> None:
-        idents: dict[int, dict[str, Any] | None] = {}
-        rows: list[dict[str, Any]] = []
-        failed = 0
-        for ref, row in items:
-            key = id(ref)
-            if key not in idents:
-                idents[key] = self._identity(ref)
-            ident = idents[key]
+    def _process(self, items: list[dict[str, Any]]) -> None:
+        groups: dict[int, tuple[ObjectRef, list[dict[str, Any]]]] = {}
+        for row in items:
+            ref = row.pop(_REF)
+            group = groups.get(id(ref))
+            if group is None:
+                groups[id(ref)] = (ref, [row])
+            else:
+                group[1].append(row)
+        encoded: list[bytes] = []
+        for ref, rows in groups.values():
+            ident = self._identity(ref)
             if ident is None:
-                failed += 1
+                self._dropped_failed += len(rows)
                 continue
-            full = dict(row)
-            created = full.get("created")
-            if isinstance(created, float):
-                full["created"] = serializer.iso_utc(created)
-            full.update(ident)
-            rows.append(full)
-        if failed:
-            self._dropped_failed += failed
-        if not rows:
+            # queue rows are the SDK's own dicts (never the caller's), so they are folded in place
+            for row in coalesce_rows(rows, key=_row_id, in_place=True):
+                created = row.get("created")
+                if created.__class__ is float:
+                    row["created"] = serializer.iso_utc(created)
+                row.update(ident)
+                encoded.append(serializer.dumps(row))
+        if not encoded:
             return
         self._check_version()
-        encoded = [serializer.dumps(r) for r in coalesce_rows(rows)]
         for batch in self._batches(encoded):
             self._send(batch)
 

@@ -70,7 +70,7 @@ class Span:
             self.span_parents = [parent[0]]
             self.root_span_id = parent[1]
         self._ended = False
-        self._tokens: list[Token[Span | None]] = []
+        self._tokens: list[Token[Span | None]] | None = None
         self._start = start = time.time() if start_time is None else start_time
         attrs = {"name": name, "type": type, "exec_counter": next(_exec_counter)}
         if span_attributes:
@@ -147,6 +147,8 @@ class Span:
 
     # -- current span --------------------------------------------------------------------------
     def set_current(self) -> None:
+        if self._tokens is None:
+            self._tokens = []
         self._tokens.append(_current.set(self))
 
     def unset_current(self) -> None:
