@@ -1,0 +1,133 @@
+"""The Twinplane SDK against ``twinplane up`` (two real plane processes), in both modes:
+normal (login at the control plane) and data-plane-only (the SDK knows only the data plane)."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from rich.console import Console
+
+import twinplane
+from twinplane.scorers import Levenshtein
+from twinplane.sdk import state as state_mod
+from twinplane.sdk.config import Config
+
+MODES = ["normal", "data-plane-only"]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=MODES)
+def sdk_up(request, planes) -> Iterator[state_mod.State]:
+    app_url = planes.control_url if request.param == "normal" else planes.data_url
+    st = state_mod.set_state(state_mod.State(Config(api_key=planes.api_key, app_url=app_url, flush_interval=0.05,
+                                                    atexit_flush=False)))
+    try:
+        yield st
+    finally:
+        st.delivery.close(10)
+        state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
+
+
+def fetch(planes, object_type: str, object_id: str) -> list[dict]:
+    r = httpx.post(f"{planes.data_url}/v1/{object_type}/{object_id}/fetch", json={"limit": 1000},
+                   headers={"Authorization": f"Bearer {planes.api_key}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()["events"]
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def test_login_targets_the_data_plane(planes, sdk_up) -> None:
+    org = sdk_up.login()
+    assert org.api_url == planes.data_url and org.name == planes.state["org_name"]
+
+
+def test_traces_and_feedback(planes, sdk_up) -> None:
+    logger = twinplane.init_logger(_name("sdk-logs"))
+
+    @twinplane.traced
+    def inner(x):
+        twinplane.current_span().log(metadata={"step": "inner"}, tags=["t1"])
+        return x * 2
+
+    @twinplane.traced(name="outer")
+    def outer(x):
+        return inner(x) + 1
+
+    with logger.start_span("request", input={"q": "hi"}) as root:
+        assert outer(3) == 7
+        with root.start_span("llm-call", type="llm") as llm:
+            llm.log(output="hello", metrics={"prompt_tokens": 10, "completion_tokens": 3, "tokens": 13})
+    logger.log_feedback(root.id, scores={"helpful": 1.0}, comment="good answer", metadata={"who": "qa"})
+    assert twinplane.flush(20).ok
+    rows = fetch(planes, "project_logs", logger.id)
+    spans = {r["span_attributes"]["name"]: r for r in rows if r.get("span_attributes")}
+    assert set(spans) == {"request", "outer", "inner", "llm-call"}
+    req, out, inn, llm_row = spans["request"], spans["outer"], spans["inner"], spans["llm-call"]
+    assert out["span_parents"] == [req["span_id"]] and inn["span_parents"] == [out["span_id"]]
+    assert inn["input"] == {"x": 3} and inn["output"] == 6 and out["output"] == 7
+    assert inn["tags"] == ["t1"] and inn["metadata"]["step"] == "inner"
+    assert llm_row["metrics"]["tokens"] == 13 and req["scores"] == {"helpful": 1.0}
+    assert all(r["root_span_id"] == req["root_span_id"] for r in spans.values())
+    assert all(isinstance(r["_xact_id"], str) for r in rows)
+
+
+def test_dataset_versions(planes, sdk_up) -> None:
+    ds = twinplane.init_dataset(_name("sdk-ds"), "cases")
+    ds.insert(input="a", expected="A", id="r1")
+    ds.insert(input="b", expected="B", id="r2")
+    v1 = ds.version
+    ds.update("r1", metadata={"fixed": True})
+    ds.delete("r2")
+    ds.insert(input="c", expected="C", id="r3")
+    rows = {r["id"]: r for r in ds.fetch()}
+    assert set(rows) == {"r1", "r3"} and rows["r1"]["metadata"] == {"fixed": True}
+    assert ds.version > v1
+    old = {r["id"]: r for r in twinplane.init_dataset(ds.project_name, "cases", version=v1)}
+    assert set(old) == {"r1", "r2"} and not old["r1"].get("metadata")
+    assert ds.summarize()["total_records"] == 2
+
+
+def test_prompt_versions(planes, sdk_up) -> None:
+    project = _name("sdk-prompt")
+    p1 = twinplane.create_prompt(project, "greet", messages=[{"role": "user", "content": "Hi {{name}}"}],
+                                 model="gpt-4o-mini", params={"temperature": 0})
+    p2 = twinplane.create_prompt(project, "greet", messages=[{"role": "user", "content": "Hello {{name}}"}],
+                                 model="gpt-4o-mini")
+    assert p2.version > p1.version
+    assert twinplane.load_prompt(project, "greet").build(name="Ada")["messages"][0]["content"] == "Hello Ada"
+    pinned = twinplane.load_prompt(project, "greet", version=p1.version).build(name="Ada")
+    assert pinned["messages"][0]["content"] == "Hi Ada" and pinned["temperature"] == 0
+    with pytest.raises(twinplane.NotFoundError):
+        twinplane.load_prompt(project, "nope")
+
+
+def test_eval_on_a_dataset_with_baseline_summary(planes, sdk_up) -> None:
+    project = _name("sdk-eval")
+    ds = twinplane.init_dataset(project, "cases")
+    for q in ("foo", "bar", "baz"):
+        ds.insert(input=q, expected="Hi " + q)
+    buf = io.StringIO()
+    console = Console(file=buf, width=140)
+    good = twinplane.Eval(project, data=ds, task=lambda q: "Hi " + q, scores=[Levenshtein()],
+                          experiment_name="good", console=console, progress=False)
+    assert good.summary.scores["Levenshtein"].score == pytest.approx(1.0)
+    bad = twinplane.Eval(project, data=ds, task=lambda q: "Yo " + q, scores=[Levenshtein()],
+                         experiment_name="bad", base_experiment="good", console=console, progress=False)
+    s = bad.summary
+    assert s.comparison_experiment_name == "good"
+    assert s.scores["Levenshtein"].diff < 0 and s.scores["Levenshtein"].regressions == 3
+    assert [r.name for r in bad.regressions()] == ["Levenshtein"]
+    assert "bad compared to good" in buf.getvalue()
+    rows = fetch(planes, "experiment", bad.experiment_id)
+    roots = [r for r in rows if r["span_attributes"]["type"] == "eval"]
+    scores = [r for r in rows if r["span_attributes"]["type"] == "score"]
+    assert len(roots) == 3 and len(scores) == 3
+    assert all(r["origin"]["object_id"] == ds.id and r["origin"]["object_type"] == "dataset" for r in roots)
+    assert all(r["span_attributes"]["purpose"] == "scorer" for r in scores)
