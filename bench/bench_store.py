@@ -107,8 +107,10 @@ async def run_engine(name: str, url: str) -> dict[str, Any]:
             if marker:
                 pending[marker] = t1
 
+    writers_done = False
+
     async def checker() -> None:
-        while time.monotonic() < stop_at + 10 and (time.monotonic() < stop_at or pending):
+        while time.monotonic() < stop_at + 10 and not (writers_done and not pending):
             for marker, t_ack in list(pending.items()):
                 page = await store.fetch_rows(RowQuery(org, ref, search=marker, limit=1))
                 if page.rows:
@@ -120,6 +122,7 @@ async def run_engine(name: str, url: str) -> dict[str, Any]:
     check = asyncio.create_task(checker())
     await asyncio.gather(*(writer(i) for i in range(WRITERS)))
     elapsed = time.monotonic() - t_start
+    writers_done = True
     await check
     q0 = time.monotonic()
     page = await store.fetch_rows(RowQuery(org, ref, search="refund", limit=50))

@@ -20,8 +20,8 @@ from psycopg_pool import AsyncConnectionPool
 
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
-from twinplane.server.data_plane.store.postgres_apply import apply_call
 from twinplane.server.data_plane.store.postgres_dialect import FTS_CONFIG, FTS_WEIGHTS, PostgresDialect
+from twinplane.server.data_plane.store.postgres_writer import PostgresWriter
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
 
@@ -72,6 +72,7 @@ class PostgresStore(RowReads):
                                          kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
         self._indexer: asyncio.Task[None] | None = None
         self._objkeys: dict[tuple[str, str, str], int] = {}
+        self._writer = PostgresWriter(self._pool, self._ensure_objects, self._objkeys)
 
     # lifecycle ----------------------------------------------------------
     async def start(self) -> None:
@@ -80,6 +81,7 @@ class PostgresStore(RowReads):
         self._indexer = asyncio.create_task(self._index_loop(), name="twinplane-pg-fts-indexer")
 
     async def close(self) -> None:
+        await self._writer.close()
         if self._indexer is not None:
             self._indexer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -122,9 +124,7 @@ class PostgresStore(RowReads):
     async def write_rows(self, rows: list[RowWrite]) -> WriteResult:
         for w in rows:
             validate(w)
-        await self._ensure_objects(rows)
-        async with self._pool.connection() as conn, conn.transaction():
-            return await apply_call(conn, rows, self._objkeys)
+        return await self._writer.write(rows)
 
     async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
         args = self._object_args(meta)

@@ -1,12 +1,12 @@
-"""Applying one ``write_rows`` call to PostgreSQL in one transaction, safe with many
-data-plane processes writing the same rows at once.
+"""Applying ``write_rows`` calls to PostgreSQL, a group of calls per transaction, safe
+with many data-plane processes writing the same rows at once.
 
 Order inside the transaction:
 
-1. take a transaction-scoped advisory lock per row key, in sorted order (no deadlocks
+1. take a transaction-scoped advisory lock per row key of the group, in sorted order (no deadlocks
    between calls that share keys; rows that do not exist yet are covered too, which
    ``SELECT ... FOR UPDATE`` could not do);
-2. only then draw the transaction id from the sequence: for any one row, a later
+2. only then draw the calls' transaction ids from the sequence: for any one row, a later
    committed version always has the higher id, so as-of reads never go back in time;
 3. read the current rows, merge in Python (``plan_changes``), write with set-based
    statements over arrays (``unnest``): versions, upserted rows, side tables.
@@ -35,28 +35,34 @@ def lock_key(ok: int, row_id: str) -> int:
     return int.from_bytes(h, "big", signed=True)
 
 
+# Batches travel as one JSON document per statement (orjson on our side, a C parser on
+# the server's): far cheaper than dumping a dozen Python lists into SQL arrays.
 _CURRENT = ("SELECT r.seq, r.ok, r.row_id, v.data::text FROM dp_rows r JOIN dp_versions v ON v.seq = r.version_seq "
-            "WHERE (r.ok, r.row_id) IN (SELECT * FROM unnest(%b::bigint[], %b::text[]))")
+            "WHERE (r.ok, r.row_id) IN (SELECT ok, row_id FROM json_to_recordset(%s::json) AS t(ok bigint, row_id text))")
 _VERSIONS = ("INSERT INTO dp_versions (ok, row_id, xact_id, deleted, created, data) "
-             "SELECT ok, row_id, %s, deleted, created, data::jsonb FROM "
-             "unnest(%b::bigint[], %b::text[], %b::boolean[], %b::float8[], %b::text[]) "
-             "AS t(ok, row_id, deleted, created, data) RETURNING seq, ok, row_id")
+             "SELECT ok, row_id, xact_id, deleted, created, data FROM json_to_recordset(%s::json) "
+             "AS t(ok bigint, row_id text, xact_id bigint, deleted boolean, created float8, data jsonb) "
+             "RETURNING seq, ok, row_id, xact_id")
 _UPSERT = (
     "INSERT INTO dp_rows (ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, "
     "span_name, span_type, start_ts, end_ts, has_error) "
-    "SELECT ok, row_id, project_id, %s, version_seq, created, root_span_id, span_id, is_root, span_name, span_type, "
-    "start_ts, end_ts, has_error FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::bigint[], %b::float8[], "
-    "%b::text[], %b::text[], %b::boolean[], %b::text[], %b::text[], %b::float8[], %b::float8[], %b::boolean[]) "
-    "AS t(ok, row_id, project_id, version_seq, created, root_span_id, span_id, is_root, span_name, span_type, "
-    "start_ts, end_ts, has_error) "
+    "SELECT ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, span_name, "
+    "span_type, start_ts, end_ts, has_error FROM json_to_recordset(%s::json) AS t(ok bigint, row_id text, "
+    "project_id text, xact_id bigint, version_seq bigint, created float8, root_span_id text, span_id text, "
+    "is_root boolean, span_name text, span_type text, start_ts float8, end_ts float8, has_error boolean) "
     "ON CONFLICT (ok, row_id) DO UPDATE SET project_id = excluded.project_id, xact_id = excluded.xact_id, "
     "version_seq = excluded.version_seq, created = excluded.created, root_span_id = excluded.root_span_id, "
     "span_id = excluded.span_id, is_root = excluded.is_root, span_name = excluded.span_name, "
     "span_type = excluded.span_type, start_ts = excluded.start_ts, end_ts = excluded.end_ts, "
     "has_error = excluded.has_error RETURNING seq, ok, row_id"
 )
-_SIDE = ("INSERT INTO {table} (row_seq, name, ok, root_span_id, value) "
-         "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::bigint[], %b::text[], %b::float8[])")
+_SIDE = ("INSERT INTO {table} (row_seq, name, ok, root_span_id, value) SELECT row_seq, name, ok, root_span_id, value "
+         "FROM json_to_recordset(%s::json) AS t(row_seq bigint, name text, ok bigint, root_span_id text, value float8)")
+_IDS = "SELECT (k)::bigint FROM json_array_elements_text(%s::json) AS k"
+
+
+def _j(value: Any) -> str:
+    return orjson.dumps(value).decode()
 
 
 def _side_facts(row: dict[str, Any] | None) -> tuple[Any, ...]:
@@ -66,88 +72,107 @@ def _side_facts(row: dict[str, Any] | None) -> tuple[Any, ...]:
     return (sh.root_span_id, sh.scores, sh.metrics)
 
 
-async def apply_call(conn: psycopg.AsyncConnection[Any], rows: list[RowWrite],
-                     objkeys: dict[tuple[str, str, str], int]) -> WriteResult:
-    """Run inside an open transaction on ``conn``; the caller commits."""
-    keys = merge_keys(rows)
+async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWrite]],
+                      objkeys: dict[tuple[str, str, str], int]) -> list[WriteResult | Exception]:
+    """Apply several calls in one open transaction (the caller commits), each under its own
+    transaction id, in order. A call whose rows are invalid fails alone; the others go on.
+
+    Set-based: one statement per table for the whole group. Every version is inserted;
+    the current-row table and side tables receive only each key's final state.
+    """
+    keys = list(dict.fromkeys(k for rows in calls for k in merge_keys(rows)))
     ok_of = {k: objkeys[(k[0], k[1], k[2])] for k in keys}
-    locks = sorted({lock_key(ok_of[k], k[3]) for k in keys})
     cur = conn.cursor()
-    await cur.execute("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%b::bigint[]) AS k", (locks,))
-    await cur.execute("SELECT nextval('dp_xact_seq')")
-    xact = (await cur.fetchone())[0]  # type: ignore[index]
+    await cur.execute(f"SELECT count(pg_advisory_xact_lock(k)) FROM ({_IDS}) AS l(k)",
+                      (_j(sorted({lock_key(ok_of[k], k[3]) for k in keys})),))
+    # drawn after the locks, in call order: later calls get higher ids
+    await cur.execute("SELECT nextval('dp_xact_seq') FROM generate_series(1, %s) AS g ORDER BY g", (len(calls),))
+    xacts = [int(r[0]) for r in await cur.fetchall()]
     now = time.time()
 
     key_of = {(ok_of[k], k[3]): k for k in keys}
-    await cur.execute(_CURRENT, ([ok_of[k] for k in keys], [k[3] for k in keys]))
+    await cur.execute(_CURRENT, (_j([{"ok": ok_of[k], "row_id": k[3]} for k in keys]),))
     current: dict[Any, dict[str, Any]] = {}
     for _seq, ok, row_id, data in await cur.fetchall():
         current[key_of[(ok, row_id)]] = orjson.loads(data)
-    changes = plan_changes(rows, current, now)
 
-    live = [c for c in changes if c.shape is not None]
-    gone = [c for c in changes if c.shape is None]
-    vcols: list[list[Any]] = [[], [], [], [], []]
-    for c in changes:
-        for col, val in zip(vcols, (ok_of[c.key], c.row_id, c.shape is None,
-                                    c.shape.created if c.shape else None, c.data), strict=True):
-            col.append(val)
-    await cur.execute(_VERSIONS, (xact, *vcols))
-    vseq = {(ok, row_id): seq for seq, ok, row_id in await cur.fetchall()}
+    state: dict[Any, dict[str, Any] | None] = dict(current)
+    final: dict[Any, tuple[RowChange, int]] = {}
+    versions: list[dict[str, Any]] = []
+    per_object: dict[tuple[int, int], int] = {}
+    results: list[WriteResult | Exception] = []
+    for rows, xact in zip(calls, xacts, strict=True):
+        try:
+            changes = plan_changes(rows, {k: v for k, v in state.items() if v is not None}, now)
+        except Exception as err:  # noqa: BLE001 - an invalid call fails alone
+            results.append(err)
+            continue
+        for c in changes:
+            ok = ok_of[c.key]
+            state[c.key] = c.row
+            final[c.key] = (c, xact)
+            versions.append({"ok": ok, "row_id": c.row_id, "xact_id": xact, "deleted": c.shape is None,
+                             "created": c.shape.created if c.shape else None,
+                             "data": orjson.Fragment(c.data) if c.data is not None else None})
+            per_object[(ok, xact)] = per_object.get((ok, xact), 0) + 1
+        results.append(WriteResult(xact_id=xact, row_ids=[w.row_id for w in rows]))
+    if not versions:
+        return results
 
-    side_clear: list[int] = []
-    side_rows: list[RowChange] = []
+    await cur.execute(_VERSIONS, (_j(versions),))
+    vseq = {(ok, row_id, xact): seq for seq, ok, row_id, xact in await cur.fetchall()}
+
+    live = [(c, x) for c, x in final.values() if c.shape is not None]
+    gone = [c for c, _x in final.values() if c.shape is None and c.key in current]
+    row_seq: dict[tuple[int, str], int] = {}
     if live:
-        cols: list[list[Any]] = [[] for _ in range(13)]
-        for c in live:
+        upserts = []
+        for c, x in live:
             sh = c.shape
             assert sh is not None
             ok = ok_of[c.key]
-            vals = (ok, c.row_id, c.project_id, vseq[(ok, c.row_id)], sh.created, sh.root_span_id, sh.span_id,
-                    sh.is_root, sh.span_name, sh.span_type, sh.start, sh.end, sh.has_error)
-            for col, val in zip(cols, vals, strict=True):
-                col.append(val)
-        await cur.execute(_UPSERT, (xact, *cols))
+            upserts.append({"ok": ok, "row_id": c.row_id, "project_id": c.project_id, "xact_id": x,
+                            "version_seq": vseq[(ok, c.row_id, x)], "created": sh.created,
+                            "root_span_id": sh.root_span_id, "span_id": sh.span_id, "is_root": sh.is_root,
+                            "span_name": sh.span_name, "span_type": sh.span_type, "start_ts": sh.start,
+                            "end_ts": sh.end, "has_error": sh.has_error})
+        await cur.execute(_UPSERT, (_j(upserts),))
         row_seq = {(ok, row_id): seq for seq, ok, row_id in await cur.fetchall()}
-        await cur.execute("INSERT INTO dp_fts_queue (row_seq) SELECT unnest(%b::bigint[]) ON CONFLICT DO NOTHING",
-                          (sorted(row_seq.values()),))
-        for c in live:
-            old = current.get(c.key)
-            if old is not None and _side_facts(old) == _side_facts(c.row):
-                continue
-            if old is not None:
-                side_clear.append(row_seq[(ok_of[c.key], c.row_id)])
-            side_rows.append(c)
-    else:
-        row_seq = {}
+    queued = sorted(row_seq.values())
+    side_clear: list[int] = []
+    side_rows: list[RowChange] = []
+    for c, _x in live:
+        old = current.get(c.key)
+        if old is not None and _side_facts(old) == _side_facts(c.row):
+            continue
+        if old is not None:
+            side_clear.append(row_seq[(ok_of[c.key], c.row_id)])
+        side_rows.append(c)
     if gone:
         await cur.execute(
-            "DELETE FROM dp_rows WHERE (ok, row_id) IN (SELECT * FROM unnest(%b::bigint[], %b::text[])) RETURNING seq",
-            ([ok_of[c.key] for c in gone], [c.row_id for c in gone]))
+            "DELETE FROM dp_rows WHERE (ok, row_id) IN (SELECT ok, row_id FROM json_to_recordset(%s::json) "
+            "AS t(ok bigint, row_id text)) RETURNING seq", (_j([{"ok": ok_of[c.key], "row_id": c.row_id} for c in gone]),))
         gone_seqs = [r[0] for r in await cur.fetchall()]
         side_clear.extend(gone_seqs)
-        if gone_seqs:  # the indexer drops their full-text entries
-            await cur.execute("INSERT INTO dp_fts_queue (row_seq) SELECT unnest(%b::bigint[]) ON CONFLICT DO NOTHING",
-                              (sorted(gone_seqs),))
+        queued = sorted(queued + gone_seqs)  # the indexer drops their full-text entries
+    if queued:
+        await cur.execute(f"INSERT INTO dp_fts_queue (row_seq) {_IDS} ON CONFLICT DO NOTHING", (_j(queued),))
     if side_clear:
-        await cur.execute("DELETE FROM dp_scores WHERE row_seq = ANY(%s)", (side_clear,))
-        await cur.execute("DELETE FROM dp_metrics WHERE row_seq = ANY(%s)", (side_clear,))
+        await cur.execute(f"DELETE FROM dp_scores WHERE row_seq IN ({_IDS})", (_j(side_clear),))
+        await cur.execute(f"DELETE FROM dp_metrics WHERE row_seq IN ({_IDS})", (_j(side_clear),))
     for table, attr in (("dp_scores", "scores"), ("dp_metrics", "metrics")):
-        scols: list[list[Any]] = [[], [], [], [], []]
+        side: list[dict[str, Any]] = []
         for c in side_rows:
             sh = c.shape
             assert sh is not None
             ok = ok_of[c.key]
-            for name, value in getattr(sh, attr).items():
-                for col, val in zip(scols, (row_seq[(ok, c.row_id)], name, ok, sh.root_span_id, value), strict=True):
-                    col.append(val)
-        if scols[0]:
-            await cur.execute(_SIDE.format(table=table), scols)
-    per_object: dict[int, int] = {}
-    for c in changes:
-        per_object[ok_of[c.key]] = per_object.get(ok_of[c.key], 0) + 1
+            seq = row_seq[(ok, c.row_id)]
+            side.extend({"row_seq": seq, "name": name, "ok": ok, "root_span_id": sh.root_span_id, "value": value}
+                        for name, value in getattr(sh, attr).items())
+        if side:
+            await cur.execute(_SIDE.format(table=table), (_j(side),))
     await cur.execute(
-        "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) SELECT * FROM unnest(%b::bigint[], %b::bigint[], "
-        "%b::float8[], %b::int[])",
-        (list(per_object), [xact] * len(per_object), [now] * len(per_object), list(per_object.values())))
-    return WriteResult(xact_id=int(xact), row_ids=[w.row_id for w in rows])
+        "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) SELECT ok, xact_id, %s, n FROM "
+        "json_to_recordset(%s::json) AS t(ok bigint, xact_id bigint, n int)",
+        (now, _j([{"ok": k[0], "xact_id": k[1], "n": n} for k, n in per_object.items()])))
+    return results

@@ -77,7 +77,11 @@ class RowReads(Store, abc.ABC):
             return Page([], None)
         sel = build(q, self.dialect_class(ok, roots_only=q.roots_only))
         rows = await self._query(sel.sql, sel.params)
-        return Page([row_out(r[0], r[1]) for r in rows[:sel.limit]], page_cursor(sel, rows))
+        out = [row_out(r[0], r[1]) for r in rows[:sel.limit]]
+        if q.roots_only and q.version is None:
+            for row, r in zip(out, rows, strict=False):
+                row["span_count"] = int(r[2 + sel.nkeys])
+        return Page(out, page_cursor(sel, rows))
 
     async def get_row(self, org_id: str, ref: ObjectRef, row_id: str, version: int | None = None) -> dict[str, Any] | None:
         ok = await self._ok(org_id, ref)

@@ -127,6 +127,9 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
     if q.cursor:
         conds.append(_keyset(keys, decode_cursor(q.cursor, shape, len(keys)), d))
     cols = ", ".join(f"{k.expr} AS k{i}" for i, k in enumerate(keys))
+    if q.roots_only:
+        # a trace list shows each trace's size; one probe of the trace index per root on the page
+        cols += ", (SELECT count(*) FROM dp_rows c WHERE c.ok = r.ok AND c.root_span_id = r.root_span_id)"
     order = ", ".join(f"k{i} {k.dir.upper()}" for i, k in enumerate(keys))
     sql = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
            f"WHERE {' AND '.join(conds)} ORDER BY {order} LIMIT {limit + 1}")

@@ -27,9 +27,11 @@ _INSERT_VERSION = ("INSERT INTO dp_versions (seq, ok, row_id, xact_id, deleted, 
 _INSERT_ROW = ("INSERT INTO dp_rows (seq, ok, row_id, project_id, xact_id, version_seq, created, root_span_id, "
                "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, fts_dirty, fts_seq) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)")
-_UPDATE_ROW = ("UPDATE dp_rows SET project_id = ?, xact_id = ?, version_seq = ?, created = ?, root_span_id = ?, "
-               "span_id = ?, is_root = ?, span_name = ?, span_type = ?, start_ts = ?, end_ts = ?, has_error = ?, "
-               "fts_dirty = 1 WHERE seq = ?")
+# Columns an update may change, in the order of RowChange values below. An UPDATE names
+# only the columns whose value changed: SQLite rewrites the entries of every index on a
+# column named in SET, changed or not, and a span's end merge changes no indexed column.
+_ROW_COLUMNS = ("project_id", "xact_id", "version_seq", "created", "root_span_id", "span_id", "is_root",
+                "span_name", "span_type", "start_ts", "end_ts", "has_error")
 
 
 def _side_facts(shape: RowShape | None) -> tuple[Any, ...]:
@@ -114,7 +116,7 @@ class SqliteApplier:
         xact = self._xact
         versions: list[tuple[Any, ...]] = []
         inserts: list[tuple[Any, ...]] = []
-        updates: list[tuple[Any, ...]] = []
+        updates: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
         deletes: list[tuple[int]] = []
         trash: list[tuple[int, int]] = []
         side_clear: list[tuple[int]] = []
@@ -141,8 +143,12 @@ class SqliteApplier:
                     sh.span_type, sh.start, sh.end, sh.has_error)
             if existing is not None:
                 seq = existing[0]
-                updates.append((*cols, seq))
-                if _side_facts(shape_of(existing[2], 0.0)) == _side_facts(sh):
+                old = shape_of(existing[2], sh.created)
+                old_cols = (ch.project_id, None, None, old.created, old.root_span_id, old.span_id, old.is_root,
+                            old.span_name, old.span_type, old.start, old.end, old.has_error)
+                changed = tuple(i for i, (a, b) in enumerate(zip(cols, old_cols, strict=True)) if i < 3 or a != b)
+                updates.setdefault(changed, []).append((*(cols[i] for i in changed), seq))
+                if _side_facts(old) == _side_facts(sh):
                     continue
                 side_clear.append((seq,))
             else:
@@ -155,8 +161,9 @@ class SqliteApplier:
         c.executemany(_INSERT_VERSION, versions)
         if inserts:
             c.executemany(_INSERT_ROW, inserts)
-        if updates:
-            c.executemany(_UPDATE_ROW, updates)
+        for changed, args in updates.items():
+            sets = ", ".join(f"{_ROW_COLUMNS[i]} = ?" for i in changed)
+            c.executemany(f"UPDATE dp_rows SET {sets}, fts_dirty = 1 WHERE seq = ?", args)
         if deletes:
             c.executemany("DELETE FROM dp_rows WHERE seq = ?", deletes)
         if trash:

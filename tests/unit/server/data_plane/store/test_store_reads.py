@@ -96,6 +96,7 @@ async def test_sort_by_score_roots_only_and_start(store) -> None:
     await store.write_rows(rows)
     page = await store.fetch_rows(RowQuery(ORG, EXP, roots_only=True, sort=[("scores.acc", "desc")]))
     assert [r["id"] for r in page.rows] == ["r1", "r3", "r0", "r2"]
+    assert [r["span_count"] for r in page.rows] == [2, 2, 2, 1]
     asc = await all_rows(store, EXP, roots_only=True, sort=[("scores.acc", "asc")], limit=1)
     assert [r["id"] for r in asc] == ["r0", "r3", "r1", "r2"]
     by_start = await all_rows(store, EXP, roots_only=True, sort=[("start", "asc")], limit=3)
