@@ -145,3 +145,10 @@ async def test_fetch_pages_with_a_cursor_and_project_logs(plane) -> None:
     assert ins.status_code == 200
     bad = await c.post(f"/v1/project_logs/{pid}/insert", json={"events": [{"input": "x", "experiment_id": "e"}]})
     assert bad.status_code == 400 and "event 0" in bad.json()["error"]["message"]
+
+
+async def test_lists_for_an_unknown_project_name_are_empty(plane) -> None:
+    c = plane.client()
+    for path, key in (("/v1/experiment", "experiment_name"), ("/v1/dataset", "dataset_name")):
+        r = await c.get(path, params={key: "x", "project_name": "no-such-project", "org_name": "acme"})
+        assert r.status_code == 200 and r.json() == {"objects": []}

@@ -177,7 +177,10 @@ class Catalog:
 
     async def list_views(self, principal: Principal, object_type: str, *, project_id: str | None,
                          project_name: str | None, name: str | None, limit: int = 1000) -> list[dict[str, Any]]:
-        pid = await self.resolve_project(principal, project_id, project_name)
+        try:
+            pid = await self.resolve_project(principal, project_id, project_name)
+        except NotFound:
+            return []  # an unknown (or invisible) project lists nothing; the SDK treats that as "not found"
         metas = await self._store.list_objects(principal.org_id, object_type, project_id=pid, name=name, limit=limit)
         view = {"experiment": experiment_view, "dataset": dataset_view}[object_type]
         return [view(m) for m in metas if not m.deleted and principal.sees_project(m.project_id)]
