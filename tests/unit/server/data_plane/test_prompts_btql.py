@@ -53,6 +53,8 @@ async def test_prompt_versions_and_load_prompt_shape(plane) -> None:
     assert all(d["audit_data"]["action"] in ("upsert", "merge") for d in data)
     none = await c.get("/v1/prompt", params={"project_id": pid, "slug": "nope"})
     assert none.status_code == 200 and none.json()["objects"] == []
+    none = await c.get("/v1/prompt", params={"project_name": "no-such", "slug": "my-prompt"})
+    assert none.status_code == 200 and none.json()["objects"] == []
 
 
 async def test_btql_trace_filter_cursor_and_version(plane) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
+from twinplane.server.common.errors import NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.routes.guard import authenticated, runtime
 from twinplane.server.data_plane.routes.payload import read_object
@@ -24,7 +25,10 @@ async def find(request: Request, project_name: str | None = None, project_id: st
                slug: str | None = None, version: str | None = None,
                p: Principal = Depends(authenticated)) -> dict[str, Any]:
     rt = runtime(request)
-    pid = await rt.catalog.resolve_project(p, project_id, project_name)
+    try:
+        pid = await rt.catalog.resolve_project(p, project_id, project_name)
+    except NotFound:
+        return {"objects": []}  # like any list: an unknown or invisible project holds nothing
     return {"objects": await rt.prompts.find(p, project_id=pid, slug=slug, version=version)}
 
 
