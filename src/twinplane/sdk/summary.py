@@ -104,13 +104,13 @@ def local_summary(project_name: str | None, experiment_name: str | None,
                              metrics=metrics)
 
 
-def _fmt_diff(diff: float | None, percent: bool) -> str:
+def _fmt_diff(diff: float | None, percent: bool, unit: str = "", higher_is_better: bool = True) -> str:
     if diff is None:
         return ""
     if abs(diff) < 1e-12:
         return "(-)"
-    color = "green" if diff > 0 else "red"
-    text = f"{diff * 100:+.2f}%" if percent else f"{diff:+.2f}"
+    color = "green" if (diff > 0) == higher_is_better else "red"
+    text = f"{diff * 100:+.2f}%" if percent else f"{diff:+.2f}{unit}"
     return f"[{color}]{text}[/{color}]"
 
 
@@ -139,8 +139,9 @@ def print_summary(summary: ExperimentSummary, console: Console | None = None,
             value = f"{int(m.metric)}{m.unit}"
         else:
             value = f"{m.metric:.2f}{m.unit}"
-        table.add_row(f"[dim]{m.name}[/dim]", value, _fmt_diff(m.diff, False), str(m.improvements),
-                      str(m.regressions))
+        # for metrics (duration, tokens, cost) lower is better
+        table.add_row(f"[dim]{m.name}[/dim]", value, _fmt_diff(m.diff, False, m.unit, higher_is_better=False),
+                      str(m.improvements), str(m.regressions))
     console.print(table)
     if summary.experiment_url:
         console.print(f"See results at {summary.experiment_url}")

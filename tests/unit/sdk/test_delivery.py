@@ -139,3 +139,42 @@ def test_forked_child_starts_with_an_empty_queue(server) -> None:
         assert inputs == ["child", "parent-before-fork"]
     finally:
         state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
+
+
+HOST = """
+import sys, time
+import twinplane
+
+twinplane.login(api_key=sys.argv[1], app_url=sys.argv[2])
+logger = twinplane.init_logger("host")
+t0 = time.perf_counter()
+total = 0
+for i in range(2000):
+    with logger.start_span("work", input={"i": i}) as span:
+        total += i
+        span.log(output=total)
+print("DONE", total, round(time.perf_counter() - t0, 3), flush=True)
+"""
+
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize("fault", [Fault(500, times=10**6), Fault(429, retry_after="120", times=10**6),
+                                   Fault(200, hang=30, times=10**6)], ids=["500", "429", "no-answer"])
+def test_host_program_unharmed_and_exits_in_time(server, fault) -> None:
+    import subprocess
+    import sys
+
+    server.fail("/logs3", fault)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWINPLANE_")}
+    env.update(TWINPLANE_ATEXIT_FLUSH_TIMEOUT="1", TWINPLANE_MAX_BACKOFF="0.5")
+    t0 = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", HOST, API_KEY, server.url], env=env, capture_output=True,
+                          text=True, timeout=60)
+    elapsed = time.monotonic() - t0
+    assert proc.returncode == 0, proc.stderr
+    assert f"DONE {sum(range(2000))}" in proc.stdout
+    assert float(proc.stdout.split()[-1]) < 2.0  # 2000 spans took the host well under 1 ms each
+    assert elapsed < 8  # start-up + run + the exit-time flush, capped at 1 s
+    assert "Traceback" not in proc.stderr
