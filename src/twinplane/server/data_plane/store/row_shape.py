@@ -114,31 +114,3 @@ def shape_of(row: dict[str, Any], fallback_created: float) -> RowShape:
         scores=_numbers(row.get("scores")),
         metrics=_numbers(metrics, _SPAN_TIME_METRICS),
     )
-
-
-def _collect_text(value: Any, out: list[str], depth: int = 0) -> None:
-    if depth > 64:
-        return
-    if isinstance(value, str):
-        out.append(value)
-    elif isinstance(value, bool) or value is None:
-        return
-    elif isinstance(value, (int, float)):
-        out.append(str(value))
-    elif isinstance(value, dict):
-        for v in value.values():
-            _collect_text(v, out, depth + 1)
-    elif isinstance(value, list):
-        for v in value:
-            _collect_text(v, out, depth + 1)
-
-
-def fts_texts(row: dict[str, Any] | None) -> list[str]:
-    """The text of each FTS field (string and number leaves joined), in ``FTS_FIELDS`` order."""
-    out: list[str] = []
-    for f in FTS_FIELDS:
-        parts: list[str] = []
-        if row is not None:
-            _collect_text(row.get(f), parts)
-        out.append("\n".join(parts))
-    return out

@@ -21,7 +21,7 @@ from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWri
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
-from twinplane.server.data_plane.store.sqlite_indexer import _DELETE, fts_entry
+from twinplane.server.data_plane.store.sqlite_indexer import purge_fts
 from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter, open_connection
 
 logger = logging.getLogger(__name__)
@@ -126,13 +126,7 @@ class SqliteStore(RowReads):
 
 
 def _purge(c: sqlite3.Connection, ok: int) -> int:
-    # FTS entries go first: removing one needs the text of the version it was built from.
-    indexed = c.execute("SELECT r.seq, v.data FROM dp_rows r JOIN dp_versions v ON v.seq = r.fts_seq "
-                        "WHERE r.ok = ? AND r.fts_seq IS NOT NULL", (ok,)).fetchall()
-    trashed = c.execute("SELECT t.row_seq, v.data FROM dp_fts_trash t JOIN dp_versions v ON v.seq = t.fts_seq "
-                        "WHERE v.ok = ?", (ok,)).fetchall()
-    c.executemany(_DELETE, [fts_entry(seq, ok, data) for seq, data in indexed + trashed])
-    c.executemany("DELETE FROM dp_fts_trash WHERE row_seq = ?", [(seq,) for seq, _ in trashed])
+    purge_fts(c, ok)  # first: removing an entry needs the versions it was built from
     n = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
     for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
         c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
