@@ -72,7 +72,7 @@ class PostgresDialect(RowDialect):
         """Newest-ingested first over dp_fts (ok, seq): for common words the planner walks that
         index and stops after a page; for rare ones it uses the GIN index and sorts the few hits."""
         q = self.param(text)
-        source = "dp_fts f JOIN dp_rows r ON r.seq = f.seq JOIN dp_versions v ON v.seq = r.version_seq"
+        source = "dp_fts f JOIN dp_rows r ON r.seq = f.seq"
         return source, f"f.ok = {self.param(self.ok)} AND f.fts @@ plainto_tsquery('{FTS_CONFIG}', {q})", "f.seq"
 
     def regex(self, expr: str, pattern_param: str) -> str:

@@ -111,7 +111,7 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
         conds.append(f"r.is_root = {d.true}")
     if q.filter is not None:
         conds.append(compile_filter_sql(q.filter, d))
-    source = "dp_rows r JOIN dp_versions v ON v.seq = r.version_seq"
+    source = "dp_rows r"
     search = q.search.strip() if isinstance(q.search, str) else ""
     if search and not sort:
         source, cond, key = d.search_plan(search)
@@ -128,11 +128,24 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
         conds.append(_keyset(keys, decode_cursor(q.cursor, shape, len(keys)), d))
     cols = ", ".join(f"{k.expr} AS k{i}" for i, k in enumerate(keys))
     if q.roots_only:
-        # a trace list shows each trace's size; one probe of the trace index per root on the page
-        cols += ", (SELECT count(*) FROM dp_rows c WHERE c.ok = r.ok AND c.root_span_id = r.root_span_id)"
+        cols += ", r.ok AS ok_, r.root_span_id AS rs_"
     order = ", ".join(f"k{i} {k.dir.upper()}" for i, k in enumerate(keys))
-    sql = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
-           f"WHERE {' AND '.join(conds)} ORDER BY {order} LIMIT {limit + 1}")
+    where = " AND ".join(conds)
+    # a trace list shows each trace's size: one probe of the trace index per root of the page
+    extra = (", (SELECT count(*) FROM dp_rows c WHERE c.ok = p.ok_ AND c.root_span_id = p.rs_)"
+             if q.roots_only else "")
+    knames = ", ".join(f"p.k{i}" for i in range(len(keys)))
+    if "v.data" in where:
+        inner = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
+                 f"JOIN dp_versions v ON v.seq = r.version_seq WHERE {where} ORDER BY {order} LIMIT {limit + 1}")
+        sql = f"SELECT p.xact_id, p.data, {knames}{extra} FROM ({inner}) p ORDER BY {order}"
+    else:
+        # Page first on the narrow typed columns, then read the JSON of the page's rows only
+        # (a sort the index cannot give, say by score, would otherwise read every row's JSON).
+        inner = (f"SELECT r.xact_id, r.version_seq, {cols} FROM {source} WHERE {where} "
+                 f"ORDER BY {order} LIMIT {limit + 1}")
+        sql = (f"SELECT p.xact_id, {d.data_text}, {knames}{extra} FROM ({inner}) p "
+               f"JOIN dp_versions v ON v.seq = p.version_seq ORDER BY {order}")
     return Select(sql, d.params, shape, len(keys), limit)
 
 

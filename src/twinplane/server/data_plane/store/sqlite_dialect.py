@@ -121,8 +121,7 @@ class SqliteDialect(RowDialect):
         """Drive the read from FTS5 in rowid (= row sequence) order, newest first, so a
         LIMIT stops the walk after a page however common the words are."""
         q = self.param(fts_query(text, self.oks))
-        source = ("dp_fts JOIN dp_rows r ON r.seq = dp_fts.rowid "
-                  "JOIN dp_versions v ON v.seq = r.version_seq")
+        source = "dp_fts JOIN dp_rows r ON r.seq = dp_fts.rowid"
         return source, f"dp_fts MATCH {q}", "dp_fts.rowid"
 
     def regex(self, expr: str, pattern_param: str) -> str:

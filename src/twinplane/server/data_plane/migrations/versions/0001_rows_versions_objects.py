@@ -108,7 +108,8 @@ def upgrade() -> None:
             sqlite_with_rowid=False,  # the primary key is the table: one b-tree fewer per value
         )
         op.create_index(f"ix_{table}_name", table, ["ok", "name", "value"])
-        op.create_index(f"ix_{table}_trace", table, ["ok", "root_span_id"])
+        # (ok, root_span_id, name): a trace list sorted or filtered by a score probes one trace's value
+        op.create_index(f"ix_{table}_trace", table, ["ok", "root_span_id", "name"])
 
     op.create_table(
         "dp_xacts",
