@@ -137,9 +137,11 @@ class ControlStore:
     def get_org_by_name(self, name: str) -> Row | None:
         return self._one(select(orgs).where(orgs.c.name == name))
 
-    def list_user_orgs(self, user_id: str, limit: int, cursor: str | None) -> Page:
+    def list_user_orgs(self, user_id: str, limit: int, cursor: str | None, *, org_id: str | None = None) -> Page:
         stmt = (select(orgs.c.id, orgs.c.name, orgs.c.created, members.c.role)
                 .join(members, members.c.org_id == orgs.c.id).where(members.c.user_id == user_id))
+        if org_id is not None:
+            stmt = stmt.where(orgs.c.id == org_id)
         return self._page(stmt, orgs.c.created, orgs.c.id, limit, cursor)
 
     def get_role(self, org_id: str, user_id: str) -> str | None:

@@ -102,3 +102,14 @@ def test_adding_an_existing_user_never_changes_their_password(app: Any, make_org
     client = TestClient(app)
     assert client.post("/api/v1/auth/login", json={"email": victim.email, "password": "attacker-chosen"}).status_code == 401
     assert client.post("/api/v1/auth/login", json={"email": victim.email, "password": PASSWORD}).status_code == 200
+
+
+def test_an_api_key_lists_only_its_own_org(app: Any, make_org: Any) -> None:
+    from .support import bearer
+
+    a = make_org("org-a")
+    make_org("org-b", owner=a.owner)
+    key = a.owner.post(f"/api/v1/orgs/{a.id}/api-keys", {"name": "k", "read_only": True}).json()["key"]
+    listed = bearer(app, key).get("/api/v1/orgs").json()["objects"]
+    assert [(o["name"], o["role"]) for o in listed] == [("org-a", "viewer")]
+    assert len(a.owner.get("/api/v1/orgs").json()["objects"]) == 2

@@ -30,9 +30,9 @@ class Orgs:
         return {"id": org["id"], "name": org["name"], "created": org["created"], "role": "owner"}
 
     def list_for(self, principal: Principal, limit: int, cursor: str | None) -> Page:
-        rows, nxt = self.store.list_user_orgs(principal.user_id, limit, cursor)
-        if principal.key is not None:
-            rows = [r for r in rows if r["id"] == principal.key["org_id"]]
+        pinned = principal.key["org_id"] if principal.key is not None else None  # a key sees its own org only
+        rows, nxt = self.store.list_user_orgs(principal.user_id, limit, cursor, org_id=pinned)
+        if pinned is not None:
             rows = [{**r, "role": principal.role_in(self.store, r["id"])} for r in rows]
         return rows, nxt
 
