@@ -69,14 +69,14 @@ def _row_parts(project_id: str, n: int) -> list[tuple[bytes, bytes]]:
     parts = []
     for i in range(n):
         rng = random.Random(i)
-        text = " ".join(rng.choice(_WORDS) for _ in range(60))
+        text = " ".join(rng.choice(_WORDS) for _ in range(140))
         now = time.time()
         row = {
             "id": "@@ID@@", "project_id": project_id, "log_id": "g", "created": "2026-11-27T10:00:00+00:00",
             "span_id": "@@ID@@", "root_span_id": "@@ID@@", "span_parents": None,
             "input": {"messages": [{"role": "system", "content": "You are a support agent."},
-                                   {"role": "user", "content": text[:400]}]},
-            "output": {"role": "assistant", "content": text[400:] + " @@WORD@@"},
+                                   {"role": "user", "content": text[:500]}]},
+            "output": {"role": "assistant", "content": text[500:] + " @@WORD@@"},
             "expected": text[:200],
             "metadata": {"model": rng.choice(["gpt-4o", "gpt-4o-mini", "claude"]), "customer": f"c{i % 97}",
                          "region": rng.choice(["eu", "us"]), "version": "1.4.2"},
@@ -264,6 +264,30 @@ def serve_parse_only(port: int) -> None:
                 log_level="warning", access_log=False)
 
 
+# --- where the data plane's time goes (py-spy collapsed stacks) ----------------------------------
+
+def profile_share(path: str) -> dict[str, float]:
+    """Share of samples per area, by the innermost twinplane frame of each stack (a driver call
+    made by the store counts as store time; stacks with no twinplane frame are server/framework)."""
+    counts: dict[str, int] = {}
+    total = 0
+    for line in Path(path).read_text().splitlines():
+        stack, _, n = line.rpartition(" ")
+        if not stack or not n.isdigit():
+            continue
+        area = "server, framework and idle loop"
+        for frame in reversed(stack.split(";")):
+            if "twinplane/server/data_plane/store/" in frame:
+                area = "store (SQL, indexing, driver)"
+                break
+            if "twinplane/server/data_plane/" in frame or "twinplane/wire/" in frame:
+                area = "data-plane app (auth, checks, routing)"
+                break
+        counts[area] = counts.get(area, 0) + int(n)
+        total += int(n)
+    return {k: round(v / total, 3) for k, v in sorted(counts.items(), key=lambda kv: -kv[1])} if total else {}
+
+
 # --- the planes ----------------------------------------------------------------------------------
 
 def _wait(url: str, proc: subprocess.Popen[bytes], path: str = "/healthz", timeout: float = 60) -> None:
@@ -331,6 +355,7 @@ def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
         result = run_load(launch.state["data_url"], key, project_id, probe=True)
         if profiler is not None:
             profiler.wait(timeout=60)
+            result["profile_share"] = profile_share(os.environ["BENCH_INGEST_PROFILE"])
         parse = subprocess.Popen([sys.executable, "-c", f"from bench.bench_ingest import serve_parse_only; "
                                   f"serve_parse_only({pport})"], cwd=str(HERE.parent))
         _wait(f"http://127.0.0.1:{pport}", parse)
@@ -373,6 +398,10 @@ def _markdown(results: list[dict[str, Any]]) -> str:
         lines.append(f"| {r['engine']} | {r['rows_per_second']:,} | {r['target_rows_per_second']:,} | "
                      f"{r['parse_only_rows_per_second']:,} | {r['ratio_to_parse_only']} | "
                      f"{lat.get('p50')} / {lat.get('p95')} | {v.get('fetch_p95')} | {v.get('search_p95')} |")
+    for r in results:
+        if r.get("profile_share"):
+            shares = ", ".join(f"{k} {v:.0%}" for k, v in r["profile_share"].items())
+            lines += ["", f"Where the data-plane process spent its samples ({r['engine']}, py-spy): {shares}."]
     lines += ["", "Machine: 2 vCPUs shared by the server, the load generator and other work; single runs. "
               "Raw figures in `ingest_<engine>.json`.", ""]
     return "\n".join(lines)
