@@ -73,7 +73,7 @@ async def run_aggregate(groups: list[GroupKey], measures: list[Measure], oks: li
         else:
             src = "dp_rows r"
         if "v.data" in text:
-            src += " JOIN dp_versions v ON v.seq = r.version_seq"
+            src += " JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok"
         gsel = "".join(f"{g} AS g{i}, " for i, g in enumerate(gexprs))
         gby = f" GROUP BY {', '.join(f'g{i}' for i in range(len(gexprs)))}" if gexprs else ""
         where = " AND ".join(conds)

@@ -137,7 +137,9 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
     knames = ", ".join(f"p.k{i}" for i in range(len(keys)))
     if "v.data" in where:
         inner = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
-                 f"JOIN dp_versions v ON v.seq = r.version_seq WHERE {where} ORDER BY {order} LIMIT {limit + 1}")
+                 # v.ok = r.ok: a JSON filter the planner deems selective then scans one object's versions, not all
+                 f"JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok WHERE {where} ORDER BY {order} "
+                 f"LIMIT {limit + 1}")
         sql = f"SELECT p.xact_id, p.data, {knames}{extra} FROM ({inner}) p ORDER BY {order}"
     else:
         # Page first on the narrow typed columns, then read the JSON of the page's rows only
