@@ -108,6 +108,8 @@ def test_a_data_plane_of_org_a_sees_nothing_of_org_b(app: Any, world: dict[str, 
     assert dp.get("/internal/v1/objects", params={"project_id": pb}).json()["objects"] == []
     assert dp.get("/internal/v1/projects", params={"id": pb}).json()["objects"] == []
     assert dp.post("/internal/v1/introspect", json={"token": world["b_key"]["key"]}).json() == {"active": False}
+    b_keys = world["b"].owner.get(f"/api/v1/orgs/{world['b'].id}/api-keys").json()["objects"]
+    assert next(k for k in b_keys if k["id"] == world["b_key"]["id"])["last_used"] is None
     got = dp.post("/internal/v1/secrets/resolve", json={"provider": "openai"}).json()
     assert got["value"] == "sk-a-0123456789abcdef"  # its own org's secret, never org B's
     assert dp.post("/internal/v1/secrets/resolve", json={"name": "openai"}).json()["id"] == world["a_secret"]["id"]

@@ -78,8 +78,8 @@ class ApiKeys:
         logger.info("API key %s created in org %s", row["id"], org_id)
         return listed(row), cred.value
 
-    def resolve(self, token: str | None) -> ResolvedKey | None:
-        """The live key for ``token``, or None for any kind of failure."""
+    def resolve(self, token: str | None, *, org_id: str | None = None) -> ResolvedKey | None:
+        """The live key for ``token`` (of ``org_id`` when given), or None for any kind of failure."""
         lookup = credential.parse(token or "", API_KEY_PREFIX)
         if lookup is None:
             return None
@@ -89,6 +89,8 @@ class ApiKeys:
         t = now()
         if row["revoked_at"] is not None or (row["expires_at"] is not None and row["expires_at"] <= t):
             return None
+        if org_id is not None and row["org_id"] != org_id:
+            return None  # before recording use: another org's data plane learns nothing, changes nothing
         role = self.store.get_role(row["org_id"], row["user_id"])
         user = self.store.get_user(row["user_id"])
         org = self.store.get_org(row["org_id"])
@@ -100,8 +102,8 @@ class ApiKeys:
 
     def introspect(self, token: str | None, org_id: str) -> dict[str, Any]:
         """The internal answer for a data plane pinned to ``org_id``."""
-        found = self.resolve(token)
-        if found is None or found.key["org_id"] != org_id:
+        found = self.resolve(token, org_id=org_id)
+        if found is None:
             return {"active": False}
         k = found.key
         return {"active": True, "org_id": k["org_id"], "org_name": found.org["name"], "user_id": k["user_id"],
