@@ -96,19 +96,27 @@ export class DataClient {
     return this.request<{ row_ids: string[] }>("POST", `/v1/${objectType}/${enc(objectId)}/insert`, { events });
   }
 
-  /** Live connection check for Settings: reachability, CORS and token acceptance in one call. */
+  /**
+   * Live connection check for Settings: reachability and CORS (GET /healthz), then whether
+   * the data plane accepts this browser's token (an authenticated read).
+   */
   async health(): Promise<HealthResult> {
     const started = performance.now();
     let url = this.tokens.knownUrl ?? "";
     try {
       const held = await this.tokens.get();
       url = held.dataPlaneUrl;
-      const res = await fetch(`${url}/healthz`, {
-        mode: "cors", credentials: "omit", headers: { Authorization: `Bearer ${held.token}` },
-      });
-      return { ok: res.ok, status: res.status, url, ms: performance.now() - started };
+      const init: RequestInit = { mode: "cors", credentials: "omit", headers: { Authorization: `Bearer ${held.token}` } };
+      const res = await fetch(`${url}/healthz`, init);
+      if (!res.ok) return { ok: false, status: res.status, url, ms: performance.now() - started, error: `healthz answered HTTP ${res.status}` };
+      const auth = await fetch(`${url}/v1/project`, init);
+      if (!auth.ok) {
+        return { ok: false, status: auth.status, url, ms: performance.now() - started,
+          error: `It is reachable, but refused this browser's token (HTTP ${auth.status}).` };
+      }
+      return { ok: true, status: auth.status, url, ms: performance.now() - started };
     } catch (e) {
-      const msg = e instanceof ApiError ? e.message : "The browser could not connect.";
+      const msg = e instanceof ApiError ? e.message : "The browser could not connect (network error, CORS or private-network block).";
       return { ok: false, url, error: msg, ms: performance.now() - started };
     }
   }

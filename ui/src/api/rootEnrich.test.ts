@@ -2,9 +2,8 @@ import { describe, expect, it } from "vitest";
 import { mergeTraceStats, needsEnrichment } from "./rootEnrich";
 
 describe("root enrichment", () => {
-  it("is needed only when the server left roots bare", () => {
+  it("is needed for pages of trace roots", () => {
     expect(needsEnrichment([{ id: "1", root_span_id: "r" }])).toBe(true);
-    expect(needsEnrichment([{ id: "1", root_span_id: "r", span_count: 3 }])).toBe(false);
     expect(needsEnrichment([{ id: "1" }])).toBe(false);
   });
 

@@ -1,15 +1,16 @@
 // Trace-level numbers for a page of root rows. Scores usually live on child "score" spans
-// and tokens on "llm" spans, so a root row alone shows neither; when the data plane has not
-// already attached them (span_count present), one /v1/aggregate call per page fills in the
-// per-trace mean of each score, the summed tokens and the span count.
+// and tokens on "llm" spans, so a root row alone shows neither. One /v1/aggregate call per
+// page fills in what the root lacks: the per-trace mean of each score, the summed tokens and
+// cost, and the span count. Values the server already put on the root are kept.
 import type { DataClient } from "./data";
 import { quote } from "../lib/filterText";
 import type { Row, RowObjectType } from "./types";
 
 const MAX_SCORES = 30;
 
+/** A page is worth enriching when it holds trace roots. */
 export function needsEnrichment(rows: Row[]): boolean {
-  return rows.some((r) => r.root_span_id && typeof r.span_count !== "number");
+  return rows.some((r) => !!r.root_span_id);
 }
 
 export function mergeTraceStats(rows: Row[], stats: Record<string, unknown>[], scoreNames: string[]): Row[] {
@@ -26,7 +27,7 @@ export function mergeTraceStats(rows: Row[], stats: Record<string, unknown>[], s
     const metrics: Record<string, number | null> = { ...(r.metrics ?? {}) };
     if (typeof s.tok === "number" && s.tok > 0 && typeof metrics.tokens !== "number") metrics.tokens = s.tok;
     if (typeof s.cost === "number" && s.cost > 0 && typeof metrics.estimated_cost !== "number") metrics.estimated_cost = s.cost;
-    return { ...r, scores, metrics, span_count: typeof s.n === "number" ? s.n : r.span_count, _enriched: true };
+    return { ...r, scores, metrics, span_count: typeof r.span_count === "number" ? r.span_count : typeof s.n === "number" ? s.n : undefined };
   });
 }
 

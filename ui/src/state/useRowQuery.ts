@@ -46,15 +46,19 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
   const scoresKey = traceScores.join("\u0000");
 
   /** Fill trace totals into `page` (in place in state, by id) when the server did not. */
-  const enrich = useCallback((page: Row[], my: number) => {
+  const enrich = useCallback((page: Row[], my: number, force = false) => {
     const r = reqRef.current;
-    if (!r?.roots_only || page.length === 0 || !needsEnrichment(page)) return;
+    if (!r?.roots_only || page.length === 0 || (!force && !needsEnrichment(page))) return;
     for (let i = 0; i < page.length; i += ENRICH_BATCH) {
       enrichRoots(client, r.object_type, r.object_id, page.slice(i, i + ENRICH_BATCH), scoresRef.current).then(
         (rich) => {
           if (my !== gen.current) return;
           const byId = new Map(rich.map((x) => [x.id, x]));
-          setRows((cur) => cur.map((x) => byId.get(x.id) ?? x));
+          // Merge rather than replace: answers for the same rows may land in any order.
+          setRows((cur) => cur.map((x) => {
+            const e = byId.get(x.id);
+            return e ? { ...x, scores: { ...e.scores, ...x.scores }, metrics: { ...e.metrics, ...x.metrics }, span_count: x.span_count ?? e.span_count } : x;
+          }));
         },
         () => undefined, // the table still works without trace totals
       );
@@ -93,8 +97,7 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
   useEffect(() => {
     if (!scoresKey) return;
     const cur = rowsRef.current;
-    const stale = cur.map((r) => (r._enriched ? { ...r, span_count: undefined } : r));
-    if (stale.some((r, i) => r !== cur[i])) enrich(stale, gen.current);
+    if (cur.length) enrich(cur, gen.current, true);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [scoresKey]);
 

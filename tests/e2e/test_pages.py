@@ -1,0 +1,244 @@
+"""The main flows in a real browser against real planes on two origins."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from e2e.conftest import World, screenshot
+
+pytestmark = pytest.mark.slow
+
+
+def rows(page: Any, table: str) -> Any:
+    return page.locator(f"[data-testid={table}] .vt-row[data-row-index]")
+
+
+def test_sign_in_page_and_redirect(browser: Any, world: World) -> None:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    page.goto(f"{world.ui_url}/o/{world.org_id}")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.fill("input[name=email]", world.planes.state["admin_email"])
+    page.fill("input[name=password]", "wrong password")
+    page.click("button[type=submit]")
+    page.get_by_text("Wrong email or password.").wait_for()
+    screenshot(page, "sign-in")
+    page.fill("input[name=password]", world.planes.state["admin_password"])
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=project-list]")
+    assert page.url.endswith(f"/o/{world.org_id}")
+    assert page.get_by_text("support-bot").count() >= 1
+    ctx.close()
+
+
+def test_experiments_list_and_experiment_table(page: Any, world: World) -> None:
+    page.goto(world.project_url(world.demo["project"], "/experiments"))
+    table = page.locator("[data-testid=experiment-list]")
+    table.get_by_text("with-retrieval").wait_for()
+    page.get_by_text("Scores over time").wait_for()
+    page.locator("[data-testid=experiment-list]").get_by_text("c3d4e5f").wait_for()  # commit from repo_info
+    screenshot(page, "experiments")
+    table.get_by_text("with-retrieval").click()
+    page.wait_for_selector("[data-testid=cases-table] .vt-row")
+    assert rows(page, "cases-table").count() == 12
+    page.locator("[data-testid=summary]").get_by_text("ExactMatch").wait_for()
+    # per-trace scores are filled in from the scorer spans
+    page.locator("[data-testid=cases-table] .score-cell").first.wait_for()
+    screenshot(page, "experiment")
+
+
+def test_filter_language_errors_inline_and_filters(page: Any, world: World) -> None:
+    exp = world.demo["experiments"][0]
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    page.wait_for_selector("[data-testid=cases-table] .vt-row")
+    box = page.get_by_label("Filter")
+    box.fill("scores.ExactMatch <<< 1")
+    box.press("Enter")
+    err = page.locator(".inline-error")
+    err.wait_for()
+    assert "position" in err.inner_text() or "expected" in err.inner_text().lower()
+    box.fill("metadata.category = 'billing'")
+    box.press("Enter")
+    expect(rows(page, "cases-table")).to_have_count(6)
+    assert page.locator(".inline-error").count() == 0
+    assert "filter=" in page.url
+    search = page.get_by_label("Full-text search")
+    search.fill("refund")
+    expect(rows(page, "cases-table")).to_have_count(1)
+
+
+def test_open_trace_and_chat_view(page: Any, world: World) -> None:
+    exp = world.demo["experiments"][2]
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    rows(page, "cases-table").first.click()
+    viewer = page.locator("[data-testid=trace-viewer]")
+    viewer.wait_for()
+    spans = page.locator("[data-testid=span-row]")
+    assert spans.count() == 4
+    spans.filter(has_text="Chat Completion").click()
+    details = page.locator("[data-testid=span-details]")
+    details.locator(".msg.system").wait_for()
+    assert details.locator(".msg.assistant").count() == 1
+    details.get_by_text("Tokens").wait_for()
+    screenshot(page, "trace")
+    page.keyboard.press("Escape")
+    viewer.wait_for(state="detached")
+
+
+def test_compare_two_experiments(page: Any, world: World) -> None:
+    page.goto(world.project_url(world.demo["project"], "/experiments"))
+    page.get_by_label("select with-retrieval").check()
+    page.get_by_label("select shorter-prompt").check()
+    page.click("[data-testid=compare-button]")
+    page.wait_for_selector("[data-testid=compare-table] .vt-row")
+    summary = page.locator("[data-testid=compare-summary]")
+    summary.get_by_text("Levenshtein").wait_for()
+    regress = page.locator("[data-testid=show-regression]")
+    n = int(re.search(r"\((\d+)\)", regress.inner_text()).group(1))
+    assert n > 0
+    regress.click()
+    assert rows(page, "compare-table").count() == n
+    screenshot(page, "compare")
+    rows(page, "compare-table").first.click()
+    diff = page.locator("[data-testid=text-diff]")
+    diff.wait_for()
+    assert diff.locator(".add, .del").count() > 0
+
+
+def test_logs_filter_search_and_trace(page: Any, world: World) -> None:
+    page.goto(world.project_url(world.demo["project"], "/logs"))
+    page.wait_for_selector("[data-testid=logs-table] .vt-row")
+    expect(page.locator("[data-testid=logs-table] .vt-foot")).to_contain_text("40 traces")
+    assert rows(page, "logs-table").count() < 40  # virtualized: only what is in view is in the DOM
+    screenshot(page, "logs")
+    page.get_by_label("Filter").fill("metadata.plan = 'pro'")
+    page.get_by_label("Filter").press("Enter")
+    expect(page.locator("[data-testid=logs-table] .vt-foot")).to_contain_text("20 traces")
+    page.get_by_label("Time range").select_option("15m")  # the only trace that recent is on the free plan
+    page.get_by_text("No traces in this view").wait_for()
+    page.get_by_label("Time range").select_option("all")
+    rows(page, "logs-table").first.click()
+    page.locator("[data-testid=trace-viewer]").wait_for()
+    assert page.locator("[data-testid=span-row]").filter(has_text="search_docs").count() >= 1
+
+
+def test_edit_dataset_row_creates_a_version(page: Any, world: World) -> None:
+    ds = world.demo["dataset"]
+    page.goto(world.project_url(world.demo["project"], f"/datasets/{ds['id']}"))
+    page.wait_for_selector("[data-testid=dataset-table] .vt-row")
+    versions_before = page.locator("[data-testid=versions] button").count()
+    rows(page, "dataset-table").filter(has_text="Do you ship to Canada?").click()
+    page.click("[data-testid=edit-row]")
+    page.fill("textarea[name=expected]", "Yes — Canada, the US and Mexico.")
+    page.click("[data-testid=save-row]")
+    page.locator("[data-testid=dataset-table]").get_by_text("Yes — Canada, the US and Mexico.").wait_for()
+    expect(page.locator("[data-testid=versions] button")).to_have_count(versions_before + 1)
+    screenshot(page, "dataset")
+    # the previous version still has the old answer
+    page.locator("[data-testid=versions] button").nth(2).click()
+    page.get_by_text("read-only").wait_for()
+    page.locator("[data-testid=dataset-table]").get_by_text("Yes, we ship to Canada and the US.").wait_for()
+
+
+def test_add_human_review_score_and_comment(page: Any, world: World) -> None:
+    exp = world.demo["experiments"][1]
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    rows(page, "cases-table").first.click()
+    panel = page.locator("[data-testid=review-panel]")
+    panel.wait_for()
+    panel.get_by_label("new score name").fill("Helpfulness")
+    panel.get_by_role("button", name="Add").click()
+    panel.get_by_label("score Helpfulness").fill("80")
+    panel.get_by_label("comment").fill("Too terse for a customer.")
+    panel.get_by_role("button", name="Save review").click()
+    panel.get_by_text("Saved").wait_for()
+    page.get_by_text("Too terse for a customer.").wait_for()
+    with world.planes.client() as c:
+        found = c.post("/v1/query", json={"object_type": "experiment", "object_id": exp["id"],
+                                          "filter": "scores.Helpfulness = 0.8"}).json()["data"]
+        assert len(found) == 1
+        comments = c.post("/v1/query", json={"object_type": "experiment", "object_id": exp["id"],
+                                             "filter": "span_id IS NULL"}).json()["data"]
+        assert any(r.get("comment", {}).get("text") == "Too terse for a customer." and
+                   r["origin"]["id"] == found[0]["id"] for r in comments)
+
+
+def test_review_queue_keyboard(page: Any, world: World) -> None:
+    exp = world.demo["experiments"][0]
+    page.goto(world.project_url(world.demo["project"], f"/review?source=experiment:{exp['id']}"))
+    page.locator("[data-testid=review-item]").wait_for()
+    page.get_by_label("Add score name").fill("Tone")
+    page.get_by_label("Add score name").press("Enter")
+    page.locator("[data-testid=score-Tone]").wait_for()
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("j")
+    page.keyboard.press("0")  # Tone = 100 %
+    page.keyboard.press("c")
+    page.keyboard.type("friendly")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Enter")
+    page.get_by_text("1 reviewed").wait_for()
+    screenshot(page, "review")
+    with world.planes.client() as c:
+        found = c.post("/v1/query", json={"object_type": "experiment", "object_id": exp["id"],
+                                          "filter": "scores.Tone = 1"}).json()["data"]
+        assert len(found) == 1
+
+
+def test_create_and_revoke_api_key(page: Any, world: World) -> None:
+    page.goto(f"{world.ui_url}/o/{world.org_id}/settings/api-keys")
+    page.fill("input[name=key-name]", "e2e-key")
+    page.get_by_role("button", name="Create key").click()
+    key = page.locator("[data-testid=new-key-value]").inner_text().strip()
+    assert key.startswith("tpk_")
+    screenshot(page, "api-keys")
+    with httpx.Client(base_url=world.planes.control_url, timeout=10) as c:
+        assert c.post("/api/apikey/login", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+    page.get_by_role("button", name="Done").click()
+    page.on("dialog", lambda d: d.accept())
+    row = page.locator("[data-testid=api-keys] tr", has_text="e2e-key")
+    row.get_by_role("button", name="Revoke").click()
+    row.get_by_text("revoked").wait_for()
+    with httpx.Client(base_url=world.planes.control_url, timeout=10) as c:
+        assert c.post("/api/apikey/login", headers={"Authorization": f"Bearer {key}"}).status_code == 401
+
+
+def test_settings_connection_check_and_prompt_diff(page: Any, world: World) -> None:
+    page.goto(f"{world.ui_url}/o/{world.org_id}/settings/data-plane")
+    page.click("[data-testid=check-connection]")
+    page.locator("[data-testid=connection]").get_by_text("Connected").wait_for()
+    screenshot(page, "settings-data-plane")
+    page.goto(world.project_url(world.demo["project"], f"/prompts/{world.demo['prompt']['id']}"))
+    boxes = page.locator("[data-testid=prompt-versions] input[type=checkbox]")
+    boxes.first.wait_for()
+    assert boxes.count() == 2
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    diff = page.locator("[data-testid=prompt-diff]")
+    diff.locator(".add").first.wait_for()
+    assert "language" in diff.locator(".add").first.inner_text()
+    page.locator("[data-testid=playground-slot]").wait_for()
+    screenshot(page, "prompt")
+
+
+def test_big_trace_pages(page: Any, world: World) -> None:
+    project = world.demo["project"]
+    from e2e.seed import Seeder, now_minus
+
+    s = Seeder(world.planes.data_url, world.planes.api_key, seed=11)
+    root = s.big_trace(project["id"], 2500, now_minus(minutes=1))
+    s.close()
+    page.goto(world.project_url(project, f"/trace/project_logs/{project['id']}/{root}"))
+    page.locator("[data-testid=trace-viewer]").wait_for()
+    expect(page.locator("[data-testid=span-count]")).to_have_text("2,500")
+    # virtualized: far fewer rows in the DOM than spans
+    assert page.locator("[data-testid=span-row]").count() < 200
+    page.keyboard.press("j")
+    expect(page.locator("[data-testid=span-details] h2")).to_have_text("step 1")
+    page.keyboard.press("j")
+    expect(page.locator("[data-testid=span-details] h2")).to_have_text("llm call 0")
