@@ -82,7 +82,9 @@ def upgrade() -> None:
     op.create_index("uq_dp_rows_key", "dp_rows", ["ok", "row_id"], unique=True)
     op.create_index("ix_dp_rows_created", "dp_rows", ["ok", "created", "row_id"])
     op.create_index("ix_dp_rows_trace", "dp_rows", ["ok", "root_span_id", "start_ts"])
-    op.create_index("ix_dp_rows_roots", "dp_rows", ["ok", "is_root", "created", "row_id"])
+    # roots only (partial): a trace list walks it newest first, and spans never touch it
+    op.create_index("ix_dp_rows_roots", "dp_rows", ["ok", "created", "row_id"],
+                    sqlite_where=sa.text("is_root = TRUE"), postgresql_where=sa.text("is_root"))
 
     op.create_table(
         "dp_versions",
