@@ -33,7 +33,7 @@ def json_similarity(a: Any, b: Any) -> float:
         n = max(len(a), len(b))
         if n == 0:
             return 1.0
-        return sum(json_similarity(x, y) for x, y in zip(a, b)) / n
+        return sum(json_similarity(x, y) for x, y in zip(a, b, strict=False)) / n
     if isinstance(a, str) and isinstance(b, str):
         return 1.0 if a == b else float(_Lev.normalized_similarity(a, b))
     numeric = (int, float)

@@ -208,7 +208,7 @@ class _Runner:
 
 async def _run_async(name: str, data: Any, task: Callable[..., Any], scores: list[Any],
                      experiment: Experiment | None, max_concurrency: int, trial_count: int,
-                     timeout: float | None, progress: Progress | None) -> list[EvalCaseResult]:
+                     time_limit: float | None, progress: Progress | None) -> list[EvalCaseResult]:
     runner = _Runner(name, task, scores, experiment, max_concurrency, progress)
     try:
         jobs: list[asyncio.Task[EvalCaseResult]] = []
@@ -219,11 +219,11 @@ async def _run_async(name: str, data: Any, task: Callable[..., Any], scores: lis
                 count += 1
         if progress is not None and runner.progress_task is not None:
             progress.update(runner.progress_task, total=count)
-        done, pending = await asyncio.wait(jobs, timeout=timeout) if jobs else (set(), set())
+        done, pending = await asyncio.wait(jobs, timeout=time_limit) if jobs else (set(), set())
         for job in pending:
             job.cancel()
         if pending:
-            logger.warning("twinplane: Eval %r timed out after %ss; %d cases did not finish", name, timeout,
+            logger.warning("twinplane: Eval %r timed out after %ss; %d cases did not finish", name, time_limit,
                            len(pending))
         return [j.result() for j in jobs if j in done and not j.cancelled() and j.exception() is None]
     finally:

@@ -12,13 +12,13 @@ _getrandbits = random.getrandbits
 
 
 def span_id() -> str:
-    return "%016x" % _getrandbits(64)
+    return f"{_getrandbits(64):016x}"
 
 
 def trace_id() -> str:
-    return "%032x" % _getrandbits(128)
+    return f"{_getrandbits(128):032x}"
 
 
 def row_id() -> str:
-    h = "%032x" % _getrandbits(128)
+    h = f"{_getrandbits(128):032x}"
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"

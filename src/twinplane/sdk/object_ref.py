@@ -8,6 +8,7 @@ the delivery thread, and yields the row's identity fields (wire reference sectio
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -17,7 +18,7 @@ from twinplane.wire.objects import LOG_ID_PROJECT_LOGS
 class ObjectRef:
     """A lazily resolved object: ``metadata()`` is the server's object, ``identity()`` the row fields."""
 
-    __slots__ = ("object_type", "_resolve", "_lock", "_meta", "_label", "hints")
+    __slots__ = ("object_type", "_resolve", "_lock", "_meta", "_label", "hints", "__weakref__")
 
     def __init__(self, object_type: str, resolve: Callable[[], dict[str, Any]], label: str = "",
                  hints: dict[str, str] | None = None) -> None:
@@ -28,6 +29,7 @@ class ObjectRef:
         self._lock = threading.Lock()
         self._meta: dict[str, Any] | None = None
         self._label = label
+        _LIVE.add(self)
 
     @classmethod
     def resolved(cls, object_type: str, meta: dict[str, Any], label: str = "",
@@ -69,3 +71,12 @@ class ObjectRef:
 
     def reset_after_fork(self) -> None:
         self._lock = threading.Lock()
+
+
+# Every live ref, so a forked child can replace locks that a parent thread may have held.
+_LIVE: weakref.WeakSet[ObjectRef] = weakref.WeakSet()
+
+
+def reset_all_after_fork() -> None:
+    for ref in list(_LIVE):
+        ref.reset_after_fork()

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from typing import Any
 
 from twinplane.scorers.score import Score
+
+logger = logging.getLogger(__name__)
 
 
 def scorer_name(scorer: Any) -> str:
@@ -23,7 +26,7 @@ def scorer_name(scorer: Any) -> str:
         try:
             return str(name())
         except Exception:  # noqa: BLE001 - an odd scorer still gets a name
-            pass
+            logger.debug("scorer %r has a failing _name()", type(scorer).__name__)
     if isinstance(getattr(scorer, "name", None), str):
         return scorer.name
     if inspect.isfunction(scorer) or inspect.ismethod(scorer):
@@ -47,7 +50,7 @@ async def run_scorer(scorer: Any, kwargs: dict[str, Any], executor: Executor | N
     if callable(eval_async):
         return await eval_async(**kwargs)
     target = scorer
-    if inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(getattr(target, "__call__", None)):
+    if inspect.iscoroutinefunction(target) or inspect.iscoroutinefunction(target.__call__):
         return await target(**_accepted(target, kwargs))
     loop = asyncio.get_running_loop()
     result = await loop.run_in_executor(executor, lambda: target(**_accepted(target, kwargs)))

@@ -37,8 +37,8 @@ def _default(obj: Any) -> Any:
     if callable(to_dict):
         try:
             return to_dict()
-        except Exception:  # noqa: BLE001
-            pass
+        except Exception:  # noqa: BLE001 - fall back to the repr below
+            return repr(obj)
     return repr(obj)
 
 
@@ -76,4 +76,4 @@ def dumps(value: Any) -> bytes:
 
 def iso_utc(ts: float) -> str:
     """Epoch seconds as the ISO-8601 UTC string the wire uses (``+00:00``)."""
-    return dt.datetime.fromtimestamp(ts, tz=dt.timezone.utc).isoformat()
+    return dt.datetime.fromtimestamp(ts, tz=dt.UTC).isoformat()

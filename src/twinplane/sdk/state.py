@@ -85,7 +85,8 @@ class State:
         api_url = self.config.api_url or (chosen.get("api_url") if isinstance(chosen.get("api_url"), str) else None)
         if not api_url:
             raise LoginError("login returned no data-plane URL (api_url); set TWINPLANE_API_URL")
-        proxy = chosen.get("proxy_url") if isinstance(chosen.get("proxy_url"), str) and chosen["proxy_url"] else api_url
+        proxy_url = chosen.get("proxy_url")
+        proxy: str = proxy_url if isinstance(proxy_url, str) and proxy_url else api_url
         return OrgInfo(id=chosen["id"], name=chosen["name"], api_url=api_url.rstrip("/"), proxy_url=proxy.rstrip("/"))
 
     @property
@@ -138,7 +139,10 @@ _hooks_installed = False
 
 def _after_fork_in_child() -> None:
     global _default_lock
+    from twinplane.sdk.object_ref import reset_all_after_fork
+
     _default_lock = threading.Lock()
+    reset_all_after_fork()
     for state in list(_STATES):
         state.reset_after_fork()
 

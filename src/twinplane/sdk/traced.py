@@ -36,7 +36,7 @@ class _ArgCapture:
 
     def __call__(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
         if self.simple:
-            out = dict(zip(self.names, args))
+            out = dict(zip(self.names, args, strict=False))
             if kwargs:
                 out.update(kwargs)
         elif self.sig is not None:

@@ -6,8 +6,17 @@ import asyncio
 
 import pytest
 
-from twinplane.scorers import (Contains, ExactMatch, JSONDiff, Levenshtein, ListContains, NumericDiff, RegexMatch,
-                               Score, ValidJSON)
+from twinplane.scorers import (
+    Contains,
+    ExactMatch,
+    JSONDiff,
+    Levenshtein,
+    ListContains,
+    NumericDiff,
+    RegexMatch,
+    Score,
+    ValidJSON,
+)
 
 
 def test_exact_match_compares_json_canonically() -> None:

@@ -7,7 +7,15 @@ import asyncio
 import pytest
 
 from support.fake_llm import FakeLLM
-from twinplane.scorers import (Battle, ClosedQA, EmbeddingSimilarity, Factuality, LLMClassifier, LLMError, Summary)
+from twinplane.scorers import (
+    Battle,
+    ClosedQA,
+    EmbeddingSimilarity,
+    Factuality,
+    LLMClassifier,
+    LLMError,
+    Summary,
+)
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from .wire_server import API_KEY, WireServer
 from twinplane.sdk import state as state_mod
 from twinplane.sdk.config import Config
+
+from .wire_server import API_KEY, WireServer
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import os
 import socket
 import time
 
-import twinplane
 from twinplane.sdk import state as state_mod
 from twinplane.sdk.config import Config
 from twinplane.sdk.logger import Logger

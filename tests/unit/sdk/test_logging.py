@@ -83,8 +83,7 @@ def test_async_and_generator_functions_are_traced(server, sdk) -> None:
 
     @twinplane.traced(capture_input=False)
     def numbers(k):
-        for i in range(k):
-            yield i
+        yield from range(k)
 
     @twinplane.traced
     async def agen():

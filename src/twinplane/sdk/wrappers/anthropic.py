@@ -139,7 +139,7 @@ class _StreamManager:
         if exc is not None:
             call.finish(error=exc)
             return
-        snapshot = guarded(lambda: getattr(self._stream, "current_message_snapshot"))
+        snapshot = guarded(lambda: self._stream.current_message_snapshot)
         if snapshot is not None:
             _finish_message(call, snapshot)
         else:

@@ -153,7 +153,7 @@ def wrap_openai(client: Any) -> Any:
     """Instrument an OpenAI (or AsyncOpenAI) client in place and return it."""
     targets = (("chat", "completions"), ("completions",), ("embeddings",))
     kinds = ("chat", "completion", "embedding")
-    for path, kind in zip(targets, kinds):
+    for path, kind in zip(targets, kinds, strict=True):
         resource = client
         try:
             for attr in path:
