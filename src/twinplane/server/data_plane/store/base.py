@@ -171,6 +171,14 @@ class Store(abc.ABC):
                            name: str | None = None, limit: int = 1000) -> list[ObjectMeta]:
         """Newest first."""
 
+    # full text ---------------------------------------------------------------
+    @abc.abstractmethod
+    async def wait_indexed(self) -> None:
+        """Return once every row acknowledged so far is searchable (tests, benchmarks, tools).
+
+        Indexing runs in the background on its own; nothing needs to call this.
+        """
+
     # erasure ---------------------------------------------------------------
     @abc.abstractmethod
     async def purge_object(self, org_id: str, ref: ObjectRef) -> int:

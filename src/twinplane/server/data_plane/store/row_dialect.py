@@ -33,7 +33,7 @@ _COLUMNS: dict[tuple[str, ...], tuple[str, frozenset[str]]] = {
 
 # Metrics that add up over a trace (a root's value is the trace's total).
 def is_summed_metric(name: str) -> bool:
-    return name == "tokens" or name.endswith("_tokens") or name == "cost"
+    return name in ("tokens", "cost") or name.endswith(("_tokens", "_cost"))
 
 
 class RowDialect:
