@@ -12,6 +12,7 @@ import atexit
 import logging
 import os
 import threading
+import time
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,9 @@ from twinplane.sdk.redaction import mask_key
 from twinplane.sdk.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
+
+# Seconds during which a failed login is not retried (except by an explicit login call).
+LOGIN_RETRY_AFTER = 10.0
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class State:
         self._org: OrgInfo | None = None
         self._api: Connection | None = None
         self._projects: dict[str, dict[str, Any]] = {}
+        self._login_failure: tuple[float, str] | None = None
         self.delivery = Delivery(self.config, self.api_connection)
         self.current_object: Any = None  # the Logger/Experiment start_span falls back to
         _STATES.add(self)
@@ -56,15 +61,24 @@ class State:
             cfg = self.config
             if not cfg.api_key:
                 raise LoginError("no API key: pass api_key= or set TWINPLANE_API_KEY")
+            # after a failure, the delivery thread would otherwise retry the login on every cycle
+            failed = self._login_failure
+            if failed is not None and not force and time.monotonic() - failed[0] < LOGIN_RETRY_AFTER:
+                raise LoginError(failed[1])
             app = Connection(cfg.app_url, cfg.api_key, timeout=min(cfg.http_timeout, 20.0),
                              policy=RetryPolicy(retries=cfg.num_retries, max_backoff=cfg.max_backoff))
             try:
                 body = app.post("/api/apikey/login")
-            except APIError as exc:
-                raise LoginError(f"login with key {mask_key(cfg.api_key)} at {cfg.app_url} failed: {exc}") from None
+                org = self._choose_org(body)
+            except (APIError, LoginError) as exc:
+                message = str(exc) if isinstance(exc, LoginError) else (
+                    f"login with key {mask_key(cfg.api_key)} at {cfg.app_url} failed: {exc}")
+                self._login_failure = (time.monotonic(), message)
+                raise LoginError(message) from None
             finally:
                 app.close()
-            self._org = self._choose_org(body)
+            self._login_failure = None
+            self._org = org
             self._api = Connection(self._org.api_url, cfg.api_key, timeout=cfg.http_timeout,
                                    policy=RetryPolicy(retries=cfg.num_retries, max_backoff=cfg.max_backoff))
             return self._org

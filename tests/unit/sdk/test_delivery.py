@@ -177,3 +177,22 @@ def test_host_program_unharmed_and_exits_in_time(server, fault) -> None:
     assert float(proc.stdout.split()[-1]) < 2.0  # 2000 spans took the host well under 1 ms each
     assert elapsed < 8  # start-up + run + the exit-time flush, capped at 1 s
     assert "Traceback" not in proc.stderr
+
+
+def test_failed_login_is_not_retried_on_every_cycle(server) -> None:
+    st = state_mod.State(Config(api_key="tpk_wrong", app_url=server.url, flush_interval=0.01, atexit_flush=False))
+    lg = Logger(st, "x")
+    for _ in range(5):
+        lg.log(input=1)
+        st.delivery.flush(2)
+    logins = [p for _, p, _ in server.requests if p == "/api/apikey/login"]
+    assert len(logins) == 1 and st.delivery.stats().dropped_failed == 10
+    import pytest as _pytest
+
+    from twinplane.sdk.errors import LoginError
+
+    with _pytest.raises(LoginError, match=r"tpk_\*\*\*ng"):
+        st.login()
+    with _pytest.raises(LoginError):
+        st.login(force=True)
+    assert len([p for _, p, _ in server.requests if p == "/api/apikey/login"]) == 2
