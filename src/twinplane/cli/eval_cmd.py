@@ -60,6 +60,10 @@ def eval_command(
                                       "in process."),
     max_concurrency: int | None = typer.Option(None, "--max-concurrency", help="Cases run at once, per Eval."),
     no_progress: bool = typer.Option(False, "--no-progress", help="Hide the progress bars."),
+    save_summaries: str | None = typer.Option(None, "--save-summaries", help="Write every Eval's summary to this "
+                                              "JSON file (a baseline for --baseline)."),
+    baseline: str | None = typer.Option(None, "--baseline", help="Compare against summaries saved with "
+                                        "--save-summaries instead of the data plane's baseline (works offline)."),
 ) -> None:
     """Run the Evals in PATH... and print their summaries."""
     from twinplane.sdk.api import flush
@@ -95,6 +99,21 @@ def eval_command(
         result = flush(30)
         if not result.ok:
             console.print(f"[yellow]{result.dropped + result.pending} rows could not be sent[/yellow]")
+    if save_summaries:
+        import json
+
+        Path(save_summaries).write_text(json.dumps({r.name: r.summary.to_dict() for r in options.results
+                                                    if r.summary is not None}, indent=2))
+    if baseline:
+        import json
+
+        from twinplane.sdk.summary import compare_to, print_summary
+
+        saved = json.loads(Path(baseline).read_text())
+        for res in options.results:
+            if res.summary is not None and isinstance(saved.get(res.name), dict):
+                res.summary = compare_to(res.summary, saved[res.name])
+                print_summary(res.summary, console, thresholds)
     regressed: list[tuple[str, str, float]] = []
     for res in options.results:
         if res.summary is not None:

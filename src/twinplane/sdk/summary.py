@@ -85,6 +85,20 @@ class ExperimentSummary:
         }
 
 
+def compare_to(summary: ExperimentSummary, baseline: Mapping[str, Any]) -> ExperimentSummary:
+    """``summary`` with each score's ``diff`` against ``baseline`` (a saved ``to_dict()``)."""
+    base_scores = baseline.get("scores") or {}
+    scores = {}
+    for name, s in summary.scores.items():
+        b = base_scores.get(name) or {}
+        diff = s.score - b["score"] if s.score is not None and isinstance(b.get("score"), (int, float)) else None
+        scores[name] = ScoreSummary(name=name, score=s.score, diff=diff, improvements=s.improvements,
+                                    regressions=s.regressions)
+    return ExperimentSummary(project_name=summary.project_name, experiment_name=summary.experiment_name,
+                             comparison_experiment_name=str(baseline.get("experiment_name") or "baseline file"),
+                             scores=scores, metrics=summary.metrics, experiment_url=summary.experiment_url)
+
+
 def local_summary(project_name: str | None, experiment_name: str | None,
                   case_scores: Iterable[Mapping[str, float | None]],
                   durations: Iterable[float] = ()) -> ExperimentSummary:

@@ -77,3 +77,18 @@ def test_ci_exit_code_on_a_regression(tmp_path, server) -> None:
     assert strict.returncode == 1, strict.stdout + strict.stderr
     report = _run([str(d), "--no-progress"], {**env, "EXP": "worse3", "ANSWER_PREFIX": "Hey "})
     assert report.returncode == 0
+
+
+def test_offline_gating_against_a_saved_baseline(tmp_path) -> None:
+    d = _write(tmp_path)
+    saved = tmp_path / "baseline.json"
+    env = {"EXP": "local"}
+    first = _run([str(d), "--no-send-logs", "--no-progress", "--save-summaries", str(saved)], env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert '"Levenshtein"' in saved.read_text()
+    worse = _run([str(d), "--no-send-logs", "--no-progress", "--baseline", str(saved), "--fail-on-regression"],
+                 {**env, "ANSWER_PREFIX": "Hey "})
+    assert worse.returncode == 1, worse.stdout + worse.stderr
+    assert "Regression" in worse.stdout and "compared to" in worse.stdout
+    same = _run([str(d), "--no-send-logs", "--no-progress", "--baseline", str(saved), "--fail-on-regression"], env)
+    assert same.returncode == 0, same.stdout + same.stderr
