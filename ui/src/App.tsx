@@ -1,5 +1,5 @@
 // Routes. Every page is its own chunk, loaded on first visit.
-import { lazy, Suspense, useMemo } from "react";
+import { lazy, Suspense, useEffect, useMemo } from "react";
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation, useParams } from "react-router-dom";
 import { control } from "./api/control";
 import { AppShell } from "./components/AppShell";
@@ -9,20 +9,59 @@ import { OrgProvider, ProjectProvider } from "./state/scope";
 import { SessionProvider, useSession } from "./state/session";
 import { useAsync } from "./state/useAsync";
 
-const SignIn = lazy(() => import("./pages/SignIn"));
-const Projects = lazy(() => import("./pages/Projects"));
-const Experiments = lazy(() => import("./pages/Experiments"));
-const Experiment = lazy(() => import("./pages/Experiment"));
-const Compare = lazy(() => import("./pages/Compare"));
-const TracePage = lazy(() => import("./pages/TracePage"));
-const Logs = lazy(() => import("./pages/Logs"));
-const Datasets = lazy(() => import("./pages/Datasets"));
-const Dataset = lazy(() => import("./pages/Dataset"));
-const Prompts = lazy(() => import("./pages/Prompts"));
-const PromptEditor = lazy(() => import("./pages/PromptEditor"));
-const Review = lazy(() => import("./pages/Review"));
-const Settings = lazy(() => import("./pages/Settings"));
-const NameLink = lazy(() => import("./pages/NameLink"));
+// Each page is a chunk; the chunk for the URL the app opens on starts loading at once,
+// alongside the session check, instead of after it.
+const pages = {
+  SignIn: () => import("./pages/SignIn"),
+  Projects: () => import("./pages/Projects"),
+  Experiments: () => import("./pages/Experiments"),
+  Experiment: () => import("./pages/Experiment"),
+  Compare: () => import("./pages/Compare"),
+  TracePage: () => import("./pages/TracePage"),
+  Logs: () => import("./pages/Logs"),
+  Datasets: () => import("./pages/Datasets"),
+  Dataset: () => import("./pages/Dataset"),
+  Prompts: () => import("./pages/Prompts"),
+  PromptEditor: () => import("./pages/PromptEditor"),
+  Review: () => import("./pages/Review"),
+  Settings: () => import("./pages/Settings"),
+  NameLink: () => import("./pages/NameLink"),
+};
+const SignIn = lazy(pages.SignIn);
+const Projects = lazy(pages.Projects);
+const Experiments = lazy(pages.Experiments);
+const Experiment = lazy(pages.Experiment);
+const Compare = lazy(pages.Compare);
+const TracePage = lazy(pages.TracePage);
+const Logs = lazy(pages.Logs);
+const Datasets = lazy(pages.Datasets);
+const Dataset = lazy(pages.Dataset);
+const Prompts = lazy(pages.Prompts);
+const PromptEditor = lazy(pages.PromptEditor);
+const Review = lazy(pages.Review);
+const Settings = lazy(pages.Settings);
+const NameLink = lazy(pages.NameLink);
+
+const PRELOAD: [RegExp, keyof typeof pages][] = [
+  [/^\/login/, "SignIn"],
+  [/^\/o\/[^/]+\/?$/, "Projects"],
+  [/^\/o\/[^/]+\/settings/, "Settings"],
+  [/\/experiments\/[^/]+/, "Experiment"],
+  [/\/experiments\/?$/, "Experiments"],
+  [/\/compare/, "Compare"],
+  [/\/trace\//, "TracePage"],
+  [/\/logs/, "Logs"],
+  [/\/datasets\/[^/]+/, "Dataset"],
+  [/\/datasets\/?$/, "Datasets"],
+  [/\/prompts\/[^/]+/, "PromptEditor"],
+  [/\/prompts\/?$/, "Prompts"],
+  [/\/review/, "Review"],
+];
+
+export function preloadRoute(pathname: string): void {
+  const hit = PRELOAD.find(([re]) => re.test(pathname));
+  if (hit) void pages[hit[1]]().catch(() => undefined);
+}
 
 function Loading() {
   return <div className="page"><SkeletonRows rows={6} cols={4} /></div>;
@@ -56,6 +95,10 @@ function OrgLayout() {
   const { me, dataClient } = useSession();
   const org = me?.orgs.find((o) => o.id === orgId);
   const value = useMemo(() => (org ? { org, data: dataClient(org.id) } : null), [org, dataClient]);
+  // Mint the data-plane token now, in parallel with the page's metadata calls.
+  useEffect(() => {
+    if (value) void value.data.tokens.get().catch(() => undefined);
+  }, [value]);
   if (!value) {
     return <div className="page"><ErrorNotice error={new Error("This organization does not exist or you are not a member of it.")} /></div>;
   }
@@ -71,12 +114,15 @@ function ProjectLayout() {
   const { me, dataClient } = useSession();
   const org = me?.orgs.find((o) => o.id === orgId)!;
   const project = useAsync(() => control.project(projectId), [projectId]);
+  // Pages only need the project id to start loading rows; the name fills in when it arrives.
   const value = useMemo(
-    () => (project.data ? { org, data: dataClient(org.id), project: project.data, base: `/o/${org.id}/p/${project.data.id}` } : null),
-    [org, project.data, dataClient],
+    () => ({
+      org, data: dataClient(org.id), base: `/o/${org.id}/p/${projectId}`,
+      project: project.data && project.data.id === projectId ? project.data : { id: projectId, org_id: org.id, name: "" },
+    }),
+    [org, project.data, projectId, dataClient],
   );
   if (project.error) return <Shell><div className="page"><ErrorNotice error={project.error} onRetry={project.reload} /></div></Shell>;
-  if (!value) return <Shell><Loading /></Shell>;
   return (
     <ProjectProvider value={value}>
       <Shell><Outlet /></Shell>

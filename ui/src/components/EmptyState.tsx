@@ -21,12 +21,14 @@ export function CodeBlock({ code }: { code: string }) {
 }
 
 /** The three lines that get a first trace into a project. */
-export function LoggingSnippet({ project }: { project: string }) {
+export function LoggingSnippet({ project: name }: { project: string }) {
+  const project = name || "my-project";
   const code = `pip install twinplane\n\nimport twinplane\nlogger = twinplane.init_logger(${JSON.stringify(project)})\n\n@twinplane.traced\ndef answer(question: str) -> str:\n    ...`;
   return <CodeBlock code={code} />;
 }
 
-export function EvalSnippet({ project }: { project: string }) {
+export function EvalSnippet({ project: name }: { project: string }) {
+  const project = name || "my-project";
   const code = `pip install twinplane\n\nfrom twinplane import Eval\nfrom twinplane.scorers import Levenshtein\n\nEval(${JSON.stringify(project)},\n     data=lambda: [{"input": "Foo", "expected": "Hi Foo"}],\n     task=lambda input: "Hi " + input,\n     scores=[Levenshtein])`;
   return <CodeBlock code={code} />;
 }

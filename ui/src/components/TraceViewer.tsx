@@ -142,7 +142,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
   const cost = sumMetric(tree, ["estimated_cost", "cost"]);
 
   return (
-    <div className="trace" data-testid="trace-viewer">
+    <div className="trace" data-testid="trace-viewer" data-spans={tree.size} data-complete={!streaming}>
       <div className="trace-tree">
         <div className="metrics" style={{ borderBottom: "1px solid var(--border)" }}>
           <Metric label="Latency" value={formatDuration(total)} />
