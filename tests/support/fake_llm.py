@@ -85,6 +85,27 @@ class FakeLLM:
                                                             "total_tokens": 18}})
         return chunks
 
+    def _response(self, body: dict[str, Any], status: str = "completed") -> dict[str, Any]:
+        return {"id": "resp_1", "object": "response", "created_at": int(time.time()), "status": status,
+                "model": body.get("model"), "parallel_tool_calls": True, "tool_choice": "auto", "tools": [],
+                "output": [{"type": "message", "id": "msg_1", "status": "completed", "role": "assistant",
+                            "content": [{"type": "output_text", "text": self.reply, "annotations": []}]}],
+                "usage": {"input_tokens": 9, "output_tokens": 6, "total_tokens": 15,
+                          "input_tokens_details": {"cached_tokens": 0},
+                          "output_tokens_details": {"reasoning_tokens": 0}}}
+
+    def _response_events(self, body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+        created = {**self._response(body, "in_progress"), "output": [], "usage": None}
+        ev: list[tuple[str, dict[str, Any]]] = [("response.created", {"type": "response.created", "response": created,
+                                                                      "sequence_number": 0})]
+        for i, word in enumerate(self.reply.split(" ")):
+            ev.append(("response.output_text.delta", {"type": "response.output_text.delta", "item_id": "msg_1",
+                                                      "output_index": 0, "content_index": 0, "delta": word + " ",
+                                                      "logprobs": [], "sequence_number": i + 1}))
+        ev.append(("response.completed", {"type": "response.completed", "response": self._response(body),
+                                          "sequence_number": len(ev)}))
+        return ev
+
     def _anthropic(self, body: dict[str, Any]) -> dict[str, Any]:
         content: list[dict[str, Any]] = [{"type": "text", "text": self.reply}]
         stop = "end_turn"
@@ -153,6 +174,11 @@ class FakeLLM:
                         self._sse([(None, c) for c in fake._chat_chunks(body)] + [(None, "[DONE]")])
                     else:
                         self._json(200, fake._chat(body))
+                elif path.endswith("/responses"):
+                    if body.get("stream"):
+                        self._sse(list(fake._response_events(body)))
+                    else:
+                        self._json(200, fake._response(body))
                 elif path.endswith("/completions"):
                     self._json(200, {"id": "cmpl-1", "object": "text_completion", "created": int(time.time()),
                                      "model": body.get("model"), "choices": [{"index": 0, "text": fake.reply,

@@ -126,3 +126,19 @@ def test_wrapping_is_idempotent_and_harmless_without_a_logger(sdk, llm) -> None:
     assert twinplane.wrap_openai(twinplane.wrap_openai(client)) is client
     r = client.chat.completions.create(model="m", messages=[{"role": "user", "content": "x"}])
     assert r.choices[0].message.content
+
+
+def test_openai_responses_api_plain_and_streamed(server, sdk, llm) -> None:
+    logger = twinplane.init_logger("wrap-responses")
+    client = twinplane.wrap_openai(openai.OpenAI(api_key="sk-x", base_url=llm.url + "/v1", max_retries=0))
+    r = client.responses.create(model="gpt-4.1-mini", input="Capital of France?", instructions="be brief")
+    assert r.output_text == "Paris is the capital"
+    events = list(client.responses.create(model="gpt-4.1-mini", input="again", stream=True))
+    assert events[-1].type == "response.completed"
+    plain, streamed = sorted(_llm_rows(server, logger), key=lambda r: r["metrics"]["start"])
+    assert plain["span_attributes"]["name"] == "Response" and plain["input"] == "Capital of France?"
+    assert plain["metadata"]["instructions"] == "be brief" and plain["metadata"]["model"] == "gpt-4.1-mini"
+    assert plain["output"][0]["content"][0]["text"] == "Paris is the capital"
+    assert plain["metrics"]["prompt_tokens"] == 9 and plain["metrics"]["completion_tokens"] == 6
+    assert streamed["output"][0]["content"][0]["text"] == "Paris is the capital"
+    assert streamed["metrics"]["tokens"] == 15 and "time_to_first_token" in streamed["metrics"]

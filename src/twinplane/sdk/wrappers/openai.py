@@ -1,4 +1,5 @@
-"""``wrap_openai(client)``: a span of type ``llm`` for each chat, completion and embedding call.
+"""``wrap_openai(client)``: a span of type ``llm`` for each chat, completion, Responses-API and
+embedding call.
 
 Works on ``OpenAI`` and ``AsyncOpenAI`` clients (and compatible ones) by replacing the
 ``create`` methods on the client's resource objects, so ``isinstance`` checks and every
@@ -21,11 +22,15 @@ def _usage_metrics(usage: Any) -> dict[str, float]:
     if usage is None:
         return {}
     prompt = get(usage, "prompt_tokens")
+    if prompt is None:  # the Responses API names them input/output tokens
+        prompt = get(usage, "input_tokens")
     completion = get(usage, "completion_tokens")
+    if completion is None:
+        completion = get(usage, "output_tokens")
     total = get(usage, "total_tokens")
     out = {"prompt_tokens": prompt, "completion_tokens": completion,
            "tokens": total if total is not None else (prompt or 0) + (completion or 0)}
-    details = get(usage, "prompt_tokens_details")
+    details = get(usage, "prompt_tokens_details") or get(usage, "input_tokens_details")
     cached = get(details, "cached_tokens") if details is not None else None
     if cached:
         out["prompt_cached_tokens"] = cached
@@ -82,6 +87,8 @@ def _call_info(kind: str, kwargs: dict[str, Any]) -> tuple[str, Any, dict[str, A
         return "Chat Completion", kwargs.get("messages"), meta
     if kind == "completion":
         return "Completion", kwargs.get("prompt"), meta
+    if kind == "responses":
+        return "Response", kwargs.get("input"), meta
     return "Embedding", kwargs.get("input"), meta
 
 
@@ -91,6 +98,8 @@ def _result(kind: str, response: Any) -> tuple[Any, dict[str, float]]:
         return [dump(c) for c in get(response, "choices") or []], metrics
     if kind == "completion":
         return [dump(c) for c in get(response, "choices") or []], metrics
+    if kind == "responses":
+        return [dump(item) for item in get(response, "output") or []], metrics
     data = get(response, "data") or []
     return {"embeddings": len(data), "dimensions": len(get(data[0], "embedding") or []) if data else 0}, metrics
 
@@ -98,10 +107,18 @@ def _result(kind: str, response: Any) -> tuple[Any, dict[str, float]]:
 def _stream_handlers(kind: str, call: LLMCall) -> tuple[Any, Any]:
     acc = _ChatAccumulator()
     texts: dict[int, str] = {}
+    final: dict[str, Any] = {}
 
     def on_chunk(chunk: Any) -> None:
         if kind == "chat":
             acc.add(chunk)
+        elif kind == "responses":
+            kind_ = get(chunk, "type")
+            if kind_ == "response.output_text.delta":
+                texts[get(chunk, "output_index", 0) or 0] = texts.get(get(chunk, "output_index", 0) or 0, "") + (
+                    get(chunk, "delta") or "")
+            elif kind_ in ("response.completed", "response.incomplete", "response.failed"):
+                final["response"] = get(chunk, "response")
         else:
             if get(chunk, "usage") is not None:
                 acc.usage = get(chunk, "usage")
@@ -110,6 +127,10 @@ def _stream_handlers(kind: str, call: LLMCall) -> tuple[Any, Any]:
                 texts[i] = texts.get(i, "") + (get(ch, "text") or "")
 
     def on_end() -> None:
+        if kind == "responses" and final.get("response") is not None:
+            output, metrics = _result(kind, final["response"])
+            call.finish(output=output, metrics=metrics)
+            return
         output = acc.output() if kind == "chat" else [{"index": i, "text": t} for i, t in sorted(texts.items())]
         call.finish(output=output, metrics=_usage_metrics(acc.usage))
 
@@ -151,8 +172,8 @@ def _wrap_create(create: Any, kind: str) -> Any:
 
 def wrap_openai(client: Any) -> Any:
     """Instrument an OpenAI (or AsyncOpenAI) client in place and return it."""
-    targets = (("chat", "completions"), ("completions",), ("embeddings",))
-    kinds = ("chat", "completion", "embedding")
+    targets = (("chat", "completions"), ("completions",), ("embeddings",), ("responses",))
+    kinds = ("chat", "completion", "embedding", "responses")
     for path, kind in zip(targets, kinds, strict=True):
         resource = client
         try:
