@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 import twinplane
 from twinplane.sdk.span import NoopSpan
 
@@ -150,3 +152,46 @@ def test_unknown_fields_are_dropped_not_raised(server, sdk) -> None:
     (row,) = server.rows("project_logs", logger.id)
     assert "bogus" not in row and sorted(row["output"]) == [1, 2]
     assert row["metadata"]["3"] == "int key" and row["metadata"]["obj"].startswith("<object")
+
+
+def test_many_threads_log_concurrently(server, sdk) -> None:
+    import threading
+
+    logger = twinplane.init_logger("threads")
+
+    def worker(n):
+        for i in range(200):
+            with logger.start_span(f"t{n}", input=i) as span:
+                with span.start_span("child"):
+                    pass
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert twinplane.flush(20).ok
+    rows = server.rows("project_logs", logger.id)
+    assert len(rows) == 8 * 200 * 2
+    parents = {r["span_id"] for r in rows if r["span_parents"] is None}
+    assert all(r["span_parents"][0] in parents for r in rows if r["span_parents"])
+
+
+def test_login_arguments_override_the_environment(server, monkeypatch) -> None:
+    from twinplane.sdk import state as state_mod
+    from twinplane.sdk.config import Config
+
+    from .wire_server import API_KEY
+
+    monkeypatch.setenv("TWINPLANE_API_KEY", "tpk_from_env_wrong")
+    monkeypatch.setenv("TWINPLANE_APP_URL", "http://127.0.0.1:9")  # nothing there
+    monkeypatch.setenv("TWINPLANE_ORG_NAME", "test-org")
+    try:
+        org = twinplane.login(api_key=API_KEY, app_url=server.url, atexit_flush=False)
+        assert org.name == "test-org" and org.api_url == server.url
+        st = state_mod.get_state()
+        assert st.config.api_key == API_KEY and st.config.org_name == "test-org"
+        with pytest.raises(twinplane.LoginError, match="not found"):
+            twinplane.login(api_key=API_KEY, app_url=server.url, org_name="other-org", atexit_flush=False)
+    finally:
+        state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
