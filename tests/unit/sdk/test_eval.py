@@ -156,3 +156,28 @@ def test_eval_inside_a_running_event_loop(sdk) -> None:
                               console=console, progress=False)
 
     assert len(asyncio.run(main()).results) == 2
+
+
+def test_eval_completes_with_local_scores_when_the_server_is_down() -> None:
+    import socket
+    import time
+
+    from twinplane.sdk import state as state_mod
+    from twinplane.sdk.config import Config
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{s.getsockname()[1]}"
+    state_mod.set_state(state_mod.State(Config(api_key="tpk_x", app_url=dead, max_backoff=0.1, flush_interval=0.02,
+                                               atexit_flush=False)))
+    console, buf = _console()
+    try:
+        t0 = time.monotonic()
+        res = twinplane.Eval("down", data=DATA, task=lambda i: "Hi " + i, scores=[Levenshtein()],
+                             experiment_name="e", console=console, progress=False)
+        assert time.monotonic() - t0 < 10
+        assert res.experiment_id is None and len(res.results) == 2
+        assert abs(res.summary.scores["Levenshtein"].score - 7 / 9) < 1e-9
+        assert "77.78%" in buf.getvalue()
+    finally:
+        state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
