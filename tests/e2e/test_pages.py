@@ -242,3 +242,16 @@ def test_big_trace_pages(page: Any, world: World) -> None:
     expect(page.locator("[data-testid=span-details] h2")).to_have_text("step 1")
     page.keyboard.press("j")
     expect(page.locator("[data-testid=span-details] h2")).to_have_text("llm call 0")
+
+
+def test_unreachable_data_plane_is_explained(page: Any, world: World) -> None:
+    data_origin = world.planes.data_url
+    page.route(f"{data_origin}/**", lambda route: route.abort("connectionrefused"))
+    page.goto(world.project_url(world.demo["project"], "/logs"))
+    notice = page.get_by_role("alert").filter(has_text="The data plane is unreachable")
+    notice.wait_for()
+    text = notice.inner_text()
+    assert data_origin in text
+    assert "CORS" in text and "Private network" in text
+    assert world.ui_url in text  # the origin the data plane must allow
+    screenshot(page, "data-plane-unreachable")

@@ -41,7 +41,7 @@ export class DataClient {
       this.tokens.invalidate();
       return this.request<T>(method, path, body, signal, true);
     }
-    return readJson<T>(res);
+    return readJson<T>(res, "data");
   }
 
   listExperiments(projectId: string) {

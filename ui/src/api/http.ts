@@ -1,14 +1,18 @@
 // The one place that turns HTTP answers into values or typed errors.
 // Both planes answer errors as {"error": {"code", "message"}}.
 
+export type Plane = "control" | "data";
+
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly plane: Plane;
+  constructor(status: number, code: string, message: string, plane: Plane = "control") {
     super(message);
     this.name = "ApiError";
     this.status = status;
     this.code = code;
+    this.plane = plane;
   }
 }
 
@@ -25,7 +29,7 @@ export class UnreachableError extends Error {
   }
 }
 
-export async function errorFromResponse(res: Response): Promise<ApiError> {
+export async function errorFromResponse(res: Response, plane: Plane = "control"): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = res.statusText || `HTTP ${res.status}`;
   try {
@@ -39,11 +43,11 @@ export async function errorFromResponse(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON: keep the status text.
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, plane);
 }
 
-export async function readJson<T>(res: Response): Promise<T> {
-  if (!res.ok) throw await errorFromResponse(res);
+export async function readJson<T>(res: Response, plane: Plane = "control"): Promise<T> {
+  if (!res.ok) throw await errorFromResponse(res, plane);
   if (res.status === 204) return undefined as T;
   const text = await res.text();
   return (text ? JSON.parse(text) : undefined) as T;

@@ -34,8 +34,18 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
     );
   }
   if (error instanceof ApiError) {
+    if (error.status === 401 && error.plane === "control") {
+      const next = encodeURIComponent(window.location.pathname + window.location.search);
+      return (
+        <div className="notice error" role="alert">
+          <div className="title">Your session has ended</div>
+          <div>Sign in again to continue where you were.</div>
+          <a className="btn small" style={{ marginTop: 8 }} href={`/login?next=${next}`}>Sign in</a>
+        </div>
+      );
+    }
     const hint =
-      error.status === 401 ? "Your session has expired. Sign in again."
+      error.status === 401 ? "The data plane refused this browser's token: check that it trusts this control plane and serves this organization."
         : error.status === 403 ? "Your role does not allow this. Ask an org admin."
           : error.status === 404 ? "It may have been deleted, or the link is wrong."
             : error.status === 429 ? "Too many requests. Wait a moment and retry."

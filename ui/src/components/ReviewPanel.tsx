@@ -2,22 +2,10 @@
 // with the scores plus a separate comment row pointing at it (contracts §4).
 import { useEffect, useState } from "react";
 import type { DataClient } from "../api/data";
-import { newRowId } from "../api/data";
 import type { Row, RowObjectType } from "../api/types";
 import { formatTime } from "../lib/format";
+import { reviewEvents } from "../lib/reviewEvents";
 import { describeError } from "./ErrorNotice";
-
-export function reviewEvents(row: Row, scores: Record<string, number>, comment: string, now: Date): Partial<Row>[] {
-  const events: Partial<Row>[] = [];
-  if (Object.keys(scores).length > 0) {
-    events.push({ id: row.id, _is_merge: true, scores, _audit_source: "app" });
-  }
-  const text = comment.trim();
-  if (text) {
-    events.push({ id: newRowId(), created: now.toISOString(), origin: { id: row.id }, comment: { text }, _audit_source: "app" });
-  }
-  return events;
-}
 
 export function Comments({ comments }: { comments: Row[] }) {
   if (comments.length === 0) return null;

@@ -3,6 +3,8 @@ import { useEffect, useState, type ReactNode } from "react";
 import type { DataClient } from "../api/data";
 import type { Row, RowObjectType } from "../api/types";
 import { formatCost, formatDuration, formatNumber, formatTime, spanDuration, totalTokens } from "../lib/format";
+import { prettyJson } from "../lib/preview";
+import { CopyButton } from "./CopyButton";
 import { JsonView } from "./JsonView";
 import { Comments, ReviewPanel } from "./ReviewPanel";
 import { ScoreCell } from "./Score";
@@ -27,6 +29,10 @@ export function Metric({ label, value }: { label: string; value: ReactNode }) {
   return (
     <div className="metric"><div className="label">{label}</div><div className="value">{value}</div></div>
   );
+}
+
+function copy(v: unknown): ReactNode {
+  return v === undefined || v === null ? null : <CopyButton text={prettyJson(v)} className="btn ghost small" />;
 }
 
 function present(v: unknown): boolean {
@@ -84,10 +90,10 @@ export function SpanDetails({ row, client, objectType, objectId, comments: initi
           <div className="notice error"><div className="text-value mono">{typeof row.error === "string" ? row.error : JSON.stringify(row.error, null, 2)}</div></div>
         </Section>
       )}
-      <Section title="Input"><ValueView value={row.input} /></Section>
-      <Section title="Output"><ValueView value={row.output} /></Section>
-      {present(row.expected) && <Section title="Expected"><ValueView value={row.expected} /></Section>}
-      {present(row.metadata) && <Section title="Metadata"><JsonView value={row.metadata} /></Section>}
+      <Section title="Input" actions={copy(row.input)}><ValueView value={row.input} /></Section>
+      <Section title="Output" actions={copy(row.output)}><ValueView value={row.output} /></Section>
+      {present(row.expected) && <Section title="Expected" actions={copy(row.expected)}><ValueView value={row.expected} /></Section>}
+      {present(row.metadata) && <Section title="Metadata" actions={copy(row.metadata)}><JsonView value={row.metadata} /></Section>}
       {present(row.tags) && (
         <Section title="Tags">
           <div className="row-flex" style={{ flexWrap: "wrap" }}>{(row.tags ?? []).map((t) => <span key={t} className="badge">{t}</span>)}</div>

@@ -94,6 +94,18 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
   const selectedIndex = selectedKey ? visible.findIndex((v) => v.node.key === selectedKey) : 0;
   const selected = visible[selectedIndex >= 0 ? selectedIndex : 0]?.node ?? tree.roots[0];
 
+  // Find a span by name (or type) in the whole tree, collapsed parts included.
+  const [find, setFind] = useState("");
+  const [matchIndex, setMatchIndex] = useState(0);
+  const matches = useMemo(() => {
+    const q = find.trim().toLowerCase();
+    if (!q) return [] as string[];
+    return flattenTree(tree, new Set())
+      .filter((v) => String(v.node.row.span_attributes?.name ?? "").toLowerCase().includes(q) || String(v.node.row.span_attributes?.type ?? "") === q)
+      .map((v) => v.node.key);
+  }, [find, tree]);
+  const matchSet = useMemo(() => new Set(matches), [matches]);
+
   const scrollRef = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({ count: visible.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_H, overscan: 20 });
 
@@ -122,6 +134,19 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
     ArrowLeft: () => { if (selected && selected.children.length && !effectiveCollapsed.has(selected.key)) toggle(selected.key); },
     ArrowRight: () => { if (selected && effectiveCollapsed.has(selected.key)) toggle(selected.key); },
   }, visible.length > 0);
+
+  const goToMatch = useCallback((i: number) => {
+    if (matches.length === 0) return;
+    const idx = ((i % matches.length) + matches.length) % matches.length;
+    const key = matches[idx];
+    setMatchIndex(idx);
+    const anc = new Set(ancestorKeys(tree, key));
+    const nextCollapsed = new Set([...effectiveCollapsed].filter((k) => !anc.has(k)));
+    setCollapsed(nextCollapsed);
+    setSelectedKey(key);
+    const pos = flattenTree(tree, nextCollapsed).findIndex((v) => v.node.key === key);
+    if (pos >= 0) requestAnimationFrame(() => virt.scrollToIndex(pos, { align: "center" }));
+  }, [matches, tree, effectiveCollapsed, virt]);
 
   // Keep a selected span's ancestors expanded (e.g. after new pages attach it deeper).
   useEffect(() => {
@@ -152,6 +177,24 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
           {streaming && <span className="badge accent" style={{ alignSelf: "center" }}>loading spans…</span>}
         </div>
         {error != null && <div style={{ padding: 8 }}><ErrorNotice error={error} onRetry={() => setTick((t) => t + 1)} /></div>}
+        <div className="row-flex" style={{ padding: "6px 8px", borderBottom: "1px solid var(--border)" }}>
+          <input
+            className="input" style={{ flex: 1, height: 26 }} placeholder="Find span by name or type…" value={find}
+            onChange={(e) => { setFind(e.target.value); setMatchIndex(0); }}
+            onKeyDown={(e) => {
+              if (e.key === "Enter") goToMatch(matchIndex + (e.shiftKey ? -1 : find && selectedKey === matches[matchIndex] ? 1 : 0));
+              if (e.key === "Escape") (e.target as HTMLInputElement).blur();
+            }}
+            aria-label="Find span"
+          />
+          {find && <span className="faint nowrap" style={{ fontSize: 12 }}>{matches.length ? `${matchIndex + 1} / ${matches.length}` : "no match"}</span>}
+          {find && matches.length > 1 && (
+            <>
+              <button className="btn ghost small" onClick={() => goToMatch(matchIndex - 1)} aria-label="previous match">↑</button>
+              <button className="btn ghost small" onClick={() => goToMatch(matchIndex + 1)} aria-label="next match">↓</button>
+            </>
+          )}
+        </div>
         <div ref={scrollRef} style={{ flex: 1, overflow: "auto", position: "relative" }} role="tree" aria-label="Spans">
           <div style={{ height: virt.getTotalSize(), position: "relative" }}>
             {virt.getVirtualItems().map((vi) => {
@@ -164,7 +207,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
               return (
                 <div
                   key={n.key}
-                  className={`span-row${n === selected ? " selected" : ""}`}
+                  className={`span-row${n === selected ? " selected" : ""}${matchSet.has(n.key) ? " match" : ""}`}
                   style={{ top: vi.start, height: ROW_H }}
                   onClick={() => setSelectedKey(n.key)}
                   role="treeitem"

@@ -8,11 +8,15 @@ import { ErrorNotice } from "../components/ErrorNotice";
 import { FilterBar } from "../components/FilterBar";
 import { nextSort, parseSort, rowColumns, rowScoreNames } from "../components/RowTable";
 import { SkeletonRows } from "../components/Skeleton";
+import { bucketFor, mergeBucketRows, toBuckets, VolumeChart } from "../components/VolumeChart";
 import { TraceDrawer } from "../components/TraceDrawer";
 import { andFilters, TIME_RANGES, timeRangeFilter, type TimeRange } from "../lib/filterText";
 import { useProject } from "../state/scope";
+import { useAsync } from "../state/useAsync";
 import { useRowQuery } from "../state/useRowQuery";
 import { useUrlState } from "../state/useUrlState";
+
+const RANGE_SPAN: Record<string, number> = { "15m": 900_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 604_800_000, "30d": 2_592_000_000 };
 
 export default function Logs() {
   const { project, data, base } = useProject();
@@ -43,6 +47,17 @@ export default function Logs() {
     return () => clearInterval(t);
   }, [auto, refresh]);
 
+  const bucket = bucketFor(range);
+  const volume = useAsync(async (signal) => {
+    const ask = (extra: string | undefined, alias: string) => data.aggregate({
+      object_type: "project_logs", object_id: project.id,
+      filter: andFilters("is_root = true", req.filter, extra),
+      group_by: [{ bucket: "created", interval: bucket.interval }],
+      measures: [{ fn: "count", alias }],
+    }, signal);
+    const [all, failed] = await Promise.all([ask(undefined, "n"), ask("error IS NOT NULL", "errors")]);
+    return toBuckets(mergeBucketRows(all, failed));
+  }, [project.id, req.filter, bucket.interval, data]);
   const scores = useMemo(() => rowScoreNames(q.rows), [q.rows]);
   const columns = useMemo(() => rowColumns({ scores, created: true, name: true, spans: true, tags: true }), [scores]);
   const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
@@ -63,6 +78,10 @@ export default function Logs() {
           <button className="btn" onClick={refresh} data-testid="refresh">↻ Refresh</button>
         </div>
       </div>
+      {volume.data && volume.data.length > 0 && (
+        <VolumeChart buckets={volume.data} bucketMs={bucket.ms}
+          from={range === "all" ? volume.data[0].start : anchor - (RANGE_SPAN[range] ?? 0)} to={range === "all" ? volume.data[volume.data.length - 1].start + bucket.ms : anchor} />
+      )}
       <FilterBar filter={filter} search={search} error={q.filterError} onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })} />
       {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
       {q.loading && q.rows.length === 0 && !q.error && <SkeletonRows rows={12} cols={6} />}

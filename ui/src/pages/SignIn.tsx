@@ -4,13 +4,8 @@ import { control } from "../api/control";
 import { ApiError } from "../api/http";
 import type { AuthConfig } from "../api/types";
 import { describeError } from "../components/ErrorNotice";
+import { safeNext } from "../lib/redirect";
 import { useSession } from "../state/session";
-
-/** Only same-site paths: never let ?next= send the user to another origin. */
-export function safeNext(next: string | null): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return "/";
-  return next;
-}
 
 export default function SignIn() {
   const { me, refresh } = useSession();
