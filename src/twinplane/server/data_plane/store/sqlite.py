@@ -21,7 +21,7 @@ from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWri
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
-from twinplane.server.data_plane.store.sqlite_indexer import purge_fts
+from twinplane.server.data_plane.store.sqlite_indexer import fts_path
 from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter, open_connection
 
 logger = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class _Readers:
         self._all: list[sqlite3.Connection] = []
         for _ in range(size):
             conn = open_connection(path, synchronous, readonly=True)
+            conn.execute("ATTACH DATABASE ? AS fts", (fts_path(path),))
             conn.create_function("regexp", 2, regexp, deterministic=True)
             self._all.append(conn)
             self._pool.put(conn)
@@ -126,7 +127,11 @@ class SqliteStore(RowReads):
 
 
 def _purge(c: sqlite3.Connection, ok: int) -> int:
-    purge_fts(c, ok)  # first: removing an entry needs the versions it was built from
+    # every row goes to the trash under a fresh change number: the indexer drops its entry
+    last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
+    queued = c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) "
+                       "SELECT ? + row_number() OVER (ORDER BY seq), seq FROM dp_rows WHERE ok = ?", (last, ok)).rowcount
+    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
     n = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
     for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
         c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names

@@ -25,8 +25,8 @@ _CHUNK = 500  # bound variables per IN (...) list
 _INSERT_VERSION = ("INSERT INTO dp_versions (seq, ok, row_id, xact_id, deleted, created, data) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
 _INSERT_ROW = ("INSERT INTO dp_rows (seq, ok, row_id, project_id, xact_id, version_seq, created, root_span_id, "
-               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, fts_dirty, fts_seq) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, NULL)")
+               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, change_seq) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 # Columns an update may change, in the order of RowChange values below. An UPDATE names
 # only the columns whose value changed: SQLite rewrites the entries of every index on a
 # column named in SET, changed or not, and a span's end merge changes no indexed column.
@@ -44,8 +44,8 @@ class SqliteApplier:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self.objkeys: dict[tuple[str, str, str], int] = {}
-        self._xact = self._row_seq = self._version_seq = 0
-        self._saved: tuple[int, int, int] = (0, 0, 0)
+        self._xact = self._row_seq = self._version_seq = self._change = 0
+        self._saved: tuple[int, int, int, int] = (0, 0, 0, 0)
 
     # object keys --------------------------------------------------------
     def ensure_objects(self, rows: list[RowWrite]) -> None:
@@ -72,7 +72,8 @@ class SqliteApplier:
     # group counters -----------------------------------------------------
     def begin_group(self) -> None:
         c = self._conn
-        self._xact = c.execute("SELECT value FROM dp_counters WHERE name = 'xact'").fetchone()[0]
+        counters = dict(c.execute("SELECT name, value FROM dp_counters").fetchall())
+        self._xact, self._change = counters["xact"], counters["change"]
         # max of both: sqlite_sequence never goes back (no seq reuse), max(seq) is the truth
         seq = c.execute("SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'dp_rows'), 0), "
                         "coalesce((SELECT max(seq) FROM dp_rows), 0))").fetchone()
@@ -80,38 +81,43 @@ class SqliteApplier:
         self._version_seq = c.execute("SELECT coalesce(max(seq), 0) FROM dp_versions").fetchone()[0]
 
     def end_group(self) -> None:
-        self._conn.execute("UPDATE dp_counters SET value = ? WHERE name = 'xact'", (self._xact,))
+        self._conn.executemany("UPDATE dp_counters SET value = ? WHERE name = ?",
+                               [(self._xact, "xact"), (self._change, "change")])
 
     def forget_call(self) -> None:
-        self._xact, self._row_seq, self._version_seq = self._saved
+        self._xact, self._row_seq, self._version_seq, self._change = self._saved
+
+    def next_change(self) -> int:
+        self._change += 1
+        return self._change
 
     # one call -----------------------------------------------------------
-    def _current(self, keys: list[RowKey]) -> dict[RowKey, tuple[int, int | None, dict[str, Any]]]:
+    def _current(self, keys: list[RowKey]) -> dict[RowKey, tuple[int, dict[str, Any]]]:
         by_ok: dict[int, list[str]] = {}
         org_of: dict[int, tuple[str, str, str]] = {}
         for org, typ, obj, row_id in keys:
             ok = self.objkeys[(org, typ, obj)]
             by_ok.setdefault(ok, []).append(row_id)
             org_of[ok] = (org, typ, obj)
-        out: dict[RowKey, tuple[int, int | None, dict[str, Any]]] = {}
+        out: dict[RowKey, tuple[int, dict[str, Any]]] = {}
         for ok, ids in by_ok.items():
             for i in range(0, len(ids), _CHUNK):
                 chunk = ids[i:i + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 cur = self._conn.execute(
-                    "SELECT r.seq, r.row_id, r.fts_seq, v.data FROM dp_rows r "
+                    "SELECT r.seq, r.row_id, v.data FROM dp_rows r "
                     f"JOIN dp_versions v ON v.seq = r.version_seq WHERE r.ok = ? AND r.row_id IN ({marks})",
                     (ok, *chunk),
                 )
-                for seq, row_id, fts_seq, data in cur:
-                    out[(*org_of[ok], row_id)] = (seq, fts_seq, orjson.loads(data))
+                for seq, row_id, data in cur:
+                    out[(*org_of[ok], row_id)] = (seq, orjson.loads(data))
         return out
 
     def apply_call(self, rows: list[RowWrite]) -> WriteResult:
-        self._saved = (self._xact, self._row_seq, self._version_seq)
+        self._saved = (self._xact, self._row_seq, self._version_seq, self._change)
         now = time.time()
         current = self._current(merge_keys(rows))
-        changes = plan_changes(rows, {k: v[2] for k, v in current.items()}, now)
+        changes = plan_changes(rows, {k: v[1] for k, v in current.items()}, now)
         self._xact += 1
         xact = self._xact
         versions: list[tuple[Any, ...]] = []
@@ -135,26 +141,25 @@ class SqliteApplier:
                 if existing is not None:
                     deletes.append((existing[0],))
                     side_clear.append((existing[0],))
-                    if existing[1] is not None:
-                        trash.append((existing[0], existing[1]))
+                    trash.append((self.next_change(), existing[0]))
                 continue
             versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
             cols = (ch.project_id, xact, vseq, sh.created, sh.root_span_id, sh.span_id, sh.is_root, sh.span_name,
                     sh.span_type, sh.start, sh.end, sh.has_error)
             if existing is not None:
                 seq = existing[0]
-                old = shape_of(existing[2], sh.created)
+                old = shape_of(existing[1], sh.created)
                 old_cols = (ch.project_id, None, None, old.created, old.root_span_id, old.span_id, old.is_root,
                             old.span_name, old.span_type, old.start, old.end, old.has_error)
                 changed = tuple(i for i, (a, b) in enumerate(zip(cols, old_cols, strict=True)) if i < 3 or a != b)
-                updates.setdefault(changed, []).append((*(cols[i] for i in changed), seq))
+                updates.setdefault(changed, []).append((*(cols[i] for i in changed), self.next_change(), seq))
                 if _side_facts(old) == _side_facts(sh):
                     continue
                 side_clear.append((seq,))
             else:
                 self._row_seq += 1
                 seq = self._row_seq
-                inserts.append((seq, ok, ch.row_id, *cols))
+                inserts.append((seq, ok, ch.row_id, *cols, self.next_change()))
             scores.extend((seq, n, ok, sh.root_span_id, v) for n, v in sh.scores.items())
             metrics.extend((seq, n, ok, sh.root_span_id, v) for n, v in sh.metrics.items())
         c = self._conn
@@ -163,11 +168,11 @@ class SqliteApplier:
             c.executemany(_INSERT_ROW, inserts)
         for changed, args in updates.items():
             sets = ", ".join(f"{_ROW_COLUMNS[i]} = ?" for i in changed)
-            c.executemany(f"UPDATE dp_rows SET {sets}, fts_dirty = 1 WHERE seq = ?", args)
+            c.executemany(f"UPDATE dp_rows SET {sets}, change_seq = ? WHERE seq = ?", args)
         if deletes:
             c.executemany("DELETE FROM dp_rows WHERE seq = ?", deletes)
         if trash:
-            c.executemany("INSERT OR REPLACE INTO dp_fts_trash (row_seq, fts_seq) VALUES (?, ?)", trash)
+            c.executemany("INSERT INTO dp_fts_trash (change_seq, row_seq) VALUES (?, ?)", trash)
         if side_clear:
             c.executemany("DELETE FROM dp_scores WHERE row_seq = ?", side_clear)
             c.executemany("DELETE FROM dp_metrics WHERE row_seq = ?", side_clear)

@@ -112,7 +112,7 @@ class SqliteDialect(RowDialect):
             if column is None:
                 return "0"
         q = self.param(fts_query(self.raw_value(text_param), self.oks, column))
-        return f"r.seq IN (SELECT rowid FROM dp_fts WHERE dp_fts MATCH {q})"
+        return f"r.seq IN (SELECT rowid FROM fts.dp_fts WHERE dp_fts MATCH {q})"
 
     def bucket(self, expr: str, seconds: int) -> str:
         return f"CAST({expr} / {int(seconds)} AS INTEGER)"  # created is never negative: truncation floors
@@ -121,7 +121,7 @@ class SqliteDialect(RowDialect):
         """Drive the read from FTS5 in rowid (= row sequence) order, newest first, so a
         LIMIT stops the walk after a page however common the words are."""
         q = self.param(fts_query(text, self.oks))
-        source = "dp_fts JOIN dp_rows r ON r.seq = dp_fts.rowid"
+        source = "fts.dp_fts JOIN dp_rows r ON r.seq = dp_fts.rowid"
         return source, f"dp_fts MATCH {q}", "dp_fts.rowid"
 
     def regex(self, expr: str, pattern_param: str) -> str:

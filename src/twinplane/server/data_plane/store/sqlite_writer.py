@@ -4,8 +4,8 @@
 waiting (up to a row budget), applies each call inside its own SAVEPOINT of one
 transaction, commits once, and only then answers every call (group commit). A call that
 fails is rolled back to its savepoint alone, so calls stay atomic and independent.
-Between groups the same thread feeds the FTS index in batches (``SqliteIndexer``), which
-keeps full-text work off the acknowledgement path and needs no second writer.
+Full text is built beside it by ``SqliteIndexer`` (its own thread and file); WAL
+checkpoints by ``SqliteCheckpointer`` (its own thread).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import logging
 import queue
 import sqlite3
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,10 +26,6 @@ from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
 logger = logging.getLogger(__name__)
 
 GROUP_MAX_ROWS = 5000  # rows per group transaction: bounds latency and memory
-# Seconds between FTS rounds while writes keep coming: long enough that a span's start
-# and its end merge usually land in one round (indexed once), short enough for ~1 s lag.
-INDEX_INTERVAL = 0.4
-INDEX_BATCH = 4000  # rows per FTS round
 
 
 @dataclass(slots=True)
@@ -39,7 +34,6 @@ class _Job:
     future: asyncio.Future[Any]
     rows: list[RowWrite] | None = None
     fn: Callable[[sqlite3.Connection], Any] | None = None
-    txn: bool = True  # run fn inside BEGIN IMMEDIATE ... COMMIT
     result: Any = None
     error: BaseException | None = None
     done: threading.Event = field(default_factory=threading.Event)
@@ -121,16 +115,15 @@ class SqliteWriter:
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
-        self._indexer: SqliteIndexer | None = None
         self._applier: SqliteApplier | None = None
-        self.index_wakeup = threading.Event()
+        self._indexer = SqliteIndexer(path)
         self._checkpointer = SqliteCheckpointer(path, synchronous)
 
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
         self._conn = open_connection(self._path, self._synchronous)
         self._applier = SqliteApplier(self._conn)
-        self._indexer = SqliteIndexer(self._conn)
+        self._indexer.start()
         self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-writer", daemon=True)
         self._thread.start()
         self._checkpointer.start()
@@ -142,6 +135,7 @@ class SqliteWriter:
         self._queue.put(None)
         self._thread.join()
         self._thread = None
+        self._indexer.stop()  # it finishes indexing what was written first
         self._checkpointer.stop()
 
     # submission ---------------------------------------------------------
@@ -163,43 +157,32 @@ class SqliteWriter:
 
     async def index_now(self) -> None:
         """Wait until every row written so far is searchable (tests, benchmarks)."""
-        loop = asyncio.get_running_loop()
-        await self._submit(_Job(loop, loop.create_future(), fn=lambda conn: self._catch_up(), txn=False))
+        target = await self.call(
+            lambda conn: conn.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0])
+        if not await asyncio.to_thread(self._indexer.wait_caught_up, target):
+            raise TimeoutError("the full-text index did not catch up")
 
     # the thread ---------------------------------------------------------
     def _run(self) -> None:
-        assert self._conn is not None and self._indexer is not None
-        last_index = time.monotonic()
+        assert self._conn is not None
         stopping = False
         while not stopping:
-            try:
-                first = self._queue.get(timeout=0.1)
-            except queue.Empty:
-                first = None
-                jobs: list[_Job] = []
-            else:
-                if first is None:
+            first = self._queue.get()
+            if first is None:
+                break
+            jobs = [first]
+            budget = len(first.rows) if first.rows else 1
+            while budget < GROUP_MAX_ROWS:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
                     stopping = True
-                    jobs = []
-                else:
-                    jobs = [first]
-                    budget = len(first.rows) if first.rows else 1
-                    while budget < GROUP_MAX_ROWS:
-                        try:
-                            nxt = self._queue.get_nowait()
-                        except queue.Empty:
-                            break
-                        if nxt is None:
-                            stopping = True
-                            break
-                        jobs.append(nxt)
-                        budget += len(nxt.rows) if nxt.rows else 1
+                    break
+                jobs.append(nxt)
+                budget += len(nxt.rows) if nxt.rows else 1
             self._run_jobs(jobs)
-            now = time.monotonic()
-            if not jobs or now - last_index >= INDEX_INTERVAL:
-                self._index_round()
-                last_index = time.monotonic()
-        self._catch_up()
         self._conn.close()
         self._conn = None
 
@@ -242,6 +225,8 @@ class SqliteWriter:
                     self._applier.forget_call()
                     job.error = err
             self._applier.end_group()
+            # deletions the index has already applied need no remembering
+            self._conn.execute("DELETE FROM dp_fts_trash WHERE change_seq <= ?", (self._indexer.watermark,))
             self._conn.execute("COMMIT")
         except BaseException as err:  # noqa: BLE001
             logger.exception("sqlite writer group failed")
@@ -254,18 +239,9 @@ class SqliteWriter:
                 job.error = err
         for job in jobs:
             _settle(job)
-        if accepted:
-            self.index_wakeup.set()
 
     def _run_fn(self, job: _Job) -> None:
         assert self._conn is not None and job.fn is not None
-        if not job.txn:
-            try:
-                job.result = job.fn(self._conn)
-            except BaseException as err:  # noqa: BLE001
-                job.error = err
-            _settle(job)
-            return
         try:
             self._conn.execute("BEGIN IMMEDIATE")
             try:
@@ -277,16 +253,3 @@ class SqliteWriter:
         except BaseException as err:  # noqa: BLE001
             job.error = err
         _settle(job)
-
-    def _index_round(self) -> int:
-        assert self._indexer is not None
-        try:
-            return self._indexer.run(INDEX_BATCH)
-        except sqlite3.Error:
-            logger.exception("full-text indexing round failed; will retry")
-            return 0
-
-    def _catch_up(self) -> None:
-        assert self._indexer is not None
-        while self._indexer.run(INDEX_BATCH):
-            pass

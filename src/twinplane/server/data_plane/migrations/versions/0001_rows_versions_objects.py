@@ -13,8 +13,8 @@ Layout (see store/README.md for why):
 * ``dp_versions``: append-only, every version of every row (full merged JSON).
 * ``dp_scores`` / ``dp_metrics``: numeric side tables maintained on write.
 * ``dp_xacts``: one entry per (object, transaction) for version listings.
-* full text: SQLite a contentless FTS5 table (rowid = dp_rows.seq), PostgreSQL a table
-  of tsvectors with a GIN index; both fed in batches by a background indexer.
+* full text: SQLite an FTS5 table in a side file (rowid = dp_rows.seq), PostgreSQL a
+  table of tsvectors with a GIN index; both fed in batches by a background indexer.
 """
 
 from __future__ import annotations
@@ -124,30 +124,23 @@ def upgrade() -> None:
     )
 
     if dialect == "sqlite":
-        # fts_dirty: written since last indexed; fts_seq: the version the FTS index holds
+        # change_seq: bumped on every write of a row; the full-text indexer (its index is a
+        # side file, see store/sqlite_indexer.py) catches up by walking it past a watermark.
         # (plain ADD COLUMN: a batch copy would drop the table's AUTOINCREMENT)
-        op.add_column("dp_rows", sa.Column("fts_dirty", sa.Boolean(), nullable=False, server_default=sa.false()))
-        op.add_column("dp_rows", sa.Column("fts_seq", sa.BigInteger(), nullable=True))
-        op.create_index("ix_dp_rows_fts_dirty", "dp_rows", ["seq"], sqlite_where=sa.text("fts_dirty"))
-        # The transaction counter: read and bumped inside each writer transaction.
+        op.add_column("dp_rows", sa.Column("change_seq", sa.BigInteger(), nullable=False, server_default="0"))
+        op.create_index("ix_dp_rows_change", "dp_rows", ["change_seq"])
+        # Counters read and bumped inside each writer transaction (transaction ids, changes).
         op.create_table(
             "dp_counters",
             sa.Column("name", sa.Text(), primary_key=True),
             sa.Column("value", sa.BigInteger(), nullable=False),
         )
-        op.execute("INSERT INTO dp_counters (name, value) VALUES ('xact', 0)")
-        # FTS entries of rows deleted before the indexer reached them.
+        op.execute("INSERT INTO dp_counters (name, value) VALUES ('xact', 0), ('change', 0)")
+        # Rows deleted (or purged), for the indexer to drop from the full-text index.
         op.create_table(
             "dp_fts_trash",
-            sa.Column("row_seq", sa.BigInteger(), primary_key=True),
-            sa.Column("fts_seq", sa.BigInteger(), nullable=False),
-        )
-        # Contentless: the text lives once, in dp_versions; rowid = dp_rows.seq, so
-        # "ORDER BY rowid DESC LIMIT n" walks newest rows first and stops early.
-        op.execute(
-            "CREATE VIRTUAL TABLE dp_fts USING fts5("
-            "obj, input, output, expected, metadata, error, "
-            "content='', columnsize=0, tokenize='unicode61 remove_diacritics 2')"
+            sa.Column("change_seq", sa.BigInteger(), primary_key=True),
+            sa.Column("row_seq", sa.BigInteger(), nullable=False),
         )
     elif dialect == "postgresql":
         op.execute("CREATE SEQUENCE dp_xact_seq AS bigint START 1")
@@ -171,7 +164,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_context().dialect.name
     if dialect == "sqlite":
-        op.execute("DROP TABLE IF EXISTS dp_fts")
         op.drop_table("dp_fts_trash")
         op.drop_table("dp_counters")
     elif dialect == "postgresql":
