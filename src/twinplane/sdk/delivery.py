@@ -25,6 +25,7 @@ import orjson
 
 from twinplane.sdk import serializer
 from twinplane.sdk.retry import RetryPolicy
+from twinplane.sdk.row_keys import END_KEY, REF_KEY, START_KEY, expand_row
 from twinplane.wire.coalesce import coalesce_rows
 
 if TYPE_CHECKING:
@@ -33,9 +34,6 @@ if TYPE_CHECKING:
     from twinplane.sdk.object_ref import ObjectRef
 
 logger = logging.getLogger(__name__)
-
-_REF = "\x00ref"  # private key carrying a row's ObjectRef through the queue
-
 
 def _row_id(row: dict[str, Any]) -> Any:
     return row.get("id")
@@ -109,7 +107,7 @@ class Delivery:
                 self._dropped_full += 1
             return
         # the ref rides in the row itself: one GC-tracked tuple less per row on the caller's thread
-        row[_REF] = ref
+        row[REF_KEY] = ref
         q.append(row)
         if self._thread is None:
             self._start()
@@ -196,7 +194,9 @@ class Delivery:
     def _process(self, items: list[dict[str, Any]]) -> None:
         groups: dict[int, tuple[ObjectRef, list[dict[str, Any]]]] = {}
         for row in items:
-            ref = row.pop(_REF)
+            ref = row.pop(REF_KEY)
+            if START_KEY in row or END_KEY in row:
+                expand_row(row)
             group = groups.get(id(ref))
             if group is None:
                 groups[id(ref)] = (ref, [row])
