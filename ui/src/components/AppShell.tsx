@@ -1,7 +1,11 @@
 // Sidebar (org switcher, project sections, settings, user) around every signed-in page.
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router-dom";
+import { control } from "../api/control";
 import type { OrgRef } from "../api/types";
+import { useHotkeys } from "../state/useHotkeys";
+import { describeError } from "./ErrorNotice";
+import { Modal } from "./Overlay";
 import { useSession } from "../state/session";
 import { useMaybeProject, useOrg } from "../state/scope";
 
@@ -11,6 +15,19 @@ function initials(name: string): string {
 
 export function OrgSwitcher({ current, orgs }: { current: OrgRef; orgs: OrgRef[] }) {
   const [open, setOpen] = useState(false);
+  const { refresh } = useSession();
+  const createOrg = async () => {
+    const name = window.prompt("Name of the new organization");
+    if (!name?.trim()) return;
+    try {
+      const org = await control.createOrg(name.trim());
+      await refresh();
+      setOpen(false);
+      navigate(`/o/${org.id}`);
+    } catch (e) {
+      window.alert(describeError(e));
+    }
+  };
   const ref = useRef<HTMLDivElement>(null);
   const navigate = useNavigate();
   useEffect(() => {
@@ -35,14 +52,34 @@ export function OrgSwitcher({ current, orgs }: { current: OrgRef; orgs: OrgRef[]
               {o.id === current.id && <span className="faint">✓</span>}
             </button>
           ))}
+          <div style={{ borderTop: "1px solid var(--border)", margin: "4px 0" }} />
+          <button role="menuitem" onClick={createOrg}><span className="avatar" style={{ background: "var(--bg-muted)", color: "var(--text-muted)" }}>+</span>New organization</button>
         </div>
       )}
     </div>
   );
 }
 
+const SHORTCUTS: [string, string][] = [
+  ["/", "Search text"], ["f", "Edit the filter"], ["j / k", "Next / previous row or span"], ["Enter", "Open the selected row"],
+  ["Esc", "Close the trace or dialog"], ["← / →", "Collapse / expand a span"], ["1–9, 0, -", "Score 10–90 %, 100 %, 0 % (review)"],
+  ["Tab", "Next score (review)"], ["c", "Comment (review)"], ["?", "This help"],
+];
+
+function ShortcutHelp({ onClose }: { onClose: () => void }) {
+  return (
+    <Modal onClose={onClose} title="Keyboard shortcuts">
+      <table className="simple"><tbody>
+        {SHORTCUTS.map(([k, what]) => <tr key={k}><td style={{ width: 120 }}><span className="kbd">{k}</span></td><td>{what}</td></tr>)}
+      </tbody></table>
+    </Modal>
+  );
+}
+
 export function AppShell({ children }: { children: ReactNode }) {
   const { me, signOut } = useSession();
+  const [help, setHelp] = useState(false);
+  useHotkeys({ "?": () => setHelp(true) });
   const { org } = useOrg();
   const scope = useMaybeProject();
   const navigate = useNavigate();
@@ -70,6 +107,9 @@ export function AppShell({ children }: { children: ReactNode }) {
         )}
         <div className="spacer" />
         <nav style={{ paddingBottom: 8 }}>
+          <button className="navlink" style={{ border: 0, background: "none", cursor: "pointer", font: "inherit" }} onClick={() => setHelp(true)}>
+            Shortcuts <span className="kbd">?</span>
+          </button>
           <NavLink to={`${o}/settings`} className={cls}>Settings</NavLink>
         </nav>
         <div className="user">
@@ -78,6 +118,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </aside>
       <main className="main">{children}</main>
+      {help && <ShortcutHelp onClose={() => setHelp(false)} />}
     </div>
   );
 }

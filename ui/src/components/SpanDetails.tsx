@@ -41,8 +41,8 @@ function present(v: unknown): boolean {
   return true;
 }
 
-export function SpanDetails({ row, client, objectType, objectId, comments: initialComments, knownScores, onReviewed }: {
-  row: Row; client: DataClient; objectType: RowObjectType; objectId: string; comments: Row[]; knownScores?: string[];
+export function SpanDetails({ row, client, objectType, objectId, comments: initialComments, knownScores, onReviewed, traceStart }: {
+  row: Row; client: DataClient; objectType: RowObjectType; objectId: string; comments: Row[]; knownScores?: string[]; traceStart?: number | null;
   onReviewed?: (r: Row) => void;
 }) {
   const [comments, setComments] = useState<Row[]>(initialComments);
@@ -69,6 +69,9 @@ export function SpanDetails({ row, client, objectType, objectId, comments: initi
       </div>
       <div className="metrics">
         <Metric label="Duration" value={formatDuration(dur)} />
+        {typeof m.start === "number" && typeof traceStart === "number" && m.start - traceStart > 0.0005 && (
+          <Metric label="Starts at" value={`+${formatDuration(m.start - traceStart)}`} />
+        )}
         {tokens !== null && <Metric label="Tokens" value={formatNumber(tokens)} />}
         {typeof m.prompt_tokens === "number" && <Metric label="Prompt" value={formatNumber(m.prompt_tokens)} />}
         {typeof m.completion_tokens === "number" && <Metric label="Completion" value={formatNumber(m.completion_tokens)} />}

@@ -195,6 +195,17 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
             </>
           )}
         </div>
+        <div className="span-row" style={{ position: "relative", height: 22, cursor: "default", borderBottom: "1px solid var(--border)", background: "var(--bg-subtle)" }} aria-hidden>
+          <div className="name faint" style={{ width: "46%", paddingLeft: 8, fontSize: 11 }}>{visible.length.toLocaleString()} shown</div>
+          <div className="bar-track" style={{ height: 22 }}>
+            {[0, 0.5, 1].map((f) => (
+              <span key={f} className="faint" style={{ position: "absolute", left: `${f * 100}%`, top: 4, fontSize: 10.5, transform: f === 1 ? "translateX(-100%)" : f === 0 ? undefined : "translateX(-50%)" }}>
+                {f === 0 ? "0" : formatDuration(total * f)}
+              </span>
+            ))}
+          </div>
+          <div className="dur" />
+        </div>
         <div ref={scrollRef} style={{ flex: 1, overflow: "auto", position: "relative" }} role="tree" aria-label="Spans">
           <div style={{ height: virt.getTotalSize(), position: "relative" }}>
             {virt.getVirtualItems().map((vi) => {
@@ -215,7 +226,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
                   aria-expanded={v.hasChildren ? !v.collapsed : undefined}
                   data-testid="span-row"
                 >
-                  <div className="name" style={{ width: "52%", paddingLeft: 6 + indent }}>
+                  <div className="name" style={{ width: "46%", paddingLeft: 6 + indent }}>
                     <span className="caret" onClick={(e) => { e.stopPropagation(); if (v.hasChildren) toggle(n.key); }}>
                       {v.hasChildren ? (v.collapsed ? "▸" : "▾") : ""}
                     </span>
@@ -248,6 +259,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
             objectId={objectId}
             comments={tree.comments.get(selected.row.id) ?? comments.get(selected.row.id) ?? NO_COMMENTS}
             knownScores={knownScores}
+            traceStart={tree.start}
             onReviewed={(r) => {
               setSpans((ss) => ss.map((s) => (s.id === r.id ? r : s)));
               onRowReviewed?.(r);

@@ -1,16 +1,30 @@
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import type { ExperimentMeta } from "../api/types";
 import { Link, useNavigate } from "react-router-dom";
 import { control } from "../api/control";
 import { EmptyState, LoggingSnippet } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonCards } from "../components/Skeleton";
-import { formatDate } from "../lib/format";
+import { eachLimited } from "../lib/experimentList";
+import { formatDate, relativeTime } from "../lib/format";
 import { useOrg } from "../state/scope";
 import { useAsync } from "../state/useAsync";
 
 export default function Projects() {
   const { org } = useOrg();
+  const { data: dataClient } = useOrg();
   const projects = useAsync(() => control.projects(org.id), [org.id]);
+  // Activity per project, from the data plane (a card still shows if it is unreachable).
+  const [activity, setActivity] = useState(new Map<string, ExperimentMeta[]>());
+  useEffect(() => {
+    if (!projects.data) return;
+    const ctl = new AbortController();
+    void eachLimited(projects.data.slice(0, 48), 4, async (p) => {
+      const exps = await dataClient.listExperiments(p.id);
+      if (!ctl.signal.aborted) setActivity((m) => new Map(m).set(p.id, exps));
+    }, ctl.signal);
+    return () => ctl.abort();
+  }, [projects.data, dataClient]);
   const [name, setName] = useState("");
   const [creating, setCreating] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -65,11 +79,23 @@ export default function Projects() {
                 <span className="avatar" style={{ background: "var(--bg-muted)", color: "var(--text-muted)" }}>{p.name.slice(0, 1).toUpperCase()}</span>
                 <span style={{ fontWeight: 600 }} className="ellipsis">{p.name}</span>
               </div>
-              <div className="faint" style={{ fontSize: 12, marginTop: 8 }}>Created {formatDate(p.created)}</div>
+              <ProjectActivity exps={activity.get(p.id)} created={p.created} />
             </Link>
           ))}
         </div>
       )}
+    </div>
+  );
+}
+
+function ProjectActivity({ exps, created }: { exps: ExperimentMeta[] | undefined; created?: string }) {
+  if (!exps) return <div className="faint" style={{ fontSize: 12, marginTop: 8 }}>Created {formatDate(created)}</div>;
+  const latest = [...exps].sort((a, b) => (Date.parse(b.created ?? "") || 0) - (Date.parse(a.created ?? "") || 0))[0];
+  return (
+    <div style={{ fontSize: 12.5, marginTop: 8 }} className="muted">
+      {exps.length === 0 ? "No experiments yet" : `${exps.length} experiment${exps.length === 1 ? "" : "s"}`}
+      {latest && <div className="faint ellipsis">Latest: {latest.name} · {relativeTime(latest.created)}</div>}
+      {!latest && <div className="faint">Created {formatDate(created)}</div>}
     </div>
   );
 }
