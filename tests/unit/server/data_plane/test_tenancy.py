@@ -166,3 +166,30 @@ async def test_revoked_key_stops_working_after_the_ttl(tmp_path) -> None:
         assert (await c.get("/v1/experiment")).status_code == 200  # cached within the TTL
         await asyncio.sleep(0.3)
         assert (await c.get("/v1/experiment")).status_code == 401
+
+
+async def test_forged_browser_tokens_are_refused_over_http(plane) -> None:
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    def b64(b: bytes) -> str:
+        return base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+
+    tokens = plane.control_rt.tokens
+    now = int(time.time())
+    claims = {"iss": tokens.issuer, "aud": plane.data_plane_id, "sub": plane.user_id, "org": plane.org_id,
+              "role": "owner", "iat": now, "exp": now + 60, "jti": "j"}
+    none_alg = b64(json.dumps({"alg": "none", "kid": tokens.kid}).encode()) + "." + b64(json.dumps(claims).encode()) + "."
+    jwk = tokens.jwks()["keys"][0]
+    signing_input = b64(json.dumps({"alg": "HS256", "kid": tokens.kid}).encode()) + "." + b64(json.dumps(claims).encode())
+    hs256 = signing_input + "." + b64(hmac.new(json.dumps(jwk).encode(), signing_input.encode(), hashlib.sha256).digest())
+    expired = jwt.encode({**claims, "iat": now - 600, "exp": now - 300}, tokens._key, algorithm="ES256",
+                         headers={"kid": tokens.kid})
+    wrong_aud = jwt.encode({**claims, "aud": "another-plane"}, tokens._key, algorithm="ES256", headers={"kid": tokens.kid})
+    for tok in (none_alg, hs256, expired, wrong_aud):
+        r = await plane.client(tok).get("/v1/experiment")
+        assert r.status_code == 401, tok
+    good = jwt.encode(claims, tokens._key, algorithm="ES256", headers={"kid": tokens.kid})
+    assert (await plane.client(good).get("/v1/experiment")).status_code == 200
