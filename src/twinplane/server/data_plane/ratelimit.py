@@ -32,12 +32,26 @@ class RateLimiter:
             storage = MemoryStorage()
         self._storage = storage
         self._limiter = SlidingWindowCounterRateLimiter(storage)
+        self._last_warning = -1e9
 
     async def check(self, principal: Principal) -> None:
-        """Consume one request for the org and the credential; raise 429 when either is spent."""
+        """Consume one request for the org and the credential; raise 429 when either is spent.
+
+        If the shared counter store (Redis) fails, requests pass: limits protect capacity, and an
+        outage of an accelerator must not stop ingest. The failure is logged (at most once a minute).
+        """
         for item, ident in ((self._org, "org:" + principal.org_id),
                             (self._key, principal.org_id + ":" + principal.limit_id)):
-            if not await self._limiter.hit(item, ident):
-                stats = await self._limiter.get_window_stats(item, ident)
+            try:
+                allowed = await self._limiter.hit(item, ident)
+                if not allowed:
+                    stats = await self._limiter.get_window_stats(item, ident)
+            except Exception as err:  # noqa: BLE001 - any storage failure: fail open, loudly
+                now = time.monotonic()
+                if now - self._last_warning > 60:
+                    self._last_warning = now
+                    logger.warning("rate-limit storage failed (%s); requests pass unlimited", type(err).__name__)
+                return
+            if not allowed:
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
                 raise RateLimited("rate limit exceeded; retry later", retry_after=wait)

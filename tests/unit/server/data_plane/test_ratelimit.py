@@ -47,3 +47,14 @@ async def test_redis_storage_shares_counters(tmp_path, redis_url) -> None:
     with pytest.raises(RateLimited) as err:
         await a.check(p)
     assert int(err.value.headers["Retry-After"]) >= 1
+
+
+async def test_a_dead_redis_fails_open() -> None:
+    from twinplane.server.data_plane.auth.principal import Principal
+    from twinplane.server.data_plane.ratelimit import RateLimiter
+
+    # nothing listens on port 1: every counter call fails, requests still pass
+    r = RateLimiter("1/minute", "1/minute", redis_url="redis://127.0.0.1:1/0")
+    p = Principal(kind="api_key", org_id="o", org_name="o", user_id="u", role="editor", key_id="k")
+    for _ in range(3):
+        await r.check(p)
