@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from twinplane.cli.main import app
 from support.ports import free_port
+from twinplane.cli.main import app
 
 
 def test_check_reports_an_unreachable_control_plane(tmp_path, monkeypatch) -> None:
