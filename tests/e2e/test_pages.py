@@ -255,3 +255,60 @@ def test_unreachable_data_plane_is_explained(page: Any, world: World) -> None:
     assert "CORS" in text and "Private network" in text
     assert world.ui_url in text  # the origin the data plane must allow
     screenshot(page, "data-plane-unreachable")
+
+
+def test_add_and_delete_dataset_row(page: Any, world: World) -> None:
+    ds = world.demo["dataset"]
+    page.goto(world.project_url(world.demo["project"], f"/datasets/{ds['id']}"))
+    page.wait_for_selector("[data-testid=dataset-table] .vt-row")
+    page.click("[data-testid=add-row]")
+    page.fill("textarea[name=input]", "Can I pay with crypto?")
+    page.fill("textarea[name=expected]", "Not yet.")
+    page.fill("textarea[name=metadata]", "{oops")
+    page.click("[data-testid=save-row]")
+    page.get_by_text("Metadata is not valid JSON").wait_for()  # checked before anything is sent
+    page.fill("textarea[name=metadata]", '{"source": "manual"}')
+    page.click("[data-testid=save-row]")
+    table = page.locator("[data-testid=dataset-table]")
+    table.get_by_text("Can I pay with crypto?").wait_for()
+    page.on("dialog", lambda d: d.accept())
+    rows(page, "dataset-table").filter(has_text="Can I pay with crypto?").click()
+    page.locator("[data-testid=row-detail]").get_by_role("button", name="Delete").click()
+    expect(table.get_by_text("Can I pay with crypto?")).to_have_count(0)
+
+
+def test_save_a_new_prompt_and_a_second_version(page: Any, world: World) -> None:
+    page.goto(world.project_url(world.demo["project"], "/prompts/new"))
+    page.fill("input[name=name]", "Triage ticket")
+    assert page.input_value("input[name=slug]") == "triage-ticket"
+    page.get_by_label("message 1").fill("You triage tickets for {{product}}.")
+    page.get_by_label("message 2").fill("{{ticket}}")
+    page.get_by_text("product", exact=True).wait_for()  # detected variables
+    page.click("[data-testid=save-prompt]")
+    page.wait_for_url(re.compile(r"/prompts/[0-9a-f-]{36}$"))
+    page.get_by_label("message 1").fill("You triage support tickets for {{product}}, politely.")
+    page.click("[data-testid=save-prompt]")
+    boxes = page.locator("[data-testid=prompt-versions] input[type=checkbox]")
+    expect(boxes).to_have_count(2)
+    with world.planes.client() as c:
+        found = c.get("/v1/prompt", params={"project_id": world.demo["project"]["id"], "slug": "triage-ticket"}).json()["objects"]
+        assert found[0]["prompt_data"]["prompt"]["messages"][0]["content"] == "You triage support tickets for {{product}}, politely."
+
+
+def test_provider_secret_is_masked_and_members_roles(page: Any, world: World) -> None:
+    page.goto(f"{world.ui_url}/o/{world.org_id}/settings/secrets")
+    page.get_by_label("Value").fill("sk-test-1234567890abcd")
+    page.get_by_role("button", name="Save secret").click()
+    table = page.locator("[data-testid=secrets]")
+    table.get_by_text("OPENAI_API_KEY").wait_for()
+    assert "sk-test-1234567890abcd" not in page.content()
+    assert "abcd" in table.inner_text()
+    page.goto(f"{world.ui_url}/o/{world.org_id}/settings/members")
+    page.get_by_label("Email").fill("reviewer@example.com")
+    page.get_by_label("Password (new local account)").fill("a long enough password 123")
+    page.get_by_role("button", name="Add member").click()
+    row = page.locator("[data-testid=members] tr", has_text="reviewer@example.com")
+    row.wait_for()
+    row.locator("select").select_option("viewer")
+    page.reload()
+    expect(page.locator("[data-testid=members] tr", has_text="reviewer@example.com").locator("select")).to_have_value("viewer")

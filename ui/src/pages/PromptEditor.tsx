@@ -84,19 +84,22 @@ export default function PromptEditor() {
   const [saved, setSaved] = useState(false);
   const [diffPick, setDiffPick] = useState<string[]>([]);
   const [preview, setPreview] = useState(false);
+  // Unsaved edits win over a (re)load that lands while the user is typing.
+  const [dirty, setDirty] = useState(false);
   const readOnly = org.role === "viewer";
 
   useEffect(() => {
-    if (prompt.data) {
+    if (prompt.data && !dirty) {
       setDraft(toDraft(prompt.data));
       setLoadedFrom(prompt.data._xact_id ?? null);
     }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [prompt.data]);
 
   const texts = draft.type === "chat" ? draft.messages.map((m) => (typeof m.content === "string" ? m.content : "")) : [draft.content];
   const variables = useMemo(() => templateVariables(texts), [texts.join("\u0000")]); // eslint-disable-line react-hooks/exhaustive-deps
   const vlist = [...(versions.data ?? [])].sort((a, b) => ((a._xact_id ?? "") < (b._xact_id ?? "") ? 1 : -1));
-  const upd = (patch: Partial<Draft>) => { setDraft((d) => ({ ...d, ...patch })); setSaved(false); };
+  const upd = (patch: Partial<Draft>) => { setDraft((d) => ({ ...d, ...patch })); setSaved(false); setDirty(true); };
   const setMsg = (i: number, patch: Partial<ChatMessage>) => upd({ messages: draft.messages.map((m, j) => (j === i ? { ...m, ...patch } : m)) });
 
   async function save() {
@@ -111,6 +114,8 @@ export default function PromptEditor() {
         description: draft.description || null, prompt_data: pd.data,
       });
       setSaved(true);
+      setDirty(false);
+      setLoadedFrom(saved._xact_id ?? null);
       if (isNew || saved.id !== promptId) navigate(`${base}/prompts/${saved.id}`, { replace: true });
       else {
         prompt.reload();
@@ -222,7 +227,7 @@ export default function PromptEditor() {
               <input type="checkbox" checked={diffPick.includes(v._xact_id ?? "")} aria-label={`diff ${v._xact_id}`}
                 onChange={(e) => setDiffPick((p) => (e.target.checked ? [...p, v._xact_id ?? ""].slice(-2).sort((a, b) => (a < b ? 1 : -1)) : p.filter((x) => x !== v._xact_id)))} />
               <button className="btn ghost" style={{ flex: 1, height: "auto", padding: "2px 4px", flexDirection: "column", alignItems: "flex-start", gap: 0 }}
-                onClick={() => { setDraft(toDraft(v)); setLoadedFrom(v._xact_id ?? null); }} title="Load into the editor">
+                onClick={() => { setDraft(toDraft(v)); setLoadedFrom(v._xact_id ?? null); setDirty(true); }} title="Load into the editor">
                 <span style={{ fontSize: 12.5 }}>{i === 0 ? "Latest" : formatTime(v.created)}</span>
                 <span className="mono faint" style={{ fontSize: 11 }}>{v._xact_id}</span>
               </button>
