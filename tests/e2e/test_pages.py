@@ -312,3 +312,10 @@ def test_provider_secret_is_masked_and_members_roles(page: Any, world: World) ->
     row.locator("select").select_option("viewer")
     page.reload()
     expect(page.locator("[data-testid=members] tr", has_text="reviewer@example.com").locator("select")).to_have_value("viewer")
+
+
+def test_sdk_style_links_resolve_names(page: Any, world: World) -> None:
+    # The SDK prints {app}/app/{org}/p/{project}/experiments/{name} after an eval.
+    page.goto(f"{world.ui_url}/app/{world.planes.state['org_name']}/p/support-bot/experiments/baseline")
+    page.wait_for_url(re.compile(r"/o/[^/]+/p/[^/]+/experiments/[0-9a-f-]{36}$"))
+    expect(page.get_by_test_id("experiment-name")).to_have_text("baseline")

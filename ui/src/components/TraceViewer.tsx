@@ -133,7 +133,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
     ArrowUp: () => select(selectedIndex - 1),
     ArrowLeft: () => { if (selected && selected.children.length && !effectiveCollapsed.has(selected.key)) toggle(selected.key); },
     ArrowRight: () => { if (selected && effectiveCollapsed.has(selected.key)) toggle(selected.key); },
-  }, visible.length > 0);
+  }, visible.length > 0, true);
 
   const goToMatch = useCallback((i: number) => {
     if (matches.length === 0) return;

@@ -9,8 +9,16 @@ export function isTyping(target: EventTarget | null): boolean {
   return el.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName);
 }
 
-/** Keys are KeyboardEvent.key values ("j", "Enter", "/", "Escape"). Escape also fires while typing. */
-export function useHotkeys(map: HotkeyMap, enabled = true): void {
+function modalOpen(): boolean {
+  return typeof document !== "undefined" && document.querySelector('[aria-modal="true"]') !== null;
+}
+
+/**
+ * Keys are KeyboardEvent.key values ("j", "Enter", "/", "Escape"). Escape also fires while
+ * typing. While a drawer or dialog is open only maps registered `whileModal` (the ones that
+ * live inside it) react, so keys never act on the page hidden behind it.
+ */
+export function useHotkeys(map: HotkeyMap, enabled = true, whileModal = false): void {
   const ref = useRef(map);
   ref.current = map;
   useEffect(() => {
@@ -18,6 +26,7 @@ export function useHotkeys(map: HotkeyMap, enabled = true): void {
     const onKey = (e: KeyboardEvent) => {
       if (e.metaKey || e.ctrlKey || e.altKey) return;
       if (isTyping(e.target) && e.key !== "Escape") return;
+      if (!whileModal && modalOpen()) return;
       const h = ref.current[e.key];
       if (h) {
         e.preventDefault();
@@ -26,5 +35,5 @@ export function useHotkeys(map: HotkeyMap, enabled = true): void {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [enabled]);
+  }, [enabled, whileModal]);
 }
