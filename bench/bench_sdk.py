@@ -304,7 +304,7 @@ def main() -> None:
         "what": "caller-thread time of start span + log ~2 KB input and ~2 KB output + end, per span",
         "spans": SPANS, "warmup": WARMUP, "repeats": REPEATS, "paced_interval_us": PACE_US,
         "python": sys.version.split()[0], "machine": f"{platform.machine()} {os.cpu_count()} CPUs",
-        "run_id": uuid.uuid4().hex[:8], "sdks": {},
+        "run_id": uuid.uuid4().hex[:8], "sdks": {}, "load_average_at_start": list(os.getloadavg()),
     }
     factories = {"twinplane": lambda: bench_twinplane(url), "opentelemetry": bench_otel,
                  "braintrust": lambda: bench_braintrust(url)}
@@ -338,6 +338,7 @@ def main() -> None:
                           "met": {p: tp[p]["median_us"] <= TARGET_MEDIAN_US and tp[p]["p99_us"] <= TARGET_P99_US
                                   for p in ("tight", "paced")}}
     server.shutdown()
+    results["load_average_at_end"] = list(os.getloadavg())
     if os.environ.get("BENCH_SDK_SKIP_EVAL") != "1":
         results["eval"] = eval_benchmark()
     RESULTS.mkdir(exist_ok=True)
@@ -350,7 +351,9 @@ def main() -> None:
              "(the tight loop produces rows faster than one background thread sends them; with the default "
              "queue size the SDK would drop and count them rather than block). `tight` is the caller's CPU cost "
              "per span; `paced` adds the effects of sleeping between spans (cold caches, the background thread "
-             "running meanwhile).", "",
+             "running meanwhile). The machine is shared: load average "
+             f"{results['load_average_at_start'][0]:.1f} at the start and "
+             f"{results['load_average_at_end'][0]:.1f} at the end of the span runs, on {os.cpu_count()} CPUs.", "",
              "| SDK | pace | median µs | p90 µs | p99 µs | max µs |", "|---|---|---|---|---|---|"]
     for name, entry in results["sdks"].items():
         for pace, s in entry.items():

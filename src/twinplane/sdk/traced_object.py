@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from twinplane.sdk.feedback import feedback_rows
-from twinplane.sdk.span import Span, current_span
+from twinplane.sdk.span import Span, _current
 
 if TYPE_CHECKING:
     from twinplane.sdk.delivery import FlushResult
@@ -32,8 +32,8 @@ class TracedObject:
                    **event: Any) -> Span:
         """A root span of this object (or a child of ``parent`` / the current span of this object)."""
         if parent is None:
-            cur = current_span()
-            if isinstance(cur, Span) and cur._ref is self.ref:
+            cur = _current.get()
+            if cur is not None and cur._ref is self.ref:
                 parent = cur
         parent_ids = (parent.span_id, parent.root_span_id) if parent is not None else None
         return Span(self.state.delivery, self.ref, name or ("root" if parent is None else "span"),
