@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { diffLines, diffText, diffTokens, similarity, tokenizeWords } from "./diff";
+import { cleanupDiff, diffLines, diffText, diffTokens, similarity, tokenizeWords } from "./diff";
 
 const join = (parts: { op: string; text: string }[], keep: string[]) =>
   parts.filter((p) => keep.includes(p.op)).map((p) => p.text).join("");
@@ -69,5 +69,25 @@ describe("diff", () => {
     const b = Array.from({ length: 3000 }, (_, i) => `b${i}`);
     const parts = diffTokens(a, b);
     expect(parts.map((p) => p.op)).toEqual(["del", "add"]);
+  });
+});
+
+describe("diff cleanup", () => {
+  it("folds whitespace between changes into one replacement", () => {
+    expect(cleanupDiff([
+      { op: "eq", text: "Go " }, { op: "del", text: "please" }, { op: "add", text: "to" }, { op: "eq", text: " " },
+      { op: "del", text: "check" }, { op: "add", text: "Settings" }, { op: "eq", text: " now" },
+    ])).toEqual([
+      { op: "eq", text: "Go " }, { op: "del", text: "please check" }, { op: "add", text: "to Settings" }, { op: "eq", text: " now" },
+    ]);
+  });
+
+  it("keeps both sides reconstructible on real text", () => {
+    const a = "Go — please check our help center.";
+    const b = "Go to Settings → Security and click Reset password. Let me know if you need anything else!";
+    const parts = diffText(a, b);
+    expect(join(parts, ["eq", "del"])).toBe(a);
+    expect(join(parts, ["eq", "add"])).toBe(b);
+    expect(parts.filter((p) => p.op === "del").length).toBeLessThanOrEqual(2);
   });
 });

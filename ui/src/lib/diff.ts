@@ -79,9 +79,43 @@ export function diffTokens(a: string[], b: string[], coarser?: (text: string) =>
   return out;
 }
 
+/**
+ * Make a word diff readable: short unchanged pieces (whitespace, a lone punctuation mark)
+ * caught between changes are folded into them, and each changed stretch is shown as one
+ * deletion followed by one insertion instead of a zigzag of single words.
+ */
+export function cleanupDiff(parts: DiffPart[]): DiffPart[] {
+  const out: DiffPart[] = [];
+  let i = 0;
+  while (i < parts.length) {
+    if (parts[i].op === "eq") {
+      push(out, "eq", parts[i].text);
+      i++;
+      continue;
+    }
+    let del = "";
+    let add = "";
+    let j = i;
+    while (j < parts.length) {
+      const p = parts[j];
+      if (p.op === "del") del += p.text;
+      else if (p.op === "add") add += p.text;
+      else if (/^[\s\p{P}]{0,2}$/u.test(p.text) && j + 1 < parts.length && parts[j + 1].op !== "eq") {
+        del += p.text;
+        add += p.text;
+      } else break;
+      j++;
+    }
+    push(out, "del", del);
+    push(out, "add", add);
+    i = j;
+  }
+  return out;
+}
+
 /** Word-level diff; falls back to line level when the texts are too long for words. */
 export function diffText(a: string, b: string): DiffPart[] {
-  return diffTokens(tokenizeWords(a), tokenizeWords(b), tokenizeLines);
+  return cleanupDiff(diffTokens(tokenizeWords(a), tokenizeWords(b), tokenizeLines));
 }
 
 export function diffLines(a: string, b: string): DiffPart[] {

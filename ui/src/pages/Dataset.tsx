@@ -9,6 +9,7 @@ import { EmptyState } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { FilterBar } from "../components/FilterBar";
 import { JsonView } from "../components/JsonView";
+import { ValueView } from "../components/ValueView";
 import { Modal } from "../components/Overlay";
 import { rowColumns } from "../components/RowTable";
 import { SkeletonRows } from "../components/Skeleton";
@@ -130,15 +131,15 @@ export default function Dataset() {
               footer={<span>{q.rows.length.toLocaleString()}{q.hasMore ? "+" : ""} rows</span>}
             />
             {current && (
-              <div style={{ width: 380, borderLeft: "1px solid var(--border)", overflow: "auto" }} data-testid="row-detail">
+              <div style={{ width: 380, flex: "none", borderLeft: "1px solid var(--border)", overflow: "auto" }} data-testid="row-detail">
                 <div className="row-flex" style={{ padding: "10px 16px" }}>
                   <b className="ellipsis mono" style={{ flex: 1, fontSize: 12 }}>{current.id}</b>
                   {canWrite && <button className="btn small" onClick={() => setEditing(current)} data-testid="edit-row">Edit</button>}
                   {canWrite && <button className="btn small danger" onClick={() => remove(current)}>Delete</button>}
                   <button className="btn ghost small" onClick={() => setSelected(-1)} aria-label="close">✕</button>
                 </div>
-                <div className="section"><div className="section-title">Input</div><JsonView value={current.input} /></div>
-                <div className="section"><div className="section-title">Expected</div><JsonView value={current.expected} /></div>
+                <div className="section"><div className="section-title">Input</div><ValueView value={current.input} /></div>
+                <div className="section"><div className="section-title">Expected</div><ValueView value={current.expected} /></div>
                 <div className="section"><div className="section-title">Metadata</div><JsonView value={current.metadata ?? undefined} /></div>
                 <div className="section faint" style={{ fontSize: 12 }}>version {current._xact_id ?? "–"} · {formatTime(current.created)}</div>
               </div>
