@@ -24,7 +24,7 @@ pytestmark = pytest.mark.slow
 def sdk_up(request, planes) -> Iterator[state_mod.State]:
     app_url = planes.control_url if request.param == "normal" else planes.data_url
     st = state_mod.set_state(state_mod.State(Config(api_key=planes.api_key, app_url=app_url, flush_interval=0.05,
-                                                    atexit_flush=False)))
+                                                    atexit_flush=False, prompt_cache_dir="off")))
     try:
         yield st
     finally:

@@ -75,6 +75,11 @@ class Config:
     atexit_flush_timeout: float = field(
         default=5.0, metadata={"env": "TWINPLANE_ATEXIT_FLUSH_TIMEOUT", "doc": "Longest the exit-time flush may take."}
     )
+    prompt_cache_dir: str | None = field(
+        default=None,
+        metadata={"env": "TWINPLANE_PROMPT_CACHE_DIR", "doc": "Where loaded prompts are cached for when the data "
+                  "plane is unreachable (default `~/.twinplane/prompt_cache`; `off` disables)."},
+    )
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Config:

@@ -9,12 +9,17 @@ new version through ``POST /v1/prompt``.
 from __future__ import annotations
 
 import copy
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from twinplane.sdk.errors import APIError, NotFoundError
+from twinplane.sdk.errors import APIError, LoginError, NotFoundError
 from twinplane.sdk.mustache import render
+from twinplane.sdk.prompt_cache import PromptCache
+from twinplane.sdk.retry import RETRYABLE_STATUS
 from twinplane.sdk.state import State, state_for
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,15 +84,36 @@ def load_prompt(project: str | None = None, slug: str | None = None, *, version:
                 project_id: str | None = None, id: str | None = None, api_key: str | None = None,
                 app_url: str | None = None, api_url: str | None = None, org_name: str | None = None) -> Prompt:
     """Load a prompt by project and slug (optionally at ``version``), or by ``id``.
-    Raises :class:`NotFoundError` when there is none."""
+    Raises :class:`NotFoundError` when there is none. When the data plane cannot be reached, the
+    copy cached by the last successful load is returned (see ``TWINPLANE_PROMPT_CACHE_DIR``)."""
     state = _state(api_key, app_url, api_url, org_name)
+    if not id and (not slug or (project is None and project_id is None)):
+        raise ValueError("load_prompt needs project (or project_id) and slug, or id")
+    cache = PromptCache(state.config.prompt_cache_dir)
+    key = (state.config.api_url or state.config.app_url, state.config.org_name or "", id or "",
+           project_id or project or "", slug or "", str(version) if version is not None else "")
+    try:
+        obj = _fetch_prompt(state, project, slug, version, project_id, id)
+    except (APIError, LoginError) as exc:
+        status = getattr(exc, "status", None)
+        if status is not None and status not in RETRYABLE_STATUS:
+            raise
+        cached = cache.get(key)
+        if cached is None:
+            raise
+        logger.warning("twinplane: data plane unreachable (%s); using the cached prompt %r", exc, slug or id)
+        return Prompt.from_wire(cached)
+    cache.put(key, obj)
+    return Prompt.from_wire(obj)
+
+
+def _fetch_prompt(state: State, project: str | None, slug: str | None, version: str | int | None,
+                  project_id: str | None, id: str | None) -> dict[str, Any]:
     api = state.api_connection()
     params: dict[str, Any] = {"version": str(version) if version is not None else None}
     if id:
         obj = api.get(f"/v1/prompt/{id}", params)
     else:
-        if not slug or (project is None and project_id is None):
-            raise ValueError("load_prompt needs project (or project_id) and slug, or id")
         found = api.get("/v1/prompt", {"project_name": project, "project_id": project_id, "slug": slug, **params})
         objects = (found or {}).get("objects") or []
         if not objects:
@@ -95,7 +121,9 @@ def load_prompt(project: str | None = None, slug: str | None = None, *, version:
         if len(objects) > 1:
             raise APIError(f"more than one prompt answers slug {slug!r}")
         obj = objects[0]
-    return Prompt.from_wire(obj)
+    if not isinstance(obj, dict):
+        raise APIError("the data plane answered a prompt that is not an object")
+    return obj
 
 
 def create_prompt(project: str | None, slug: str, *, name: str | None = None, messages: list[dict[str, Any]] | None = None,

@@ -23,7 +23,7 @@ def server() -> Iterator[WireServer]:
 
 def make_state(url: str, **kw) -> state_mod.State:
     base = dict(api_key=API_KEY, app_url=url, flush_interval=0.02, max_backoff=0.05, atexit_flush=False,
-                http_timeout=5.0)
+                http_timeout=5.0, prompt_cache_dir="off")
     cfg = Config(**{**base, **kw})
     return state_mod.State(cfg)
 

@@ -82,3 +82,30 @@ def test_mustache_rendering() -> None:
         render("{{missing}}", {}, strict=True)
     with pytest.raises(TemplateError):
         render("{{#a}}x", {})
+
+
+def test_load_prompt_falls_back_to_the_disk_cache(server, tmp_path) -> None:
+    from twinplane.sdk import state as state_mod
+    from twinplane.sdk.config import Config
+
+    from .wire_server import API_KEY, Fault
+
+    st = state_mod.set_state(state_mod.State(Config(api_key=API_KEY, app_url=server.url, max_backoff=0.01,
+                                                    atexit_flush=False, prompt_cache_dir=str(tmp_path))))
+    try:
+        twinplane.create_prompt("proj", "cached", messages=[{"role": "user", "content": "Hi {{n}}"}])
+        assert twinplane.load_prompt("proj", "cached").build(n=1)["messages"][0]["content"] == "Hi 1"
+        assert list(tmp_path.glob("*.json"))
+        server.fail("/v1/prompt", Fault(503, times=100))
+        cached = twinplane.load_prompt("proj", "cached")  # data plane failing: the cached copy
+        assert cached.build(n=2)["messages"][0]["content"] == "Hi 2"
+        with pytest.raises(twinplane.APIError):  # never loaded before: nothing to fall back to
+            twinplane.load_prompt("proj", "other")
+        server.faults.clear()
+        server.fail("/v1/prompt", Fault(403, times=100))
+        with pytest.raises(twinplane.APIError):  # a refusal is not an outage
+            twinplane.load_prompt("proj", "cached")
+    finally:
+        server.faults.clear()
+        st.delivery.close(2)
+        state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
