@@ -181,3 +181,20 @@ def test_eval_completes_with_local_scores_when_the_server_is_down() -> None:
         assert "77.78%" in buf.getvalue()
     finally:
         state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
+
+
+def test_init_experiments_update_and_manual_logging(server, sdk) -> None:
+    first = twinplane.init("proj", "nightly", metadata={"run": 1})
+    first.log(input="q", output="a", expected="a", scores={"acc": 1.0})
+    assert first.name == "nightly"
+    again = twinplane.init("proj", "nightly")  # ensure_new: a new experiment, renamed
+    assert again.name == "nightly-1" and again.id != first.id
+    reused = twinplane.init("proj", "nightly", update=True)  # update=True: the existing one
+    assert reused.id == first.id
+    with reused.start_span("case", input="q2") as span:
+        span.log(output="b", scores={"acc": 0.0})
+    summary = reused.summarize()
+    assert summary.experiment_name == "nightly" and summary.scores["acc"].score == 0.5
+    posts = [b for m, p, b in server.requests if p == "/v1/experiment" and m == "POST"]
+    assert [b["ensure_new"] for b in posts] == [True, True, False] and all(b["public"] is False for b in posts)
+    assert posts[0]["metadata"] == {"run": 1}
