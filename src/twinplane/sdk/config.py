@@ -49,7 +49,9 @@ class Config:
         default=None, metadata={"env": "TWINPLANE_ORG_NAME", "doc": "Organization to use when the key has several."}
     )
     queue_size: int = field(
-        default=50_000, metadata={"env": "TWINPLANE_QUEUE_SIZE", "doc": "Rows held in memory before new ones are dropped."}
+        default=20_000,
+        metadata={"env": "TWINPLANE_QUEUE_SIZE", "doc": "Rows held in memory before new ones are dropped (they hold "
+                  "references to what was logged, so this bounds the memory an outage can take)."},
     )
     batch_size: int = field(default=200, metadata={"env": "TWINPLANE_BATCH_SIZE", "doc": "Most rows per `/logs3` request."})
     batch_bytes: int = field(
