@@ -5,6 +5,7 @@ import type { Row, RowObjectType } from "../api/types";
 import { formatCost, formatDuration, formatNumber, formatTime, spanDuration, totalTokens } from "../lib/format";
 import { prettyJson } from "../lib/preview";
 import { CopyButton } from "./CopyButton";
+import { useOrg } from "../state/scope";
 import { JsonView } from "./JsonView";
 import { Comments, ReviewPanel } from "./ReviewPanel";
 import { ScoreCell } from "./Score";
@@ -45,6 +46,7 @@ export function SpanDetails({ row, client, objectType, objectId, comments: initi
   row: Row; client: DataClient; objectType: RowObjectType; objectId: string; comments: Row[]; knownScores?: string[]; traceStart?: number | null;
   onReviewed?: (r: Row) => void;
 }) {
+  const canReview = useOrg().org.role !== "viewer";
   const [comments, setComments] = useState<Row[]>(initialComments);
   useEffect(() => setComments(initialComments), [initialComments]);
 
@@ -106,13 +108,13 @@ export function SpanDetails({ row, client, objectType, objectId, comments: initi
       {present(row.span_attributes) && <Section title="Span attributes" defaultOpen={false}><JsonView value={row.span_attributes} /></Section>}
       <Section title={`Review${comments.length ? ` · ${comments.length} comment${comments.length > 1 ? "s" : ""}` : ""}`}>
         <Comments comments={comments} />
-        <ReviewPanel
+        {!canReview ? <div className="faint">Viewers can read reviews but not add them.</div> : <ReviewPanel
           client={client} objectType={objectType} objectId={objectId} row={row} knownScores={knownScores}
           onSaved={(merged, c) => {
             if (c) setComments((cs) => [...cs, c]);
             onReviewed?.(merged);
           }}
-        />
+        />}
       </Section>
     </div>
   );

@@ -5,7 +5,7 @@ import { newRowId } from "../api/data";
 import type { Row } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
 import { DataTable } from "../components/DataTable";
-import { EmptyState } from "../components/EmptyState";
+import { CodeBlock, EmptyState } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { FilterBar } from "../components/FilterBar";
 import { JsonView } from "../components/JsonView";
@@ -66,6 +66,7 @@ export default function Dataset() {
   const [editing, setEditing] = useState<Row | null | "new">(null);
   const [selected, setSelected] = useState(-1);
   const [opError, setOpError] = useState<string | null>(null);
+  const [showCode, setShowCode] = useState(false);
   const canWrite = org.role !== "viewer" && !version;
 
   const meta = useAsync(() => data.listDatasets(project.id), [project.id, data]);
@@ -103,6 +104,7 @@ export default function Dataset() {
           <Breadcrumbs items={[{ label: project.name, to: `${base}/experiments` }, { label: "Datasets", to: `${base}/datasets` }, { label: ds?.name ?? "Dataset" }]} />
           <div className="page-header" style={{ marginBottom: 0 }}>
             <div className="grow"><h1>{ds?.name ?? "Dataset"}</h1>{ds?.description && <div className="sub">{ds.description}</div>}</div>
+            <button className="btn" onClick={() => setShowCode(true)}>Use in code</button>
             {canWrite && <button className="btn primary" onClick={() => setEditing("new")} data-testid="add-row">+ Add row</button>}
           </div>
         </div>
@@ -161,6 +163,12 @@ export default function Dataset() {
           </button>
         ))}
       </aside>
+      {showCode && (
+        <Modal onClose={() => setShowCode(false)} title="Use this dataset in an evaluation">
+          <CodeBlock code={`import twinplane\nfrom twinplane import Eval\nfrom twinplane.scorers import Levenshtein\n\nEval(${JSON.stringify(project.name || "my-project")},\n     data=twinplane.init_dataset(${JSON.stringify(project.name || "my-project")}, ${JSON.stringify(ds?.name ?? "dataset")}${version ? `, version=${JSON.stringify(version)}` : ""}),\n     task=lambda input: my_app(input),\n     scores=[Levenshtein])`} />
+          <p className="muted" style={{ margin: 0 }}>Each experiment records the dataset version it ran on{version ? "; this one is pinned to the version you are viewing" : ""}.</p>
+        </Modal>
+      )}
       {editing && (
         <RowEditor row={editing === "new" ? null : editing} onClose={() => setEditing(null)} onSave={(r) => write([r])} />
       )}

@@ -24,7 +24,7 @@ import { useUrlState } from "../state/useUrlState";
 interface Pending { scores: Record<string, number>; comment: string }
 
 export default function Review() {
-  const { project, data, base } = useProject();
+  const { org, project, data, base } = useProject();
   const [get, set] = useUrlState();
   const source = get("source") || `project_logs:${project.id}`;
   const [objectType, objectId] = source.split(":") as [RowObjectType, string];
@@ -128,6 +128,7 @@ export default function Review() {
           <button className="btn" disabled={!newName.trim()}>Add</button>
         </form>
       </div>
+      {org.role === "viewer" && <div className="notice warn" style={{ margin: "8px 20px 0" }}>You are a viewer in this organization: you can look through the queue, but saving reviews needs the editor role.</div>}
       {q.filterError && <div className="inline-error" style={{ padding: "6px 20px" }}>{q.filterError}</div>}
       {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
       {q.loading && q.rows.length === 0 && !q.error && <SkeletonRows rows={8} cols={3} />}

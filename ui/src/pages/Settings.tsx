@@ -91,6 +91,7 @@ function ApiKeys() {
   const [name, setName] = useState("");
   const [projectId, setProjectId] = useState("");
   const [readOnly, setReadOnly] = useState(false);
+  const [expiry, setExpiry] = useState("");
   const [created, setCreated] = useState<CreatedApiKey | null>(null);
   const a = useAction();
   const canWrite = org.role !== "viewer";
@@ -111,13 +112,18 @@ function ApiKeys() {
         <form className="card card-body form-row" onSubmit={async (e) => {
           e.preventDefault();
           let k: CreatedApiKey | null = null;
-          if (await a.run(async () => { k = await control.createApiKey(org.id, { name, project_id: projectId || undefined, read_only: readOnly }); })) {
+          if (await a.run(async () => { k = await control.createApiKey(org.id, {
+            name, project_id: projectId || undefined, read_only: readOnly,
+            expires_at: expiry ? new Date(Date.now() + Number(expiry) * 86_400_000).toISOString() : undefined,
+          }); })) {
             setCreated(k); setName(""); keys.reload();
           }
         }}>
           <label className="field" style={{ flex: 2 }}>Name<input className="input" required value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. CI" name="key-name" /></label>
           <label className="field" style={{ flex: 1 }}>Project<select className="input" value={projectId} onChange={(e) => setProjectId(e.target.value)}>
             <option value="">All projects</option>{(projects.data ?? []).map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}</select></label>
+          <label className="field">Expires<select className="input" value={expiry} onChange={(e) => setExpiry(e.target.value)}>
+            <option value="">Never</option><option value="30">In 30 days</option><option value="90">In 90 days</option><option value="365">In a year</option></select></label>
           <label className="row-flex muted" style={{ fontSize: 13, height: 30 }}><input type="checkbox" checked={readOnly} onChange={(e) => setReadOnly(e.target.checked)} /> Read-only</label>
           <button className="btn primary" disabled={a.busy}>Create key</button>
         </form>
@@ -128,7 +134,7 @@ function ApiKeys() {
       {keys.data && keys.data.length === 0 && <div className="muted">No API keys yet. The SDK needs one to log from your code.</div>}
       {keys.data && keys.data.length > 0 && (
         <div className="card"><table className="simple" data-testid="api-keys">
-          <thead><tr><th>Name</th><th>Key</th><th>Scope</th><th>Created</th><th>Last used</th><th /></tr></thead>
+          <thead><tr><th>Name</th><th>Key</th><th>Scope</th><th>Created</th><th>Last used</th><th>Expires</th><th /></tr></thead>
           <tbody>{keys.data.map((k) => (
             <tr key={k.id} style={k.revoked ? { opacity: 0.5 } : undefined}>
               <td style={{ fontWeight: 550 }}>{k.name}</td>
@@ -137,6 +143,7 @@ function ApiKeys() {
                 {k.read_only && <span className="badge warn" style={{ marginLeft: 4 }}>read-only</span>}</td>
               <td className="muted">{formatDate(k.created)}</td>
               <td className="muted">{k.last_used ? relativeTime(k.last_used) : "never"}</td>
+              <td className="muted">{k.expires_at ? formatDate(k.expires_at) : "never"}</td>
               <td style={{ textAlign: "right" }}>{k.revoked ? <span className="badge bad">revoked</span> : canWrite && (
                 <button className="btn small danger" onClick={async () => { if (window.confirm(`Revoke "${k.name}"? Programs using it stop working.`) && await a.run(() => control.revokeApiKey(org.id, k.id))) keys.reload(); }}>Revoke</button>
               )}</td>
@@ -223,6 +230,7 @@ function DataPlane() {
             {isAdmin && <button className="btn primary" disabled={a.busy}>Save</button>}
           </div>
           {cfg.data.id && <div className="faint" style={{ fontSize: 12 }}>Data plane id <span className="mono">{cfg.data.id}</span></div>}
+          <div className="faint" style={{ fontSize: 12 }}>After changing the URL, reload the page: the browser only lets this app connect to the data planes of your organizations, read when the page loads.</div>
         </form>
       )}
       {a.error && <div className="notice error">{a.error}</div>}
