@@ -39,7 +39,8 @@ def _row_id(row: dict[str, Any]) -> Any:
     return row.get("id")
 
 
-_TAKE_MAX = 10_000  # rows folded per cycle; bounds the worker's memory per cycle
+_TAKE_MAX = 10_000
+BACKPRESSURE_LIMIT = 30.0  # longest an experiment or dataset write waits for room in a full queue  # rows folded per cycle; bounds the worker's memory per cycle
 
 
 @dataclass(frozen=True)
@@ -103,9 +104,12 @@ class Delivery:
         """Enqueue one row; O(1), never blocks, never raises."""
         q = self._queue
         if len(q) >= self._max_queue or self._closed:
-            with self._lock:
-                self._dropped_full += 1
-            return
+            # Experiments and datasets are written by evals and scripts, where a missing row is a wrong
+            # result: they wait for room (bounded). Production logs never wait: they are dropped.
+            if self._closed or ref.object_type == "project_logs" or not self._wait_for_room():
+                with self._lock:
+                    self._dropped_full += 1
+                return
         # the ref rides in the row itself: one GC-tracked tuple less per row on the caller's thread
         row[REF_KEY] = ref
         q.append(row)
@@ -113,6 +117,19 @@ class Delivery:
             self._start()
         elif len(q) >= self._batch_size and not self._wake.is_set():
             self._wake.set()
+
+    def _wait_for_room(self, limit: float = BACKPRESSURE_LIMIT) -> bool:
+        if self._thread is not None and threading.current_thread() is self._thread:
+            return False
+        if self._thread is None:
+            self._start()
+        deadline = time.monotonic() + limit
+        while len(self._queue) >= self._max_queue:
+            self._wake.set()
+            if time.monotonic() > deadline or self._closed:
+                return False
+            time.sleep(0.002)
+        return True
 
     def _start(self) -> None:
         with self._lock:

@@ -196,3 +196,19 @@ def test_failed_login_is_not_retried_on_every_cycle(server) -> None:
     with _pytest.raises(LoginError):
         st.login(force=True)
     assert len([p for _, p, _ in server.requests if p == "/api/apikey/login"]) == 2
+
+
+def test_experiment_and_dataset_rows_wait_for_room_instead_of_dropping(server) -> None:
+    from twinplane.sdk.dataset import Dataset
+    from twinplane.sdk.experiment import Experiment
+
+    st = make_state(server.url, queue_size=8, batch_size=4)
+    exp = Experiment(st, "bp", "e")
+    for i in range(50):
+        exp.log(input=i, output=i)
+    ds = Dataset(st, "bp", "d")
+    for i in range(50):
+        ds.insert(input=i)
+    assert st.delivery.flush(10).ok
+    assert st.delivery.stats().dropped_queue_full == 0
+    assert len(server.rows("experiment", exp.id)) == 50 and len(server.rows("dataset", ds.id)) == 50
