@@ -97,6 +97,7 @@ class Delivery:
         self._in_flight = 0
         self._max_bytes = max(1024, self._cfg.batch_bytes)
         self._version_checked = False
+        self._no_wait_until = 0.0
         self._sent = self._dropped_full = self._dropped_failed = self._dropped_large = self._retries = 0
 
     # -- caller side (hot path) ----------------------------------------------------------------
@@ -123,10 +124,14 @@ class Delivery:
             return False
         if self._thread is None:
             self._start()
-        deadline = time.monotonic() + limit
+        now = time.monotonic()
+        if now < self._no_wait_until:  # the sender was stuck a moment ago: do not stall every write
+            return False
+        deadline = now + limit
         while len(self._queue) >= self._max_queue:
             self._wake.set()
             if time.monotonic() > deadline or self._closed:
+                self._no_wait_until = time.monotonic() + limit
                 return False
             time.sleep(0.002)
         return True
