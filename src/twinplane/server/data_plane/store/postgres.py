@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 INDEX_BATCH = 2000
 INDEX_IDLE = 0.2  # seconds the indexer sleeps when nothing is waiting
+INDEX_TASKS = 2  # concurrent rounds per process (disjoint batches through SKIP LOCKED)
 STATEMENT_TIMEOUT_MS = 30_000
 
 
@@ -70,7 +71,8 @@ class PostgresStore(RowReads):
         self.url = url
         self._pool = AsyncConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
                                          kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
-        self._indexer: asyncio.Task[None] | None = None
+        self._indexers: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
         self._objkeys: dict[tuple[str, str, str], int] = {}
         self._writer = PostgresWriter(self._pool, self._ensure_objects, self._objkeys)
 
@@ -78,15 +80,17 @@ class PostgresStore(RowReads):
     async def start(self) -> None:
         await asyncio.to_thread(upgrade_to_head, self.url)
         await self._pool.open(wait=True)
-        self._indexer = asyncio.create_task(self._index_loop(), name="twinplane-pg-fts-indexer")
+        self._stopping.clear()
+        self._indexers = [asyncio.create_task(self._index_loop(), name=f"twinplane-pg-fts-indexer-{i}")
+                          for i in range(INDEX_TASKS)]
 
     async def close(self) -> None:
         await self._writer.close()
-        if self._indexer is not None:
-            self._indexer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._indexer
-            self._indexer = None
+        # no cancellation: a round cancelled mid-query would leave its connection to be
+        # cleaned up by the pool; the loops finish their round and see the flag instead
+        self._stopping.set()
+        await asyncio.gather(*self._indexers, return_exceptions=True)
+        self._indexers = []
         await self._pool.close()
 
     async def ping(self) -> None:
@@ -158,13 +162,12 @@ class PostgresStore(RowReads):
             pass
 
     async def _index_loop(self) -> None:
-        while True:
+        while not self._stopping.is_set():
             try:
                 n = await self.index_round()
-            except asyncio.CancelledError:
-                raise
             except Exception:  # noqa: BLE001 - the indexer must outlive a bad round
                 logger.exception("full-text indexing round failed; will retry")
                 n = 0
             if n < INDEX_BATCH:
-                await asyncio.sleep(INDEX_IDLE)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), INDEX_IDLE)

@@ -75,3 +75,25 @@ async def test_indexer_keeps_up_with_concurrent_writers(store) -> None:
         await asyncio.sleep(0.05)
         rows = (await store.fetch_rows(RowQuery(ORG, LOGS, search="batch3x4", limit=100))).rows
     assert len(rows) == 40
+
+
+async def test_sqlite_index_side_file_is_rebuilt_when_lost(tmp_path) -> None:
+    from twinplane.server.data_plane.store.sqlite import SqliteStore
+
+    path = str(tmp_path / "data.db")
+    store = SqliteStore(path)
+    await store.start()
+    await store.write_rows([w(LOGS, "a", input="phoenix"), w(LOGS, "b", input="other")])
+    await store.write_rows([w(LOGS, "b", _object_delete=True)])
+    await store.wait_indexed()
+    await store.close()
+    for name in ("data.db.fts", "data.db.fts-wal", "data.db.fts-shm"):
+        (tmp_path / name).unlink(missing_ok=True)  # noqa: ASYNC240 - a test's tiny local files
+    store = SqliteStore(path)
+    await store.start()
+    try:
+        await store.wait_indexed()
+        assert [r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search="phoenix"))).rows] == ["a"]
+        assert (await store.fetch_rows(RowQuery(ORG, LOGS, search="other"))).rows == []
+    finally:
+        await store.close()
