@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { asChatMessages, contentParts, templateVariables } from "./chat";
-import { previewValue } from "./preview";
+import { boundedJson, previewValue } from "./preview";
 import { keyToScore, moveIndex } from "./reviewKeys";
 
 describe("chat detection", () => {
@@ -37,6 +37,17 @@ describe("previews", () => {
     expect(previewValue("x".repeat(50), 10)).toBe(`${"x".repeat(9)}…`);
     expect(previewValue(null)).toBe("");
     expect(previewValue([{ role: "user", content: "why?" }])).toBe("user: why?");
+  });
+
+  it("serializes like JSON.stringify when small, and stops early when huge", () => {
+    const v = { a: [1, "x", null, { b: true }], "k\"q": "s" };
+    expect(boundedJson(v, 1000)).toBe(JSON.stringify(v));
+    const huge = { rows: Array.from({ length: 200_000 }, (_, i) => ({ i, text: "lorem ipsum dolor" })) };
+    const t0 = performance.now();
+    const p = previewValue(huge, 100);
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(p.length).toBe(100);
+    expect(p.startsWith('{"rows":[{"i":0,')).toBe(true);
   });
 });
 
