@@ -47,17 +47,17 @@ async def run_aggregate(groups: list[GroupKey], measures: list[Measure], oks: li
     for source, ms in sources.items():
         d = make_dialect()
         side = source if source != "rows" else None
-        needs_rows = side is None or filter_sql is not None or any(g.kind != "object" for g in groups)
+        needs_rows = side is None or filter_sql is not None or any(k.kind != "object" for k in groups)
         okcol = "r.ok" if needs_rows else "s.ok"
         gexprs = []
-        for g in groups:
-            if g.kind == "object":
+        for key in groups:
+            if key.kind == "object":
                 gexprs.append(okcol)
-            elif g.kind == "bucket":
-                gexprs.append(d.bucket("r.created", g.seconds))
+            elif key.kind == "bucket":
+                gexprs.append(d.bucket("r.created", key.seconds))
             else:
-                assert g.field is not None
-                gexprs.append(d.field(g.field, g.as_type))
+                assert key.field is not None
+                gexprs.append(d.field(key.field, key.as_type))
         values = [_value(m, d) for m in ms]
         conds = [f"{okcol} IN ({', '.join(d.param(ok) for ok in oks)})"]
         if side is not None:

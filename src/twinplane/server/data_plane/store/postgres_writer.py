@@ -52,7 +52,8 @@ class PostgresWriter:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
     def _take(self) -> list[tuple[list[RowWrite], asyncio.Future[WriteResult]]]:
-        group, budget = [], 0
+        group: list[tuple[list[RowWrite], asyncio.Future[WriteResult]]] = []
+        budget = 0
         while self._pending and (not group or budget + len(self._pending[0][0]) <= GROUP_MAX_ROWS):
             item = self._pending.pop(0)
             group.append(item)

@@ -16,13 +16,16 @@ stop after a page, instead of scoring and sorting every hit.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.query.ast import Field
 from twinplane.server.data_plane.store.base import RowQuery, SortDir
 from twinplane.server.data_plane.store.cursor import decode_cursor, encode_cursor
 from twinplane.server.data_plane.store.row_dialect import RowDialect
+
+if TYPE_CHECKING:
+    from twinplane.server.data_plane.query.ast import SqlDialect
 
 MAX_LIMIT = 10_000
 _LOW, _HIGH = -1e300, 1e300  # sentinels: missing values sort last in either direction
@@ -98,7 +101,7 @@ def compile_filter_sql(node: Any, d: RowDialect) -> str:
         from twinplane.server.data_plane.query.compile import compile_filter
     except ImportError as err:  # pragma: no cover - until the query compiler lands
         raise BadRequest("filters are not available") from err
-    return compile_filter(node, d)
+    return compile_filter(node, cast("SqlDialect", d))  # RowDialect implements the protocol
 
 
 def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
@@ -130,21 +133,21 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
     if q.roots_only:
         cols += ", r.ok AS ok_, r.root_span_id AS rs_"
     order = ", ".join(f"k{i} {k.dir.upper()}" for i, k in enumerate(keys))
-    where = " AND ".join(conds)
+    where_sql = " AND ".join(conds)
     # a trace list shows each trace's size: one probe of the trace index per root of the page
     extra = (", (SELECT count(*) FROM dp_rows c WHERE c.ok = p.ok_ AND c.root_span_id = p.rs_)"
              if q.roots_only else "")
     knames = ", ".join(f"p.k{i}" for i in range(len(keys)))
-    if "v.data" in where:
+    if "v.data" in where_sql:
         inner = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
                  # v.ok = r.ok: a JSON filter the planner deems selective then scans one object's versions, not all
-                 f"JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok WHERE {where} ORDER BY {order} "
+                 f"JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok WHERE {where_sql} ORDER BY {order} "
                  f"LIMIT {limit + 1}")
         sql = f"SELECT p.xact_id, p.data, {knames}{extra} FROM ({inner}) p ORDER BY {order}"
     else:
         # Page first on the narrow typed columns, then read the JSON of the page's rows only
         # (a sort the index cannot give, say by score, would otherwise read every row's JSON).
-        inner = (f"SELECT r.xact_id, r.version_seq, {cols} FROM {source} WHERE {where} "
+        inner = (f"SELECT r.xact_id, r.version_seq, {cols} FROM {source} WHERE {where_sql} "
                  f"ORDER BY {order} LIMIT {limit + 1}")
         sql = (f"SELECT p.xact_id, {d.data_text}, {knames}{extra} FROM ({inner}) p "
                f"JOIN dp_versions v ON v.seq = p.version_seq ORDER BY {order}")
