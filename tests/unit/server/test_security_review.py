@@ -62,6 +62,10 @@ async def _attachment(c: httpx.AsyncClient, anon: httpx.AsyncClient, key: str, c
     return slot.json()
 
 
+def _files_holding(root: str, needle: bytes) -> list[Path]:
+    return [p for p in Path(root).rglob("*") if p.is_file() and needle in p.read_bytes()]
+
+
 @asynccontextmanager
 async def _org_b_plane(p: Plane) -> AsyncIterator[tuple[httpx.AsyncClient, Any, str]]:
     """A second data plane, of another org, on the SAME database and blob directory."""
@@ -192,6 +196,21 @@ async def test_dp8_a_jwks_outage_does_not_turn_every_token_into_an_upstream_call
         with pytest.raises((Unauthorized, Unavailable)):
             await v.verify(token)
     assert calls <= 1, f"{calls} JWKS fetches within one refresh interval"
+
+
+@pytest.mark.xfail(strict=True, reason="DP-9")
+async def test_dp9_an_ingested_overflow_payload_does_not_stay_in_the_blob_store(plane) -> None:
+    c = plane.client()
+    _, eid = await _exp(c, "overflow")
+    canary = "canary-" + uuid.uuid4().hex
+    payload = body([span({"experiment_id": eid}, input=canary)])
+    slot = (await c.post("/logs3/overflow", json={"size_bytes": len(payload)})).json()
+    assert (await plane.anonymous().put(slot["signedUrl"], content=payload)).status_code == 200
+    r = await c.post("/logs3", content=orjson.dumps({"rows": {"type": "logs3_overflow", "key": slot["key"]}}))
+    assert r.status_code == 200, r.text
+    # the rows are committed in the row store now; a raw copy left beside it escapes purge and erasure
+    left = _files_holding(plane.settings.blob_dir, canary.encode())
+    assert left == [], left
 
 
 # ---------------------------------------------------------------------------------------------
@@ -426,6 +445,31 @@ def test_cp3_a_project_scoped_key_cannot_revoke_org_wide_keys(app, make_org) -> 
     r = bearer(app, scoped["key"]).delete(f"/api/v1/orgs/{org.id}/api-keys/{full['id']}")
     assert r.status_code in (403, 404), r.text
     assert bearer(app, full["key"]).get(f"/api/v1/orgs/{org.id}").status_code == 200
+
+
+@pytest.mark.xfail(strict=True, reason="CP-4")
+def test_cp4_control_plane_refuses_oversized_bodies_before_parsing(app) -> None:
+    c = TestClient(app)
+    big = b'{"email": "a@b.example", "password": "' + b"x" * 4_000_000 + b'"}'
+    r = c.post("/api/v1/auth/login", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413, f"a 4 MB anonymous body was read and parsed: {r.status_code}"
+
+    def chunked() -> Any:  # no Content-Length
+        yield b'{"email": "a@b.example", "password": "'
+        for _ in range(4):
+            yield b"x" * 1_000_000
+        yield b'"}'
+
+    r = c.post("/api/v1/auth/login", content=chunked(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+@pytest.mark.xfail(strict=True, reason="CP-5")
+def test_cp5_log_redaction_covers_the_oidc_authorization_code() -> None:
+    from twinplane.server.common.redaction import redact
+
+    line = '127.0.0.1:50000 - "GET /api/v1/auth/oidc/callback?code=SplxlOBeZQQYbYS6WxSbIA&state=af0ifjsldkj HTTP/1.1" 302'
+    assert "SplxlOBeZQQYbYS6WxSbIA" not in redact(line)
 
 
 def test_sign_in_replaces_a_planted_session_cookie_and_needs_json(app, make_user) -> None:
