@@ -36,7 +36,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new UnreachableError("control", window.location.origin, e);
+    throw new UnreachableError("control", typeof window === "undefined" ? "" : window.location.origin, e);
   }
   return readJson<T>(res);
 }
