@@ -112,15 +112,22 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
             state[c.key] = c.row
             final[c.key] = (c, xact)
             versions.append({"ok": ok, "row_id": c.row_id, "xact_id": xact, "deleted": c.shape is None,
-                             "created": c.shape.created if c.shape else None,
-                             "data": orjson.Fragment(c.data) if c.data is not None else None})
+                             "created": c.shape.created if c.shape else None, "raw": c.data})
             per_object[(ok, xact)] = per_object.get((ok, xact), 0) + 1
         results.append(WriteResult(xact_id=xact, row_ids=[w.row_id for w in rows]))
     if not versions:
         return results
 
-    await cur.execute(_VERSIONS, (_j(versions),))
-    vseq = {(ok, row_id, xact): seq for seq, ok, row_id, xact in await cur.fetchall()}
+    # Versions carry the JSON, the bulk of the bytes: COPY streams them without a second
+    # parse of a batch document; their seqs are drawn first so rows can point at them.
+    await cur.execute("SELECT nextval('dp_versions_seq_seq') FROM generate_series(1, %s) AS g ORDER BY g",
+                      (len(versions),))
+    seqs = [int(r[0]) for r in await cur.fetchall()]
+    vseq = {}
+    async with cur.copy("COPY dp_versions (seq, ok, row_id, xact_id, deleted, created, data) FROM STDIN") as copy:
+        for seq, v in zip(seqs, versions, strict=True):
+            vseq[(v["ok"], v["row_id"], v["xact_id"])] = seq
+            await copy.write_row((seq, v["ok"], v["row_id"], v["xact_id"], v["deleted"], v["created"], v["raw"]))
 
     live = [(c, x) for c, x in final.values() if c.shape is not None]
     gone = [c for c, _x in final.values() if c.shape is None and c.key in current]
