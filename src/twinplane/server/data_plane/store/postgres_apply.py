@@ -39,10 +39,6 @@ def lock_key(ok: int, row_id: str) -> int:
 # the server's): far cheaper than dumping a dozen Python lists into SQL arrays.
 _CURRENT = ("SELECT r.seq, r.ok, r.row_id, v.data::text FROM dp_rows r JOIN dp_versions v ON v.seq = r.version_seq "
             "WHERE (r.ok, r.row_id) IN (SELECT ok, row_id FROM json_to_recordset(%s::json) AS t(ok bigint, row_id text))")
-_VERSIONS = ("INSERT INTO dp_versions (ok, row_id, xact_id, deleted, created, data) "
-             "SELECT ok, row_id, xact_id, deleted, created, data FROM json_to_recordset(%s::json) "
-             "AS t(ok bigint, row_id text, xact_id bigint, deleted boolean, created float8, data jsonb) "
-             "RETURNING seq, ok, row_id, xact_id")
 _UPSERT = (
     "INSERT INTO dp_rows (ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, "
     "span_name, span_type, start_ts, end_ts, has_error) "
