@@ -150,7 +150,8 @@ def upgrade() -> None:
         # writers queue row seqs, the indexer turns them into tsvectors in batches.
         op.execute("CREATE TABLE dp_fts_queue (row_seq bigint PRIMARY KEY)")
         op.execute("CREATE TABLE dp_fts (seq bigint PRIMARY KEY, ok bigint NOT NULL, fts tsvector NOT NULL)")
-        op.execute("CREATE INDEX ix_dp_fts_gin ON dp_fts USING gin (fts)")
+        # a small pending list: searches scan it linearly until it is merged into the tree
+        op.execute("CREATE INDEX ix_dp_fts_gin ON dp_fts USING gin (fts) WITH (gin_pending_list_limit = 1024)")
         # Newest-first walk for "newest N matching a common word" (SQLite: the FTS rowid).
         op.execute("CREATE INDEX ix_dp_fts_newest ON dp_fts (ok, seq)")
         # A cast that answers NULL instead of failing, so a filter on an odd value never
