@@ -6,9 +6,10 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { DataClient } from "../api/data";
 import type { Row, RowObjectType } from "../api/types";
 import { formatCost, formatDuration, formatNumber } from "../lib/format";
-import { ancestorKeys, buildTraceTree, defaultCollapsed, flattenTree, sumMetric } from "../lib/traceTree";
+import { ancestorKeys, buildTraceTree, defaultCollapsed, flattenTree, sumMetric, traceScores } from "../lib/traceTree";
 import { useHotkeys } from "../state/useHotkeys";
 import { ErrorNotice } from "./ErrorNotice";
+import { ScoreCell } from "./Score";
 import { SkeletonRows } from "./Skeleton";
 import { Metric, SpanDetails } from "./SpanDetails";
 
@@ -165,6 +166,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
   const declared = typeof rootRow?.span_count === "number" ? rootRow.span_count : null;
   const tokens = sumMetric(tree, ["tokens", "total_tokens"]);
   const cost = sumMetric(tree, ["estimated_cost", "cost"]);
+  const scores = traceScores(tree);
 
   return (
     <div className="trace" data-testid="trace-viewer" data-spans={tree.size} data-complete={!streaming}>
@@ -174,6 +176,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
           <Metric label="Spans" value={<span data-testid="span-count">{formatNumber(tree.size)}{declared && declared > tree.size ? ` / ${formatNumber(declared)}` : ""}</span>} />
           {tokens !== null && <Metric label="Tokens" value={formatNumber(tokens)} />}
           {cost !== null && <Metric label="Cost" value={formatCost(cost)} />}
+          {Object.entries(scores).slice(0, 4).map(([k, v]) => <Metric key={k} label={k} value={<ScoreCell value={v} />} />)}
           {streaming && <span className="badge accent" style={{ alignSelf: "center" }}>loading spans…</span>}
         </div>
         {error != null && <div style={{ padding: 8 }}><ErrorNotice error={error} onRetry={() => setTick((t) => t + 1)} /></div>}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Row } from "../api/types";
-import { ancestorKeys, buildTraceTree, flattenTree, sumMetric } from "./traceTree";
+import { ancestorKeys, buildTraceTree, flattenTree, sumMetric, traceScores } from "./traceTree";
 
 const span = (id: string, parent: string | null, start: number, extra: Partial<Row> = {}): Row => ({
   id: `row-${id}`, span_id: id, root_span_id: "root", span_parents: parent ? [parent] : null,
@@ -55,5 +55,16 @@ describe("trace tree", () => {
     ]);
     expect(sumMetric(tree, ["tokens", "total_tokens"])).toBe(15);
     expect(sumMetric(tree, ["estimated_cost"])).toBeNull();
+  });
+});
+
+describe("trace scores", () => {
+  it("averages each score over the spans carrying it", () => {
+    const tree = buildTraceTree([
+      span("r", null, 0, { scores: { human: 1 } }),
+      span("s1", "r", 1, { scores: { acc: 0.5, human: null } }),
+      span("s2", "r", 2, { scores: { acc: 1 } }),
+    ]);
+    expect(traceScores(tree)).toEqual({ human: 1, acc: 0.75 });
   });
 });

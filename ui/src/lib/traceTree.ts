@@ -129,3 +129,16 @@ export function sumMetric(tree: TraceTree, names: string[]): number | null {
   }
   return found ? total : null;
 }
+
+/** Scores of the whole trace: each name averaged over the spans that carry it (as the summary does). */
+export function traceScores(tree: TraceTree): Record<string, number> {
+  const sums = new Map<string, [number, number]>();
+  for (const n of tree.byKey.values()) {
+    for (const [k, v] of Object.entries(n.row.scores ?? {})) {
+      if (typeof v !== "number") continue;
+      const [s, c] = sums.get(k) ?? [0, 0];
+      sums.set(k, [s + v, c + 1]);
+    }
+  }
+  return Object.fromEntries([...sums.entries()].map(([k, [s, c]]) => [k, s / c]));
+}

@@ -21,7 +21,7 @@ import { useUrlState } from "../state/useUrlState";
 
 export default function Experiment() {
   const { experimentId = "" } = useParams();
-  const { org, project, data, base } = useProject();
+  const { project, data, base } = useProject();
   const navigate = useNavigate();
   const [get, set] = useUrlState();
   const filter = get("filter");
@@ -139,7 +139,6 @@ export default function Experiment() {
           onNext={idx >= 0 && idx < q.rows.length - 1 ? () => { set({ trace: q.rows[idx + 1].root_span_id ?? q.rows[idx + 1].id }); setSelected(idx + 1); } : undefined}
         />
       )}
-      <span hidden>{org.id}</span>
     </div>
   );
 }
