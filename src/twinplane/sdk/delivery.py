@@ -40,6 +40,7 @@ def _row_id(row: dict[str, Any]) -> Any:
 
 
 _TAKE_MAX = 10_000
+WARNING_INTERVAL = 60.0  # seconds between two "cannot resolve" warnings
 BACKPRESSURE_LIMIT = 30.0  # longest an experiment or dataset write waits for room in a full queue  # rows folded per cycle; bounds the worker's memory per cycle
 
 
@@ -98,6 +99,7 @@ class Delivery:
         self._max_bytes = max(1024, self._cfg.batch_bytes)
         self._version_checked = False
         self._no_wait_until = 0.0
+        self._last_warning = -WARNING_INTERVAL
         self._sent = self._dropped_full = self._dropped_failed = self._dropped_large = self._retries = 0
 
     # -- caller side (hot path) ----------------------------------------------------------------
@@ -247,7 +249,10 @@ class Delivery:
         try:
             return ref.identity()
         except Exception as exc:  # noqa: BLE001 - login/registration failures drop rows, never raise
-            logger.warning("twinplane: cannot resolve %s (%s); its rows are dropped", ref.describe(), exc)
+            now = time.monotonic()
+            if now - self._last_warning >= WARNING_INTERVAL:  # one line per interval, not one per cycle
+                self._last_warning = now
+                logger.warning("twinplane: cannot resolve %s (%s); its rows are dropped", ref.describe(), exc)
             return None
 
     def _check_version(self) -> None:
