@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+
 from twinplane.server.common.errors import BadRequest, NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.control_client import ControlClient
@@ -92,7 +94,8 @@ class Prompts:
             "description": body.get("description"), "prompt_data": prompt_data, "tags": tags,
             "function_type": body.get("function_type"), "metadata": body.get("metadata"), "created": created,
         }
-        result = await self._ingest.write(principal, [row], raw_size=0, may_hold_nul=True)
+        # the same row checks as any write (size, depth, NUL in keys)
+        result = await self._ingest.write(principal, [row], raw_size=len(orjson.dumps(row)), may_hold_nul=True)
         return prompt_view({**row, "_xact_id": result.xact_id}, principal.org_id)
 
     async def get(self, principal: Principal, prompt_id: str, version: Any = None) -> dict[str, Any]:
