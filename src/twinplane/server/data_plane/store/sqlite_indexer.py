@@ -133,7 +133,8 @@ class SqliteIndexer:
         # DEFERRED: reads take a snapshot of the main file, the first write locks only the side file.
         c.execute("BEGIN")
         try:
-            lo = self.watermark
+            # read, not remembered: another process serving the same file may have moved it
+            lo = c.execute("SELECT v FROM fts.fts_state WHERE k = 'watermark'").fetchone()[0]
             last = c.execute("SELECT value FROM main.dp_counters WHERE name = 'change'").fetchone()[0]
             hi = min(last, lo + batch)
             if hi > lo:
@@ -144,9 +145,7 @@ class SqliteIndexer:
         except BaseException:
             c.execute("ROLLBACK")
             raise
-        if hi > lo:
-            with self._progress:
-                self.watermark = hi
-                self._progress.notify_all()
-            return hi - lo
-        return 0
+        with self._progress:
+            self.watermark = max(hi, lo)
+            self._progress.notify_all()
+        return max(hi - lo, 0)
