@@ -99,7 +99,7 @@ class Delivery:
         self._max_bytes = max(1024, self._cfg.batch_bytes)
         self._version_checked = False
         self._no_wait_until = 0.0
-        self._last_warning = -WARNING_INTERVAL
+        self._last_warning = self._last_drop_warning = -WARNING_INTERVAL
         self._sent = self._dropped_full = self._dropped_failed = self._dropped_large = self._retries = 0
 
     # -- caller side (hot path) ----------------------------------------------------------------
@@ -313,8 +313,11 @@ class Delivery:
                 return
             if attempt >= self._policy.retries or not self._policy.should_retry(status):
                 self._dropped_failed += len(batch)
-                logger.warning("twinplane: dropped %d rows after %d attempts (last status %s)",
-                               len(batch), attempt + 1, status)
+                now = time.monotonic()
+                if now - self._last_drop_warning >= WARNING_INTERVAL:
+                    self._last_drop_warning = now
+                    logger.warning("twinplane: dropped %d rows after %d attempts (last status %s); "
+                                   "see twinplane.delivery_stats()", len(batch), attempt + 1, status)
                 return
             self._retries += 1
             time.sleep(self._policy.delay(attempt, retry_after))
