@@ -148,3 +148,21 @@ async def test_rows_for_an_unknown_object_are_404_and_nothing_is_written(plane) 
     r = await logs3(c, [span({"experiment_id": eid}), span({"experiment_id": str(uuid.uuid4())})])
     assert r.status_code == 404
     assert await fetch_all(c, f"/v1/experiment/{eid}/fetch") == []
+
+
+async def test_v1_bodies_are_checked_for_depth_and_nul_keys(plane) -> None:
+    c = plane.client()
+    pid = (await c.post("/v1/project", json={"name": "depth"})).json()["id"]
+    deep: dict = {}
+    node = deep
+    for _ in range(20):
+        node["k"] = {}
+        node = node["k"]
+    r = await c.post("/v1/experiment", json={"project_id": pid, "metadata": deep})
+    assert r.status_code == 400 and "nests deeper" in r.json()["error"]["message"]
+    r = await c.post("/v1/experiment", content=b'{"project_id": "%s", "metadata": {"a\\u0000": 1}}' % pid.encode())
+    assert r.status_code == 400 and "NUL" in r.json()["error"]["message"]
+    eid = (await c.post("/v1/experiment", json={"project_id": pid})).json()["id"]
+    r = await c.post(f"/v1/experiment/{eid}/insert", json={"events": [{"input": 1}, {"metadata": deep}]})
+    assert r.status_code == 400
+    assert await fetch_all(c, f"/v1/experiment/{eid}/fetch") == []

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twinplane.server.common.errors import BadRequest
-from twinplane.server.data_plane.services.row_check import parse_json
+from twinplane.server.data_plane.services.row_check import check_value, parse_json
 
 
 class JsonResponse(Response):
@@ -37,26 +37,18 @@ async def read_json(request: Request, *, required: bool = True) -> Body:
     return Body(parse_json(raw), len(raw), b"\\u0000" in raw)
 
 
-async def read_object(request: Request, *, required: bool = False) -> Body:
+async def read_object(request: Request, *, required: bool = False, check: bool = True) -> Body:
+    """The body as a JSON object. With ``check`` (every body but ``/logs3``, whose rows are checked one by
+    one), nesting deeper than ``max_json_depth`` (plus the two levels of an ``{"events": [...]}``
+    wrapper) and NUL characters in keys are refused."""
     body = await read_json(request, required=required)
     if not isinstance(body.value, dict):
         raise BadRequest("request body must be a JSON object")
-    if body.may_hold_nul:
-        _refuse_nul_keys(body.value)
+    if check:
+        problem = check_value(body.value, request.app.state.runtime.settings.max_json_depth + 2, body.may_hold_nul)
+        if problem:
+            raise BadRequest(f"request body: {problem}")
     return body
-
-
-def _refuse_nul_keys(value: Any, depth: int = 0) -> None:
-    if depth > 64:
-        raise BadRequest("request body nests too deeply")
-    if isinstance(value, dict):
-        for k, v in value.items():
-            if "\x00" in k:
-                raise BadRequest("a field name contains a NUL character")
-            _refuse_nul_keys(v, depth + 1)
-    elif isinstance(value, list):
-        for v in value:
-            _refuse_nul_keys(v, depth + 1)
 
 
 def query_bool(value: str | None) -> bool:

@@ -49,6 +49,11 @@ def check_rows(rows: Any, limits: RowLimits, *, raw_size: int, may_hold_nul: boo
     return rows
 
 
+def check_value(value: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
+    """The first nesting or key problem in a JSON object (any request body), or None."""
+    return _walk(value, max_depth, check_keys)
+
+
 def _walk(root: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
     """Depth and key checks without recursion (a hostile body cannot blow the stack).
 
