@@ -16,8 +16,10 @@ import contextlib
 import logging
 from typing import Any
 
+import psycopg
 from psycopg_pool import AsyncConnectionPool
 
+from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.postgres_dialect import FTS_CONFIG, FTS_WEIGHTS, PostgresDialect
@@ -98,9 +100,12 @@ class PostgresStore(RowReads):
 
     # plumbing -----------------------------------------------------------
     async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-        async with self._pool.connection() as conn:
-            cur = await conn.execute(sql, params or None)
-            return await cur.fetchall() if cur.description else []
+        try:
+            async with self._pool.connection() as conn:
+                cur = await conn.execute(sql, params or None)
+                return await cur.fetchall() if cur.description else []
+        except psycopg.errors.QueryCanceled as err:
+            raise BadRequest(f"the query ran longer than {STATEMENT_TIMEOUT_MS // 1000} s; narrow it down") from err
 
     async def _lookup_ok(self, org_id: str, ref: ObjectRef) -> int | None:
         rows = await self._query("SELECT id FROM dp_objkeys WHERE org_id = %s AND object_type = %s AND object_id = %s",

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import validate
@@ -50,6 +51,10 @@ class _Readers:
         conn.set_progress_handler(lambda: 1 if time.monotonic() > deadline else 0, 20_000)
         try:
             return fn(conn)
+        except sqlite3.OperationalError as err:
+            if "interrupted" in str(err):
+                raise BadRequest(f"the query ran longer than {READ_TIMEOUT:g} s; narrow it down") from err
+            raise
         finally:
             conn.set_progress_handler(None, 0)
             self._pool.put(conn)
