@@ -319,3 +319,22 @@ def test_sdk_style_links_resolve_names(page: Any, world: World) -> None:
     page.goto(f"{world.ui_url}/app/{world.planes.state['org_name']}/p/support-bot/experiments/baseline")
     page.wait_for_url(re.compile(r"/o/[^/]+/p/[^/]+/experiments/[0-9a-f-]{36}$"))
     expect(page.get_by_test_id("experiment-name")).to_have_text("baseline")
+
+
+def test_keyboard_opens_and_walks_a_trace(page: Any, world: World) -> None:
+    exp = world.demo["experiments"][0]
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    page.wait_for_selector("[data-testid=cases-table] .vt-row")
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    expect(page.locator("[data-testid=cases-table] .vt-row.selected")).to_have_attribute("data-row-index", "1")
+    page.keyboard.press("Enter")
+    page.locator("[data-testid=trace-viewer]").wait_for()
+    page.keyboard.press("j")  # inside the drawer: next span, not next case
+    expect(page.locator("[data-testid=span-details] h2")).to_have_text("task")
+    page.keyboard.press("f")  # the filter box behind the drawer must not take focus
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") != "Filter"
+    page.keyboard.press("Escape")
+    expect(page.locator("[data-testid=trace-viewer]")).to_have_count(0)
+    page.keyboard.press("?")
+    page.get_by_text("Keyboard shortcuts").wait_for()

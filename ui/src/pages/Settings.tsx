@@ -6,6 +6,7 @@ import { control } from "../api/control";
 import type { HealthResult } from "../api/data";
 import type { CreatedApiKey, Role } from "../api/types";
 import { CopyButton } from "../components/CopyButton";
+import { CodeBlock } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
 import { formatDate, relativeTime } from "../lib/format";
@@ -105,7 +106,8 @@ function ApiKeys() {
             <CopyButton text={created.key} className="btn" />
             <button className="btn ghost" onClick={() => setCreated(null)}>Done</button>
           </div>
-          <div style={{ marginTop: 6, fontSize: 12.5 }}>Use it as <code>TWINPLANE_API_KEY</code> (or <code>BRAINTRUST_API_KEY</code> with the Braintrust SDK).</div>
+          <div style={{ marginTop: 8, fontSize: 12.5 }}>Give it to the SDK (the Braintrust SDK takes the same key as <code>BRAINTRUST_API_KEY</code>, with <code>BRAINTRUST_APP_URL</code>):</div>
+          <CodeBlock code={`export TWINPLANE_API_KEY=${created.key}\nexport TWINPLANE_APP_URL=${window.location.origin}`} />
         </div>
       )}
       {canWrite && (
