@@ -254,6 +254,30 @@ async def test_path_variants_and_methods_never_reach_data_without_credentials(pl
         assert r.status_code == 401, q
 
 
+async def test_login_proxy_sends_only_the_authorization_header_to_the_configured_control_plane(plane) -> None:
+    from data_plane.test_login_proxy import Recording
+
+    rec = Recording(httpx.ASGITransport(app=plane.control_app))
+    plane.app.state.runtime.control._public._transport = rec
+    tricks = {"Host": "evil.test", "X-Forwarded-Host": "evil.test", "X-Forwarded-Proto": "https",
+              "X-Forwarded-For": "10.0.0.1", "Forwarded": "host=evil.test;proto=https", "X-Original-URL": "http://evil.test/",
+              "X-Rewrite-URL": "http://evil.test/", "Origin": "http://evil.test", "Proxy-Authorization": "Basic eDp5"}
+    c = plane.client(**tricks)
+    r = await c.post("/api/apikey/login", params={"api_url": "http://evil.test"}, content=b'{"url": "http://evil.test"}')
+    assert r.status_code == 200, r.text
+    # a browser token is a credential too: it also goes nowhere but the control plane (which refuses it)
+    r = await plane.client(plane.browser_token(), **tricks).post("/api/apikey/login")
+    assert r.status_code == 401
+    assert {q.url.host for q in rec.requests} == {CONTROL.removeprefix("http://")}
+    logins = [q for q in rec.requests if q.url.path == "/api/apikey/login"]
+    assert [str(q.url) for q in logins] == [CONTROL + "/api/apikey/login"] * 2
+    assert all("authorization" not in q.headers for q in rec.requests if q not in logins)  # the JWKS fetch
+    for sent in logins:
+        assert set(sent.headers) <= {"host", "authorization", "accept", "accept-encoding", "connection", "user-agent",
+                                     "content-length"}, dict(sent.headers)
+        assert sent.headers["host"] == CONTROL.removeprefix("http://") and sent.content == b""
+
+
 async def test_tenant_comes_only_from_the_credential_on_a_shared_database(plane) -> None:
     ca = plane.client(**{"X-Org-Id": "spoof", "X-Twinplane-Org": "spoof"})
     pid_a, eid_a = await _exp(ca, "a-project")
