@@ -63,20 +63,16 @@ def test_ci_exit_code_on_a_regression(tmp_path, server) -> None:
     env = {"TWINPLANE_API_KEY": API_KEY, "TWINPLANE_APP_URL": server.url}
     first = _run([str(d), "--fail-on-regression", "--no-progress"], {**env, "EXP": "base"})
     assert first.returncode == 0, first.stdout + first.stderr
-    same = _run([str(d), "--fail-on-regression", "--no-progress"], {**env, "EXP": "same"})
-    assert same.returncode == 0, same.stdout + same.stderr
     worse = _run([str(d), "--fail-on-regression", "--no-progress"], {**env, "EXP": "worse", "ANSWER_PREFIX": "Hey "})
     assert worse.returncode == 1, worse.stdout + worse.stderr
     assert "Regression" in worse.stdout and "Levenshtein" in worse.stdout
-    # a threshold larger than the drop lets the build pass; without --fail-on-regression it only reports
+    # a threshold larger than the drop lets the build pass; a smaller one fails it
     tolerant = _run([str(d), "--fail-on-regression", "--threshold", "Levenshtein=0.5", "--no-progress"],
                     {**env, "EXP": "worse2", "BASE": "base", "ANSWER_PREFIX": "Hey "})
     assert tolerant.returncode == 0, tolerant.stdout + tolerant.stderr
     strict = _run([str(d), "--fail-on-regression", "--threshold", "Levenshtein=0.1", "--no-progress"],
                   {**env, "EXP": "worse4", "BASE": "base", "ANSWER_PREFIX": "Hey "})
     assert strict.returncode == 1, strict.stdout + strict.stderr
-    report = _run([str(d), "--no-progress"], {**env, "EXP": "worse3", "ANSWER_PREFIX": "Hey "})
-    assert report.returncode == 0
 
 
 def test_offline_gating_against_a_saved_baseline(tmp_path) -> None:
