@@ -7,7 +7,10 @@ cross-origin request that needs the data plane's CORS and the browser token.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,16 @@ class World:
         return f"{self.ui_url}/o/{self.org_id}/p/{project['id']}{path}"
 
 
+def load_sdk_demo(planes: SplitPlanes) -> None:
+    """The project ``twinplane up --demo`` loads, written by the real SDK in a child process
+    (the SDK keeps process-wide state that must not leak into other tests)."""
+    code = ("import sys; from twinplane.sdk.demo import load_demo; "
+            "load_demo(api_key=sys.argv[1], app_url=sys.argv[2], org_name=sys.argv[3])")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TWINPLANE_", "BRAINTRUST_"))}
+    subprocess.run([sys.executable, "-c", code, planes.api_key, planes.control_url, planes.state["org_name"]],
+                   check=True, capture_output=True, timeout=120, env=env)
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -60,6 +73,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         demo = load_demo(seeder)
         hostile = load_hostile(seeder)
         seeder.close()
+        load_sdk_demo(planes)
         ui_url = planes.control_url.replace("127.0.0.1", "localhost")
         assert ui_url != planes.control_url, "the UI must be served from another host than the data plane"
         yield World(planes, ui_url, demo, hostile)

@@ -338,3 +338,26 @@ def test_keyboard_opens_and_walks_a_trace(page: Any, world: World) -> None:
     expect(page.locator("[data-testid=trace-viewer]")).to_have_count(0)
     page.keyboard.press("?")
     page.get_by_text("Keyboard shortcuts").wait_for()
+
+
+def test_browse_the_sdk_demo_project(page: Any, world: World) -> None:
+    page.goto(f"{world.ui_url}/o/{world.org_id}")
+    page.locator("[data-testid=project-list]").get_by_text("demo-support-bot").click()
+    table = page.locator("[data-testid=experiment-list]")
+    table.get_by_text("short-answers-regression").wait_for()
+    assert table.locator("tbody tr").count() == 3
+    page.get_by_text("Scores over time").wait_for()
+    table.get_by_text("short-answers-regression").click()
+    expect(page.locator("[data-testid=summary]")).to_contain_text("ExactMatch")
+    page.get_by_text("compared to baseline-gpt-4o-mini").wait_for()
+    rows(page, "cases-table").first.click()
+    page.locator("[data-testid=span-details]").wait_for()
+    page.keyboard.press("Escape")
+    page.get_by_role("link", name="Logs").click()
+    expect(page.locator("[data-testid=logs-table] .vt-foot")).to_contain_text("12 traces")
+    page.get_by_role("link", name="Datasets").click()
+    page.locator("[data-testid=dataset-list]").get_by_text("support-questions").click()
+    page.wait_for_selector("[data-testid=dataset-table] .vt-row")
+    page.get_by_role("link", name="Prompts").click()
+    page.locator("[data-testid=prompt-list]").get_by_text("Support answer").click()
+    expect(page.locator("[data-testid=prompt-versions] input[type=checkbox]")).to_have_count(2)
