@@ -50,6 +50,17 @@ def test_experiments_list_and_experiment_table(page: Any, world: World) -> None:
     # per-trace scores are filled in from the scorer spans
     page.locator("[data-testid=cases-table] .score-cell").first.wait_for()
     screenshot(page, "experiment")
+    # sorting by a score orders cases by their trace-level score (scores live on scorer spans)
+    page.locator("[data-testid=cases-table] .vt-th", has_text="Levenshtein").click()
+    page.wait_for_url(re.compile(r"sort=scores.Levenshtein%3Adesc|sort=scores.Levenshtein:desc"))
+    page.locator("[data-testid=cases-table] .vt-th", has_text="Levenshtein").click()
+    page.wait_for_url(re.compile(r"Levenshtein(%3A|:)asc"))
+    first = rows(page, "cases-table").nth(0)
+    last = rows(page, "cases-table").nth(11)
+    expect(first.locator(".score-cell").nth(1)).not_to_have_text("–")
+    lo = float(first.locator(".score-cell").nth(1).inner_text().rstrip("%"))
+    hi = float(last.locator(".score-cell").nth(1).inner_text().rstrip("%"))
+    assert lo <= hi
 
 
 def test_filter_language_errors_inline_and_filters(page: Any, world: World) -> None:
