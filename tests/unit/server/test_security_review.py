@@ -401,6 +401,16 @@ async def test_compressed_bodies_are_never_inflated(plane) -> None:
     assert await fetch_all(c, f"/v1/experiment/{eid}/fetch") == []
 
 
+@pytest.mark.parametrize("data_overrides", [{"max_row_bytes": 2_000}])
+async def test_a_prompt_obeys_the_row_size_limit_like_any_row(plane) -> None:
+    c = plane.client()
+    pid, eid = await _exp(c, "limits")
+    big = {"prompt": {"type": "chat", "messages": [{"role": "system", "content": "x" * 20_000}]}}
+    assert (await logs3(c, [span({"experiment_id": eid}, input=big)])).status_code == 413  # rows are limited
+    r = await c.post("/v1/prompt", json={"project_id": pid, "slug": "huge", "prompt_data": big})
+    assert r.status_code == 413, f"a {len(orjson.dumps(big))}-byte prompt row was stored: {r.status_code}"
+
+
 async def test_error_bodies_carry_no_trace_sql_or_credential(plane) -> None:
     c = plane.client()
     _, eid = await _exp(c, "errors")
