@@ -15,11 +15,15 @@ async def test_sqlite_url_creates_the_parent_folder_and_migrates_idempotently(tm
     store = open_store(DataPlaneSettings(database_url=url, sqlite_synchronous="FULL"))
     assert isinstance(store, SqliteStore)
     assert (tmp_path / "deep" / "er").is_dir()
-    for _ in range(2):
-        await store.start()
-        await store.ping()
-        await store.close()
-        store = open_store(DataPlaneSettings(database_url=url))
+    await store.start()
+    await store.ping()
+    # the writer's durability setting comes from the settings (FULL: survives power loss)
+    assert await store._writer.call(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]) == 2
+    await store.close()
+    store = open_store(DataPlaneSettings(database_url=url))
+    await store.start()  # again: the schema is at head already
+    assert await store._writer.call(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]) == 1  # NORMAL
+    await store.close()
 
 
 async def test_postgres_url_selects_postgres(postgres_url) -> None:
