@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,8 @@ class Plane:
         return key
 
     def add_user(self, email: str, role: str) -> str:
-        u = self.control_rt.accounts.create_local_user(email, "correct horse battery")
+        local, _, domain = email.partition("@")
+        u = self.control_rt.accounts.create_local_user(f"{local}-{uuid.uuid4().hex[:6]}@{domain}", None)
         self.control_rt.store.add_member(self.org_id, u["id"], role)
         return u["id"]
 
@@ -79,24 +81,36 @@ def control_settings(tmp_path: Any) -> ControlPlaneSettings:
         jwt_private_key_path=str(pem), login_attempts_per_minute=1000)
 
 
+@pytest.fixture(scope="session")
+def control_app(tmp_path_factory: Any) -> Iterator[Any]:
+    """ONE real control plane for the session (its argon2 set-up is slow); each test gets its own org."""
+    from twinplane.server.control_plane.app import create_app as create_control
+    from twinplane.server.control_plane.migrations import upgrade_to_head
+
+    cs = control_settings(tmp_path_factory.mktemp("control"))
+    upgrade_to_head(cs.database_url)
+    app = create_control(cs)
+    try:
+        yield app
+    finally:
+        app.state.runtime.engine.dispose()
+
+
 @pytest.fixture
 def data_overrides() -> dict[str, Any]:
     """Override to change data-plane settings for a test module."""
     return {}
 
 
-async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any]) -> AsyncIterator[Plane]:
-    from twinplane.server.control_plane.app import create_app as create_control
-    from twinplane.server.control_plane.migrations import upgrade_to_head
+async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any],
+                      control_app: Any) -> AsyncIterator[Plane]:
     from twinplane.server.data_plane.app import create_app
     from twinplane.server.data_plane.store.factory import open_store
 
-    cs = control_settings(tmp_path)
-    upgrade_to_head(cs.database_url)
-    control_app = create_control(cs)
     crt = control_app.state.runtime
-    user = crt.accounts.create_local_user("owner@acme.test", "correct horse battery")
-    org = crt.store.create_org("acme", user["id"])
+    tag = uuid.uuid4().hex[:8]
+    user = crt.accounts.create_local_user(f"owner-{tag}@acme.test", None)  # no password: no argon2 cost
+    org = crt.store.create_org(f"acme-{tag}", user["id"])
     dp, service_token = crt.data_planes.register(org["id"], DATA, None)
     _, api_key = crt.api_keys.create_for_user(org["id"], user["id"], "main")
     values: dict[str, Any] = {
@@ -118,18 +132,18 @@ async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any
                 await c.aclose()
     finally:
         await store.close()
-        crt.engine.dispose()
 
 
 @pytest.fixture
-async def plane(tmp_path: Any, data_overrides: dict[str, Any]) -> AsyncIterator[Plane]:
+async def plane(tmp_path: Any, data_overrides: dict[str, Any], control_app: Any) -> AsyncIterator[Plane]:
     """SQLite store (route-level tests)."""
-    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/data.db", data_overrides):
+    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/data.db", data_overrides, control_app):
         yield p
 
 
 @pytest.fixture
-async def dplane(tmp_path: Any, database_url: str, data_overrides: dict[str, Any]) -> AsyncIterator[Plane]:
+async def dplane(tmp_path: Any, database_url: str, data_overrides: dict[str, Any],
+                 control_app: Any) -> AsyncIterator[Plane]:
     """Parametrized over SQLite and PostgreSQL (service-level tests)."""
-    async for p in build_plane(tmp_path, database_url, data_overrides):
+    async for p in build_plane(tmp_path, database_url, data_overrides, control_app):
         yield p

@@ -9,7 +9,7 @@ import pytest
 pytestmark = pytest.mark.redis
 
 
-async def test_the_app_keeps_auth_answers_and_counters_in_redis(tmp_path, redis_url) -> None:
+async def test_the_app_keeps_auth_answers_and_counters_in_redis(tmp_path, redis_url, control_app) -> None:
     import redis.asyncio as aioredis
 
     from .conftest import build_plane
@@ -17,7 +17,7 @@ async def test_the_app_keeps_auth_answers_and_counters_in_redis(tmp_path, redis_
     prefix = os.environ["TWINPLANE_TEST_REDIS_PREFIX"]
     # the field is read through its alias (TWINPLANE_REDIS_URL), also when passed as a keyword
     overrides = {"TWINPLANE_REDIS_URL": redis_url, "redis_prefix": prefix, "rate_limit_key": "3/minute"}
-    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", overrides):
+    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", overrides, control_app):
         c = p.client()
         for _ in range(3):
             assert (await c.get("/v1/experiment")).status_code == 200

@@ -153,10 +153,11 @@ async def test_malformed_keys_cost_no_introspection_and_refusals_are_cached(plan
     assert keys.upstream_calls == before + 1
 
 
-async def test_revoked_key_stops_working_after_the_ttl(tmp_path) -> None:
+async def test_revoked_key_stops_working_after_the_ttl(tmp_path, control_app) -> None:
     from .conftest import build_plane
 
-    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", {"auth_cache_ttl_seconds": 0.2}):
+    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", {"auth_cache_ttl_seconds": 0.2},
+                               control_app):
         key = p.new_key()
         c = p.client(key)
         assert (await c.get("/v1/experiment")).status_code == 200
