@@ -1,7 +1,7 @@
 """The data-plane ASGI app: ``create_app(settings, *, store=None, control_transport=None)``.
 
-Middleware, outermost first: CORS (answers preflights before auth), body limit (413
-before anything parses). Every router but ``PUBLIC_ROUTERS`` carries the auth dependency.
+Middleware, outermost first: request id, CORS (answers preflights before auth), body
+limit (413 before anything parses). Every router but ``PUBLIC_ROUTERS`` carries the auth dependency.
 The control-plane client's transport is injectable so tests can run the real control
 plane in process; this package never imports it.
 """
@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.data_plane.body_limit import BodyLimitMiddleware
 from twinplane.server.data_plane.cors import CorsMiddleware
+from twinplane.server.data_plane.request_id import RequestIdMiddleware
 from twinplane.server.data_plane.routes import (
     attachments,
     blobs,
@@ -80,4 +81,5 @@ def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
         app.include_router(router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorsMiddleware, origins=settings.cors_origins)
+    app.add_middleware(RequestIdMiddleware)
     return app

@@ -41,3 +41,13 @@ async def test_preflight_asking_for_unexpected_headers_is_refused(plane) -> None
     r = await plane.anonymous().options("/v1/query", headers={
         "Origin": CONTROL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-org-id"})
     assert r.status_code == 403 and "access-control-allow-origin" not in r.headers
+
+
+async def test_every_response_names_its_request(plane) -> None:
+    a = plane.anonymous()
+    r1, r2 = await a.get("/healthz"), await a.get("/v1/experiment")
+    assert len(r1.headers["x-request-id"]) == 32 and r1.headers["x-request-id"] != r2.headers["x-request-id"]
+    assert r2.status_code == 401 and r2.headers["x-request-id"]
+    assert (await a.get("/healthz", headers={"X-Request-Id": "lb-123"})).headers["x-request-id"] == "lb-123"
+    odd = await a.get("/healthz", headers={"X-Request-Id": "a b<script>"})
+    assert odd.headers["x-request-id"] != "a b<script>"
