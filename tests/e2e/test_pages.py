@@ -372,3 +372,24 @@ def test_browse_the_sdk_demo_project(page: Any, world: World) -> None:
     page.get_by_role("link", name="Prompts").click()
     page.locator("[data-testid=prompt-list]").get_by_text("Support answer").click()
     expect(page.locator("[data-testid=prompt-versions] input[type=checkbox]")).to_have_count(2)
+
+
+def test_import_and_export_dataset_rows(page: Any, world: World) -> None:
+    from e2e.seed import Seeder
+
+    s = Seeder(world.planes.data_url, world.planes.api_key)
+    ds = s.dataset(world.demo["project"]["id"], "imported")
+    s.close()
+    page.goto(world.project_url(world.demo["project"], f"/datasets/{ds['id']}"))
+    page.get_by_text("This dataset is empty").wait_for()
+    jsonl = '{"input": "q1", "expected": "a1"}\n{"input": "q2", "output": "a2", "tags": ["t"]}\nnot json\n'
+    page.set_input_files("[data-testid=import-file]", files=[{"name": "rows.jsonl", "mimeType": "application/x-ndjson", "buffer": jsonl.encode()}])
+    page.get_by_text("line 3: not valid JSON").wait_for()  # nothing is written from a bad file
+    good = "\n".join(f'{{"input": "q{i}", "expected": "a{i}", "id": "imp-{i}"}}' for i in range(1, 4))
+    page.set_input_files("[data-testid=import-file]", files=[{"name": "rows.jsonl", "mimeType": "application/x-ndjson", "buffer": good.encode()}])
+    page.get_by_test_id("import-notice").filter(has_text="Imported 3 rows").wait_for()
+    expect(page.locator("[data-testid=dataset-table] .vt-foot")).to_contain_text("3 rows")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export").click()
+    text = open(dl.value.path()).read()
+    assert sorted(line.split('"id":"')[1].split('"')[0] for line in text.strip().splitlines()) == ["imp-1", "imp-2", "imp-3"]

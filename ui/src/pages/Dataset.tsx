@@ -13,6 +13,8 @@ import { ValueView } from "../components/ValueView";
 import { Modal } from "../components/Overlay";
 import { rowColumns } from "../components/RowTable";
 import { SkeletonRows } from "../components/Skeleton";
+import { downloadText } from "../components/download";
+import { parseDatasetFile, toJsonl } from "../lib/datasetImport";
 import { normalizeFilter } from "../lib/filterText";
 import { formatTime } from "../lib/format";
 import { fromEditable, parseMetadata, parseTags, toEditable } from "../lib/jsonField";
@@ -67,6 +69,7 @@ export default function Dataset() {
   const [selected, setSelected] = useState(-1);
   const [opError, setOpError] = useState<string | null>(null);
   const [showCode, setShowCode] = useState(false);
+  const [notice, setNotice] = useState<string | null>(null);
   const canWrite = org.role !== "viewer" && !version;
 
   const meta = useAsync(() => data.listDatasets(project.id), [project.id, data]);
@@ -85,6 +88,28 @@ export default function Dataset() {
     q.reload();
     versions.reload();
   }
+  async function importFile(file: File) {
+    setOpError(null);
+    setNotice(null);
+    const { rows, errors } = parseDatasetFile(await file.text());
+    if (errors.length) {
+      setOpError(`Not imported: ${errors.slice(0, 5).join("; ")}${errors.length > 5 ? ` (and ${errors.length - 5} more)` : ""}`);
+      return;
+    }
+    try {
+      for (let i = 0; i < rows.length; i += 500) {
+        setNotice(`Importing ${Math.min(i + 500, rows.length).toLocaleString()} of ${rows.length.toLocaleString()} rows…`);
+        await data.insert("dataset", datasetId, rows.slice(i, i + 500).map((r) => ({ ...r, id: r.id ?? newRowId() })));
+      }
+      setNotice(`Imported ${rows.length.toLocaleString()} rows as a new version.`);
+      q.reload();
+      versions.reload();
+    } catch (e) {
+      setNotice(null);
+      setOpError(describeError(e));
+    }
+  }
+
   async function remove(r: Row) {
     if (!window.confirm("Delete this row? Earlier versions keep it.")) return;
     setOpError(null);
@@ -105,6 +130,19 @@ export default function Dataset() {
           <div className="page-header" style={{ marginBottom: 0 }}>
             <div className="grow"><h1>{ds?.name ?? "Dataset"}</h1>{ds?.description && <div className="sub">{ds.description}</div>}</div>
             <button className="btn" onClick={() => setShowCode(true)}>Use in code</button>
+            <button className="btn" onClick={() => downloadText(`${ds?.name ?? "dataset"}${version ? `@${version}` : ""}.jsonl`, toJsonl(q.rows, ["id", "input", "expected", "metadata", "tags"]))}
+              disabled={q.rows.length === 0} title={q.hasMore ? "Exports the rows loaded so far" : undefined}>Export</button>
+            {canWrite && (
+              <label className="btn" title="JSONL (one object per line) or a JSON array; fields input, expected, metadata, tags, id">
+                Import
+                <input type="file" accept=".jsonl,.json,.ndjson,application/json" style={{ display: "none" }} data-testid="import-file"
+                  onChange={async (e) => {
+                    const file = e.target.files?.[0];
+                    e.target.value = "";
+                    if (file) await importFile(file);
+                  }} />
+              </label>
+            )}
             {canWrite && <button className="btn primary" onClick={() => setEditing("new")} data-testid="add-row">+ Add row</button>}
           </div>
         </div>
@@ -115,6 +153,7 @@ export default function Dataset() {
           </div>
         )}
         {opError && <div className="notice error" style={{ margin: "0 20px 10px" }}>{opError}</div>}
+        {notice && <div className="notice" style={{ margin: "0 20px 10px" }} data-testid="import-notice">{notice}</div>}
         <FilterBar filter={filter} search={search} error={q.filterError} onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })} />
         {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
         {q.loading && q.rows.length === 0 && !q.error && <SkeletonRows rows={10} cols={4} />}

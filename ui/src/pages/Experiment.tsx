@@ -12,6 +12,8 @@ import { nextSort, parseSort, rowColumns, rowScoreNames } from "../components/Ro
 import { DiffBadge, ScoreCell } from "../components/Score";
 import { SkeletonRows } from "../components/Skeleton";
 import { TraceDrawer } from "../components/TraceDrawer";
+import { downloadText } from "../components/download";
+import { toJsonl } from "../lib/datasetImport";
 import { normalizeFilter } from "../lib/filterText";
 import { formatDuration, formatNumber, relativeTime } from "../lib/format";
 import { useProject } from "../state/scope";
@@ -76,6 +78,8 @@ export default function Experiment() {
               {others.map((o) => <option key={o.id} value={o.id}>{o.name}</option>)}
             </select>
           )}
+          <button className="btn" disabled={q.rows.length === 0} onClick={() => downloadText(`${name}.jsonl`, toJsonl(q.rows))}
+            title={q.hasMore ? "Exports the cases loaded so far" : "Download the cases as JSONL"}>Export</button>
           <Link className="btn" to={`${base}/review?source=experiment:${experimentId}${filter ? `&filter=${encodeURIComponent(filter)}` : ""}`}>Review</Link>
         </div>
         {summary.data && (Object.keys(summary.data.scores ?? {}).length > 0 || Object.keys(summary.data.metrics ?? {}).length > 0) && (

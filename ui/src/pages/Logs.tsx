@@ -10,6 +10,8 @@ import { nextSort, parseSort, rowColumns, rowScoreNames } from "../components/Ro
 import { SkeletonRows } from "../components/Skeleton";
 import { bucketFor, mergeBucketRows, toBuckets, VolumeChart } from "../components/VolumeChart";
 import { TraceDrawer } from "../components/TraceDrawer";
+import { downloadText } from "../components/download";
+import { toJsonl } from "../lib/datasetImport";
 import { andFilters, TIME_RANGES, timeRangeFilter, type TimeRange } from "../lib/filterText";
 import { useProject } from "../state/scope";
 import { useAsync } from "../state/useAsync";
@@ -75,6 +77,8 @@ export default function Logs() {
           <label className="row-flex muted" style={{ fontSize: 13 }}>
             <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Live
           </label>
+          <button className="btn" disabled={q.rows.length === 0} onClick={() => downloadText(`${project.name || "logs"}-logs.jsonl`, toJsonl(q.rows))}
+            title={q.hasMore ? "Exports the traces loaded so far" : "Download the traces as JSONL"}>Export</button>
           <button className="btn" onClick={refresh} data-testid="refresh">↻ Refresh</button>
         </div>
       </div>
