@@ -81,7 +81,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         planes.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop marked running on
+# the main thread while it is open, which breaks every later test that calls asyncio.run().
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
@@ -94,7 +96,7 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def signed_in(browser: Any, world: World) -> dict[str, Any]:
     """Sign in once through the real form; later pages reuse the session cookie."""
     ctx = browser.new_context(viewport={"width": 1360, "height": 860})
