@@ -49,10 +49,12 @@ def _load_state(path: Path) -> dict[str, Any]:
 
 
 def _write_state(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
-    os.chmod(tmp, 0o600)
-    tmp.replace(path)
+    """Replace up.json atomically; it holds credentials, so it is 0600 from its first byte."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # EXCL: never follow a planted link
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(state, indent=2) + "\n")
+    os.replace(tmp, path)
 
 
 def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
@@ -83,7 +85,8 @@ def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, da
     from twinplane.server.control_plane.bootstrap import ensure_bootstrap, ensure_local_secrets
     from twinplane.server.settings import ControlPlaneSettings
 
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(root, 0o700)  # both databases, the blobs and the credentials live here
     state_path = root / UP_FILE
     state = _load_state(state_path)
     control_url = f"http://{host}:{control_port}"
@@ -144,7 +147,8 @@ def spawn(plane: str, env: dict[str, str], log_file: Path | None = None) -> subp
         log_file.parent.mkdir(parents=True, exist_ok=True)
         out = open(log_file, "ab")  # noqa: SIM115 - handed to the child
     return subprocess.Popen([sys.executable, "-m", "twinplane.cli.main", plane, "serve"], env={**base, **env},
-                            stdout=out, stderr=subprocess.STDOUT if out else None)
+                            stdout=out, stderr=subprocess.STDOUT if out else None,
+                            umask=0o077)  # databases and blobs the plane creates: owner only
 
 
 def _raise_interrupt(signum: int, frame: Any) -> None:

@@ -560,7 +560,6 @@ def umask_022() -> Any:
     os.umask(old)
 
 
-@pytest.mark.xfail(strict=True, reason="CLI-1")
 def test_cli1_up_never_writes_credentials_to_a_readable_file(tmp_path: Path, monkeypatch, umask_022) -> None:
     from twinplane.cli import up
 
@@ -578,7 +577,6 @@ def test_cli1_up_never_writes_credentials_to_a_readable_file(tmp_path: Path, mon
     assert exposed == [], exposed
 
 
-@pytest.mark.xfail(strict=True, reason="CLI-2")
 def test_cli2_up_keeps_its_data_directory_private(tmp_path: Path, umask_022) -> None:
     from twinplane.cli import up
 
