@@ -393,3 +393,30 @@ def test_import_and_export_dataset_rows(page: Any, world: World) -> None:
         page.get_by_role("button", name="Export").click()
     text = open(dl.value.path()).read()
     assert sorted(line.split('"id":"')[1].split('"')[0] for line in text.strip().splitlines()) == ["imp-1", "imp-2", "imp-3"]
+
+
+def test_viewer_sees_data_but_no_write_controls(browser: Any, world: World) -> None:
+    c = world.planes.admin_session()
+    try:
+        r = c.post(f"/api/v1/orgs/{world.org_id}/members",
+                   json={"email": "viewer@example.com", "role": "viewer", "password": "viewer password 12345"})
+        assert r.status_code == 200, r.text
+    finally:
+        c.close()
+    ctx = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = ctx.new_page()
+    page.goto(f"{world.ui_url}/login")
+    page.fill("input[name=email]", "viewer@example.com")
+    page.fill("input[name=password]", "viewer password 12345")
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=project-list]")
+    assert page.get_by_role("button", name="Create project").count() == 0
+    exp = world.demo["experiments"][0]
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    rows(page, "cases-table").first.click()
+    page.get_by_text("Viewers can read reviews but not add them.").wait_for()
+    assert page.locator("[data-testid=review-panel]").count() == 0
+    page.goto(world.project_url(world.demo["project"], f"/datasets/{world.demo['dataset']['id']}"))
+    page.wait_for_selector("[data-testid=dataset-table] .vt-row")
+    assert page.locator("[data-testid=add-row]").count() == 0
+    ctx.close()

@@ -191,6 +191,15 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
             aria-label="Find span"
           />
           {find && <span className="faint nowrap" style={{ fontSize: 12 }}>{matches.length ? `${matchIndex + 1} / ${matches.length}` : "no match"}</span>}
+          {!find && tree.size > 1 && (
+            <>
+              <button className="btn ghost small" onClick={() => setCollapsed(new Set())} title="Expand every span">Expand all</button>
+              <button className="btn ghost small" title="Show only the root's children"
+                onClick={() => setCollapsed(new Set(tree.roots.flatMap((r) => r.children).filter((n) => n.children.length > 0).map((n) => n.key)))}>
+                Collapse
+              </button>
+            </>
+          )}
           {find && matches.length > 1 && (
             <>
               <button className="btn ghost small" onClick={() => goToMatch(matchIndex - 1)} aria-label="previous match">↑</button>
