@@ -32,7 +32,11 @@ export default function Review() {
   const [filterDraft, setFilterDraft] = useState(filter);
   const exps = useAsync(() => data.listExperiments(project.id), [project.id, data]);
   const req = useMemo(() => ({ object_type: objectType, object_id: objectId, roots_only: true, filter: normalizeFilter(filter) || undefined }), [objectType, objectId, filter]);
-  const q = useRowQuery(data, req, 100);
+  // Experiment scores live on scorer spans: ask the summary for their names so each root
+  // shows its trace's current values.
+  const summary = useAsync((signal) => (objectType === "experiment" ? data.summarize(objectId, null, signal) : Promise.resolve(null)), [objectType, objectId, data]);
+  const traceScores = useMemo(() => Object.keys(summary.data?.scores ?? {}), [summary.data]);
+  const q = useRowQuery(data, req, 100, traceScores);
   const [index, setIndex] = useState(0);
   const [extraNames, setExtraNames] = useState<string[]>([]);
   const names = useMemo(() => rowScoreNames(q.rows, extraNames), [q.rows, extraNames]);
