@@ -379,7 +379,9 @@ def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
     result.update(engine=engine, target_rows_per_second=TARGETS[engine],
                   meets_target=result["rows_per_second"] >= TARGETS[engine],
                   connections=CONNECTIONS, batch_rows=BATCH,
-                  env={"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()})
+                  env={"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
+                       # other work on the machine during the run (1-minute load average at the end)
+                       "load_average_1m": round(os.getloadavg()[0], 2)})
     return result
 
 
@@ -405,6 +407,8 @@ def _markdown(results: list[dict[str, Any]]) -> str:
         if r.get("profile_share"):
             shares = ", ".join(f"{k} {v:.0%}" for k, v in r["profile_share"].items())
             lines += ["", f"Where the data-plane process spent its samples ({r['engine']}, py-spy): {shares}."]
+    loads = ", ".join(f"{r['engine']} {r['env'].get('load_average_1m')}" for r in results)
+    lines += ["", f"1-minute load average at the end of each run (other work on the machine): {loads}."]
     lines += ["", "Machine: 2 vCPUs shared by the server, the load generator and other work; single runs. "
               "Raw figures in `ingest_<engine>.json`.", ""]
     return "\n".join(lines)
