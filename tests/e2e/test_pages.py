@@ -375,12 +375,10 @@ def test_browse_the_sdk_demo_project(page: Any, world: World) -> None:
 
 
 def test_import_and_export_dataset_rows(page: Any, world: World) -> None:
-    from e2e.seed import Seeder
-
-    s = Seeder(world.planes.data_url, world.planes.api_key)
-    ds = s.dataset(world.demo["project"]["id"], "imported")
-    s.close()
-    page.goto(world.project_url(world.demo["project"], f"/datasets/{ds['id']}"))
+    page.goto(world.project_url(world.demo["project"], "/datasets"))
+    page.get_by_label("New dataset name").fill("imported")
+    page.get_by_role("button", name="Create dataset").click()
+    page.wait_for_url(re.compile(r"/datasets/[0-9a-f-]{36}$"))
     page.get_by_text("This dataset is empty").wait_for()
     jsonl = '{"input": "q1", "expected": "a1"}\n{"input": "q2", "output": "a2", "tags": ["t"]}\nnot json\n'
     page.set_input_files("[data-testid=import-file]", files=[{"name": "rows.jsonl", "mimeType": "application/x-ndjson", "buffer": jsonl.encode()}])
