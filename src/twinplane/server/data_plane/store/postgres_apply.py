@@ -3,13 +3,16 @@ with many data-plane processes writing the same rows at once.
 
 Order inside the transaction:
 
-1. take a transaction-scoped advisory lock per row key of the group, in sorted order (no deadlocks
-   between calls that share keys; rows that do not exist yet are covered too, which
-   ``SELECT ... FOR UPDATE`` could not do);
-2. only then draw the calls' transaction ids from the sequence: for any one row, a later
-   committed version always has the higher id, so as-of reads never go back in time;
-3. read the current rows, merge in Python (``plan_changes``), write with set-based
-   statements over arrays (``unnest``): versions, upserted rows, side tables.
+1. read the group's existing rows ``FOR UPDATE``, locking them in key order (no
+   deadlocks between groups that share rows; row locks cost no shared memory, unlike
+   thousands of advisory locks would);
+2. keys that do not exist yet and are first written by a *merge* cannot be row-locked:
+   take a transaction-scoped advisory lock on each (sorted), then read them again, so two
+   merges-as-insert of one new row never overwrite each other (replaces need no lock:
+   the upsert serializes them and the last one wins, as a replace should);
+3. only then draw the calls' transaction ids from the sequence: for a row, a later
+   committed version has the higher id, so as-of reads never go back in time;
+4. merge in Python (``plan_changes``) and write with one statement per table.
 """
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
@@ -25,8 +28,9 @@ import orjson
 import psycopg
 
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
-from twinplane.server.data_plane.store.row_change import RowChange, merge_keys, plan_changes
+from twinplane.server.data_plane.store.row_change import RowChange, plan_changes, row_key
 from twinplane.server.data_plane.store.row_shape import shape_of
+from twinplane.wire.merge import is_merge
 
 
 def lock_key(ok: int, row_id: str) -> int:
@@ -37,8 +41,13 @@ def lock_key(ok: int, row_id: str) -> int:
 
 # Batches travel as one JSON document per statement (orjson on our side, a C parser on
 # the server's): far cheaper than dumping a dozen Python lists into SQL arrays.
-_CURRENT = ("SELECT r.seq, r.ok, r.row_id, v.data::text FROM dp_rows r JOIN dp_versions v ON v.seq = r.version_seq "
-            "WHERE (r.ok, r.row_id) IN (SELECT ok, row_id FROM json_to_recordset(%s::json) AS t(ok bigint, row_id text))")
+# Locks on dp_rows alone: with a join, a row updated by a concurrent transaction while we
+# wait for its lock would be re-checked against the old joined version and silently drop
+# out of the result (PostgreSQL's EvalPlanQual), and the merge would start from nothing.
+_LOCK_CURRENT = ("SELECT ok, row_id, version_seq FROM dp_rows WHERE (ok, row_id) IN "
+                 "(SELECT ok, row_id FROM json_to_recordset(%s::json) AS t(ok bigint, row_id text)) "
+                 "ORDER BY ok, row_id FOR UPDATE")
+_VERSION_DATA = "SELECT seq, data::text FROM dp_versions WHERE seq IN ({ids})"
 _UPSERT = (
     "INSERT INTO dp_rows (ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, "
     "span_name, span_type, start_ts, end_ts, has_error) "
@@ -76,21 +85,34 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
     Set-based: one statement per table for the whole group. Every version is inserted;
     the current-row table and side tables receive only each key's final state.
     """
-    keys = list(dict.fromkeys(k for rows in calls for k in merge_keys(rows)))
+    first: dict[Any, RowWrite] = {}
+    for rows in calls:
+        for w in rows:
+            first.setdefault(row_key(w), w)
+    keys = list(first)
     ok_of = {k: objkeys[(k[0], k[1], k[2])] for k in keys}
+    key_of = {(ok_of[k], k[3]): k for k in keys}
     cur = conn.cursor()
-    await cur.execute(f"SELECT count(pg_advisory_xact_lock(k)) FROM ({_IDS}) AS l(k)",
-                      (_j(sorted({lock_key(ok_of[k], k[3]) for k in keys})),))
+    current: dict[Any, dict[str, Any]] = {}
+
+    async def read(some: list[Any]) -> None:
+        await cur.execute(_LOCK_CURRENT, (_j([{"ok": ok_of[k], "row_id": k[3]} for k in some]),))
+        locked = {int(vseq): key_of[(ok, row_id)] for ok, row_id, vseq in await cur.fetchall()}
+        if locked:
+            await cur.execute(_VERSION_DATA.format(ids=_IDS), (_j(list(locked)),))
+            for vseq, data in await cur.fetchall():
+                current[locked[int(vseq)]] = orjson.loads(data)
+
+    await read(keys)
+    new_merged = [k for k in keys if k not in current and is_merge(first[k].row)]
+    if new_merged:
+        await cur.execute(f"SELECT count(pg_advisory_xact_lock(k)) FROM ({_IDS}) AS l(k)",
+                          (_j(sorted({lock_key(ok_of[k], k[3]) for k in new_merged})),))
+        await read(new_merged)  # someone may have created them while we waited
     # drawn after the locks, in call order: later calls get higher ids
     await cur.execute("SELECT nextval('dp_xact_seq') FROM generate_series(1, %s) AS g ORDER BY g", (len(calls),))
     xacts = [int(r[0]) for r in await cur.fetchall()]
     now = time.time()
-
-    key_of = {(ok_of[k], k[3]): k for k in keys}
-    await cur.execute(_CURRENT, (_j([{"ok": ok_of[k], "row_id": k[3]} for k in keys]),))
-    current: dict[Any, dict[str, Any]] = {}
-    for _seq, ok, row_id, data in await cur.fetchall():
-        current[key_of[(ok, row_id)]] = orjson.loads(data)
 
     state: dict[Any, dict[str, Any] | None] = dict(current)
     final: dict[Any, tuple[RowChange, int]] = {}
