@@ -21,9 +21,10 @@ from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
+from twinplane.server.data_plane.store.sqlite_connection import open_connection
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
 from twinplane.server.data_plane.store.sqlite_indexer import fts_path
-from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter, open_connection
+from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -21,6 +21,8 @@ from typing import Any
 
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
+from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
+from twinplane.server.data_plane.store.sqlite_connection import open_connection
 from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
 
 logger = logging.getLogger(__name__)
@@ -49,63 +51,6 @@ def _settle(job: _Job) -> None:
             job.future.set_result(job.result)
 
     job.loop.call_soon_threadsafe(apply)
-
-
-def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA busy_timeout=30000")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
-    conn.execute("PRAGMA cache_size=-65536")
-    conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("PRAGMA mmap_size=268435456")
-    if readonly:
-        conn.execute("PRAGMA query_only=1")
-    else:
-        conn.execute("PRAGMA journal_size_limit=67108864")
-        # Checkpoints run on their own thread (SqliteCheckpointer), not inside a commit.
-        conn.execute("PRAGMA wal_autocheckpoint=0")
-    return conn
-
-
-class SqliteCheckpointer:
-    """Copies the WAL back into the database file on its own thread and connection.
-
-    With autocheckpoint left on, every ~1000 pages one unlucky commit of the writer would
-    do that copy (and its fsync) while every queued call waits; here it overlaps with
-    the writer's work instead.
-    """
-
-    def __init__(self, path: str, synchronous: str, interval: float = 0.5) -> None:
-        self._path = path
-        self._synchronous = synchronous
-        self._interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-checkpoint", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
-
-    def _run(self) -> None:
-        conn = open_connection(self._path, self._synchronous, readonly=True)
-        try:
-            while not self._stop.wait(self._interval):
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                except sqlite3.Error:
-                    logger.warning("WAL checkpoint failed; will retry", exc_info=True)
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        except sqlite3.Error:
-            logger.warning("final WAL checkpoint failed", exc_info=True)
-        finally:
-            conn.close()
 
 
 class SqliteWriter:

@@ -1,0 +1,22 @@
+"""Opening a connection to the data-plane SQLite file with the settings every user of it needs."""
+
+from __future__ import annotations
+
+import sqlite3
+
+
+def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
+    conn.execute("PRAGMA cache_size=-65536")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA mmap_size=268435456")
+    if readonly:
+        conn.execute("PRAGMA query_only=1")
+    else:
+        conn.execute("PRAGMA journal_size_limit=67108864")
+        # Checkpoints run on their own thread (SqliteCheckpointer), not inside a commit.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
+    return conn
