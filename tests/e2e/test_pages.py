@@ -55,9 +55,11 @@ def test_experiments_list_and_experiment_table(page: Any, world: World) -> None:
     page.wait_for_url(re.compile(r"sort=scores.Levenshtein%3Adesc|sort=scores.Levenshtein:desc"))
     page.locator("[data-testid=cases-table] .vt-th", has_text="Levenshtein").click()
     page.wait_for_url(re.compile(r"Levenshtein(%3A|:)asc"))
+    page.wait_for_selector("[data-testid=cases-table]:not([aria-busy=true])")
     first = rows(page, "cases-table").nth(0)
     last = rows(page, "cases-table").nth(11)
     expect(first.locator(".score-cell").nth(1)).not_to_have_text("–")
+    expect(last.locator(".score-cell").nth(1)).not_to_have_text("–")
     lo = float(first.locator(".score-cell").nth(1).inner_text().rstrip("%"))
     hi = float(last.locator(".score-cell").nth(1).inner_text().rstrip("%"))
     assert lo <= hi

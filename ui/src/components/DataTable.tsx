@@ -36,6 +36,8 @@ export interface DataTableProps<T> {
   keyboard?: boolean;
   rowClassName?: (row: T) => string | undefined;
   testId?: string;
+  /** A newer query is loading: the rows shown are the previous answer. */
+  busy?: boolean;
 }
 
 export function DataTable<T>(props: DataTableProps<T>) {
@@ -76,7 +78,8 @@ export function DataTable<T>(props: DataTableProps<T>) {
   const cellStyle = (c: Column<T>) => ({ width: c.width, flexGrow: c.grow ?? 0, flexShrink: 0, flexBasis: c.width, textAlign: c.align });
 
   return (
-    <div className="vt" data-testid={props.testId}>
+    <div className="vt" data-testid={props.testId} aria-busy={props.busy ? true : undefined}>
+      {props.busy && <div className="busy-bar" />}
       <div className="vt-scroll" ref={scrollRef}>
         <div className="vt-head" style={{ minWidth: totalWidth }}>
           {columns.map((c) => {

@@ -168,7 +168,7 @@ export default function Dataset() {
             <DataTable
               testId="dataset-table" rows={q.rows} columns={columns} rowKey={(r) => r.id}
               selected={selected} onSelect={setSelected} onOpen={(_r, i) => setSelected(i)}
-              onEndReached={q.loadMore} hasMore={q.hasMore} loadingMore={q.loadingMore} keyboard
+              onEndReached={q.loadMore} hasMore={q.hasMore} loadingMore={q.loadingMore} keyboard busy={q.loading}
               footer={<span>{q.rows.length.toLocaleString()}{q.hasMore ? "+" : ""} rows</span>}
             />
             {current && (

@@ -130,6 +130,7 @@ export default function Experiment() {
           onEndReached={q.loadMore}
           hasMore={q.hasMore}
           loadingMore={q.loadingMore}
+          busy={q.loading}
           keyboard={!traceId}
           footer={<><span>{q.rows.length.toLocaleString()}{q.hasMore ? "+" : ""} cases</span><span className="faint">j/k to move · Enter to open · / to search · f to filter</span></>}
         />

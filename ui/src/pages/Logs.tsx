@@ -119,6 +119,7 @@ export default function Logs() {
           onEndReached={q.loadMore}
           hasMore={q.hasMore}
           loadingMore={q.loadingMore}
+          busy={q.loading}
           keyboard={!traceId}
           footer={<><span>{q.rows.length.toLocaleString()}{q.hasMore ? "+" : ""} traces</span>{q.loading && <span>Refreshing…</span>}<span className="faint">j/k · Enter · / search · f filter</span></>}
         />

@@ -40,7 +40,7 @@ export default function Review() {
   const [index, setIndex] = useState(0);
   const [extraNames, setExtraNames] = useState<string[]>([]);
   const names = useMemo(() => rowScoreNames(q.rows, extraNames), [q.rows, extraNames]);
-  const [active, setActive] = useState(0);
+  const [activeChoice, setActiveChoice] = useState<string | null>(null);
   const [pending, setPending] = useState<Record<string, Pending>>({});
   const [done, setDone] = useState<Record<string, boolean>>({});
   const [error, setError] = useState<string | null>(null);
@@ -48,7 +48,8 @@ export default function Review() {
   const commentRef = useRef<HTMLTextAreaElement>(null);
   const row: Row | undefined = q.rows[index];
   const p = row ? pending[row.id] ?? { scores: {}, comment: "" } : { scores: {}, comment: "" };
-  const activeName = names[Math.min(active, names.length - 1)];
+  const activeName = activeChoice && names.includes(activeChoice) ? activeChoice : names[0];
+  const active = activeName ? names.indexOf(activeName) : 0;
 
   useEffect(() => { setIndex(0); }, [source, filter]);
 
@@ -90,7 +91,11 @@ export default function Review() {
     if (e.key === "k" || e.key === "ArrowUp") { e.preventDefault(); setIndex((i) => moveIndex(i, -1, q.rows.length)); return; }
     if (e.key === "c") { e.preventDefault(); commentRef.current?.focus(); return; }
     if (e.key === "Enter") { e.preventDefault(); void save(); return; }
-    if (e.key === "Tab" || e.key === "s") { e.preventDefault(); setActive((a) => (names.length ? (a + (e.shiftKey ? names.length - 1 : 1)) % names.length : 0)); return; }
+    if (e.key === "Tab" || e.key === "s") {
+      e.preventDefault();
+      if (names.length) setActiveChoice(names[(active + (e.shiftKey ? names.length - 1 : 1)) % names.length]);
+      return;
+    }
     const v = keyToScore(e.key);
     if (v !== null && activeName) { e.preventDefault(); update({ scores: { ...p.scores, [activeName]: v } }); }
   };
@@ -127,7 +132,7 @@ export default function Review() {
             placeholder="Filter the queue, e.g. scores.Factuality < 0.5" aria-label="Filter" />
           <button className="btn">Apply</button>
         </form>
-        <form className="row-flex" onSubmit={(e) => { e.preventDefault(); if (newName.trim()) { setExtraNames((n) => [...n, newName.trim()]); setActive(names.length); setNewName(""); } }}>
+        <form className="row-flex" onSubmit={(e) => { e.preventDefault(); const n = newName.trim(); if (n) { setExtraNames((x) => (x.includes(n) ? x : [...x, n])); setActiveChoice(n); setNewName(""); } }}>
           <input className="input" placeholder="Add score name" value={newName} onChange={(e) => setNewName(e.target.value)} style={{ width: 150 }} aria-label="Add score name" />
           <button className="btn" disabled={!newName.trim()}>Add</button>
         </form>
@@ -149,7 +154,7 @@ export default function Review() {
               {names.length === 0 && <div className="faint">Add a score name above to start scoring.</div>}
               <div className="row-flex" style={{ flexWrap: "wrap", gap: 8 }}>
                 {names.map((n, i) => (
-                  <button key={n} className={`btn${i === active ? " active" : ""}`} onClick={() => setActive(i)} data-testid={`score-${n}`}>
+                  <button key={n} className={`btn${i === active ? " active" : ""}`} onClick={() => setActiveChoice(n)} data-testid={`score-${n}`}>
                     {n}: {p.scores[n] !== undefined ? <b>{formatScore(p.scores[n])}</b> : <ScoreCell value={row.scores?.[n]} />}
                   </button>
                 ))}
