@@ -146,7 +146,7 @@ export function App() {
   return (
     <BrowserRouter>
       <SessionProvider>
-        <Suspense fallback={<Loading />}>
+        <Suspense fallback={null}>
           <Routes>
             <Route path="/login" element={<SignIn />} />
             <Route element={<RequireSession />}>

@@ -11,6 +11,16 @@ export function EmptyState({ title, children, action }: { title: string; childre
   );
 }
 
+/** How the SDK finds this deployment; shown under the first-use snippets. */
+export function SdkEnvHint() {
+  return (
+    <p className="muted" style={{ fontSize: 12.5 }}>
+      The SDK reads <code>TWINPLANE_API_KEY</code> (create one in Settings → API keys) and{" "}
+      <code>TWINPLANE_APP_URL={typeof window === "undefined" ? "" : window.location.origin}</code>.
+    </p>
+  );
+}
+
 export function CodeBlock({ code }: { code: string }) {
   return (
     <div className="code-block">
@@ -24,11 +34,11 @@ export function CodeBlock({ code }: { code: string }) {
 export function LoggingSnippet({ project: name }: { project: string }) {
   const project = name || "my-project";
   const code = `pip install twinplane\n\nimport twinplane\nlogger = twinplane.init_logger(${JSON.stringify(project)})\n\n@twinplane.traced\ndef answer(question: str) -> str:\n    ...`;
-  return <CodeBlock code={code} />;
+  return <><CodeBlock code={code} /><SdkEnvHint /></>;
 }
 
 export function EvalSnippet({ project: name }: { project: string }) {
   const project = name || "my-project";
   const code = `pip install twinplane\n\nfrom twinplane import Eval\nfrom twinplane.scorers import Levenshtein\n\nEval(${JSON.stringify(project)},\n     data=lambda: [{"input": "Foo", "expected": "Hi Foo"}],\n     task=lambda input: "Hi " + input,\n     scores=[Levenshtein])`;
-  return <CodeBlock code={code} />;
+  return <><CodeBlock code={code} /><SdkEnvHint /></>;
 }

@@ -27,7 +27,7 @@ export function scoreSeries(exps: ExperimentMeta[], summaries: Map<string, Exper
   }));
 }
 
-/** Run `fn` over items with at most `limit` in flight; results arrive through onResult. */
+/** Run `fn` over items with at most `limit` in flight (failures are skipped; `fn` reports its own results). */
 export async function eachLimited<T>(items: T[], limit: number, fn: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const worker = async () => {

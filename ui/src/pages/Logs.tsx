@@ -60,6 +60,12 @@ export default function Logs() {
     const [all, failed] = await Promise.all([ask(undefined, "n"), ask("error IS NOT NULL", "errors")]);
     return toBuckets(mergeBucketRows(all, failed));
   }, [project.id, req.filter, bucket.interval, data]);
+  // An empty view of a project that has never logged anything teaches the SDK lines instead.
+  const emptyView = !q.loading && !q.error && q.rows.length === 0;
+  const everLogged = useAsync(
+    (signal) => (emptyView ? data.query({ object_type: "project_logs", object_id: project.id, roots_only: true, limit: 1 }, signal).then((p) => p.data.length > 0) : Promise.resolve(true)),
+    [emptyView, project.id, data],
+  );
   const scores = useMemo(() => rowScoreNames(q.rows), [q.rows]);
   const columns = useMemo(() => rowColumns({ scores, created: true, name: true, spans: true, tags: true }), [scores]);
   const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
@@ -89,8 +95,8 @@ export default function Logs() {
       <FilterBar filter={filter} search={search} error={q.filterError} onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })} />
       {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
       {q.loading && q.rows.length === 0 && !q.error && <SkeletonRows rows={12} cols={6} />}
-      {!q.loading && !q.error && q.rows.length === 0 && (
-        filter || search || range !== "all" ? (
+      {emptyView && !everLogged.loading && (
+        everLogged.data !== false ? (
           <EmptyState title="No traces in this view">
             <p>Nothing matches in {TIME_RANGES.find((r) => r.value === range)?.label.toLowerCase()}.</p>
             <div className="row-flex" style={{ justifyContent: "center" }}>

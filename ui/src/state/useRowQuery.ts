@@ -16,8 +16,6 @@ export interface RowQuery {
   loadMore: () => void;
   reload: () => void;
   replaceRow: (row: Row) => void;
-  /** ms from request to first page, for the footer. */
-  firstPageMs: number | null;
 }
 
 const ENRICH_BATCH = 200;
@@ -36,7 +34,6 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
   const [error, setError] = useState<unknown>(null);
   const [filterError, setFilterError] = useState<string | null>(null);
   const [tick, setTick] = useState(0);
-  const [firstPageMs, setFirstPageMs] = useState<number | null>(null);
   const gen = useRef(0);
   const key = JSON.stringify(req);
   const reqRef = useRef(req);
@@ -69,7 +66,6 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
     if (!req) return;
     const my = ++gen.current;
     const ctl = new AbortController();
-    const t0 = performance.now();
     setLoading(true);
     client.query({ ...req, limit: pageSize }, ctl.signal).then(
       (page) => {
@@ -79,7 +75,6 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
         setError(null);
         setFilterError(null);
         setLoading(false);
-        setFirstPageMs(performance.now() - t0);
         enrich(page.data, my);
       },
       (e) => {
@@ -125,5 +120,5 @@ export function useRowQuery(client: DataClient, req: Omit<QueryRequest, "cursor"
   const reload = useCallback(() => setTick((t) => t + 1), []);
   const replaceRow = useCallback((row: Row) => setRows((rs) => rs.map((r) => (r.id === row.id ? { ...r, ...row } : r))), []);
 
-  return { rows, loading, loadingMore, error, filterError, hasMore: !!cursor, loadMore, reload, replaceRow, firstPageMs };
+  return { rows, loading, loadingMore, error, filterError, hasMore: !!cursor, loadMore, reload, replaceRow };
 }
