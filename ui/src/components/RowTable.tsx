@@ -30,18 +30,18 @@ export function rowColumns(o: RowColumnOptions): Column<Row>[] {
   if (o.name) {
     cols.push({ key: "name", header: "Name", width: 140, render: (r) => String(r.span_attributes?.name ?? "–") });
   }
-  cols.push({ key: "input", header: "Input", width: 220, grow: 2, render: (r) => textCell(r.input), title: (r) => previewValue(r.input, 2000) });
+  cols.push({ key: "input", header: "Input", width: 200, grow: 2, render: (r) => textCell(r.input), title: (r) => previewValue(r.input, 2000) });
   if (o.output !== false) {
-    cols.push({ key: "output", header: "Output", width: 220, grow: 2, render: (r) => (r.error ? <span className="bad">{previewValue(r.error, 200)}</span> : textCell(r.output)), title: (r) => previewValue(r.output, 2000) });
+    cols.push({ key: "output", header: "Output", width: 200, grow: 2, render: (r) => (r.error ? <span className="bad">{previewValue(r.error, 200)}</span> : textCell(r.output)), title: (r) => previewValue(r.output, 2000) });
   }
   if (o.expected) {
-    cols.push({ key: "expected", header: "Expected", width: 170, grow: 1, render: (r) => textCell(r.expected), title: (r) => previewValue(r.expected, 2000) });
+    cols.push({ key: "expected", header: "Expected", width: 150, grow: 1, render: (r) => textCell(r.expected), title: (r) => previewValue(r.expected, 2000) });
   }
   for (const s of o.scores) {
     cols.push({ key: `score:${s}`, header: s, width: 112, sortField: `scores.${s}`, render: (r) => <ScoreCell value={r.scores?.[s]} /> });
   }
   if (o.metadata) {
-    cols.push({ key: "metadata", header: "Metadata", width: 150, grow: 1, render: (r) => <span className="mono muted" style={{ fontSize: 12 }}>{previewValue(r.metadata, 200)}</span>, title: (r) => previewValue(r.metadata, 2000) });
+    cols.push({ key: "metadata", header: "Metadata", width: 130, grow: 1, render: (r) => <span className="mono muted" style={{ fontSize: 12 }}>{previewValue(r.metadata, 200)}</span>, title: (r) => previewValue(r.metadata, 2000) });
   }
   if (o.tags) {
     cols.push({ key: "tags", header: "Tags", width: 120, render: (r) => (r.tags ?? []).map((t) => <span key={t} className="badge" style={{ marginRight: 4 }}>{t}</span>) });

@@ -4,6 +4,7 @@ import { useCallback, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import type { Row } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
+import { ColumnPicker, useHiddenColumns } from "../components/ColumnPicker";
 import { DataTable } from "../components/DataTable";
 import { EmptyState, EvalSnippet } from "../components/EmptyState";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -48,7 +49,8 @@ export default function Experiment() {
   const q = useRowQuery(data, req, 200, summaryScores);
 
   const scores = useMemo(() => rowScoreNames(q.rows, Object.keys(summary.data?.scores ?? {})), [q.rows, summary.data]);
-  const columns = useMemo(() => rowColumns({ scores, expected: true, metadata: true }), [scores]);
+  const allColumns = useMemo(() => rowColumns({ scores, expected: true, metadata: true }), [scores]);
+  const cols = useHiddenColumns("experiment", allColumns);
   const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id }, false), [set]);
   const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
   const others = (exps.data ?? []).filter((e) => e.id !== experimentId);
@@ -104,7 +106,9 @@ export default function Experiment() {
       <FilterBar
         filter={filter} search={search} error={q.filterError}
         onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })}
-      />
+      >
+        <ColumnPicker columns={allColumns} hidden={cols.hidden} toggle={cols.toggle} />
+      </FilterBar>
       {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
       {q.loading && q.rows.length === 0 && !q.error ? <SkeletonRows rows={12} cols={6} /> : null}
       {!q.loading && !q.error && q.rows.length === 0 && (
@@ -120,7 +124,7 @@ export default function Experiment() {
         <DataTable
           testId="cases-table"
           rows={q.rows}
-          columns={columns}
+          columns={cols.visible}
           rowKey={(r) => r.id}
           sort={sort}
           onSort={(f) => set({ sort: nextSort(sort, f) })}

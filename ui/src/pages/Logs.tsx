@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useMemo, useState } from "react";
 import type { Row } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
+import { ColumnPicker, useHiddenColumns } from "../components/ColumnPicker";
 import { DataTable } from "../components/DataTable";
 import { EmptyState, LoggingSnippet } from "../components/EmptyState";
 import { ErrorNotice } from "../components/ErrorNotice";
@@ -67,7 +68,8 @@ export default function Logs() {
     [emptyView, project.id, data],
   );
   const scores = useMemo(() => rowScoreNames(q.rows), [q.rows]);
-  const columns = useMemo(() => rowColumns({ scores, created: true, name: true, spans: true, tags: true }), [scores]);
+  const allColumns = useMemo(() => rowColumns({ scores, created: true, name: true, spans: true, tags: true }), [scores]);
+  const cols = useHiddenColumns("logs", allColumns);
   const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
   const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id }, false), [set]);
 
@@ -92,7 +94,9 @@ export default function Logs() {
         <VolumeChart buckets={volume.data} bucketMs={bucket.ms}
           from={range === "all" ? volume.data[0].start : anchor - (RANGE_SPAN[range] ?? 0)} to={range === "all" ? volume.data[volume.data.length - 1].start + bucket.ms : anchor} />
       )}
-      <FilterBar filter={filter} search={search} error={q.filterError} onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })} />
+      <FilterBar filter={filter} search={search} error={q.filterError} onFilter={(f) => set({ filter: f })} onSearch={(s) => set({ search: s })}>
+        <ColumnPicker columns={allColumns} hidden={cols.hidden} toggle={cols.toggle} />
+      </FilterBar>
       {q.error != null && <div style={{ padding: 16 }}><ErrorNotice error={q.error} onRetry={q.reload} /></div>}
       {q.loading && q.rows.length === 0 && !q.error && <SkeletonRows rows={12} cols={6} />}
       {emptyView && !everLogged.loading && (
@@ -115,7 +119,7 @@ export default function Logs() {
         <DataTable
           testId="logs-table"
           rows={q.rows}
-          columns={columns}
+          columns={cols.visible}
           rowKey={(r) => r.id}
           sort={sort}
           onSort={(f) => set({ sort: nextSort(sort, f) })}
