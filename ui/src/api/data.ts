@@ -47,6 +47,12 @@ export class DataClient {
   listExperiments(projectId: string) {
     return this.request<{ objects: ExperimentMeta[] }>("GET", `/v1/experiment?project_id=${enc(projectId)}`).then((r) => r.objects);
   }
+  getExperiment(id: string) {
+    return this.request<ExperimentMeta & { dataset_version?: string | null }>("GET", `/v1/experiment/${enc(id)}`);
+  }
+  getDataset(id: string) {
+    return this.request<DatasetMeta>("GET", `/v1/dataset/${enc(id)}`);
+  }
   listDatasets(projectId: string) {
     return this.request<{ objects: DatasetMeta[] }>("GET", `/v1/dataset?project_id=${enc(projectId)}`).then((r) => r.objects);
   }

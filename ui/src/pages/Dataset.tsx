@@ -72,9 +72,9 @@ export default function Dataset() {
   const [notice, setNotice] = useState<string | null>(null);
   const canWrite = org.role !== "viewer" && !version;
 
-  const meta = useAsync(() => data.listDatasets(project.id), [project.id, data]);
+  const meta = useAsync(() => data.getDataset(datasetId), [datasetId, data]);
   const versions = useAsync(() => data.datasetVersions(datasetId), [datasetId, data]);
-  const ds = meta.data?.find((d) => d.id === datasetId);
+  const ds = meta.data;
   const req = useMemo(() => ({
     object_type: "dataset" as const, object_id: datasetId,
     filter: normalizeFilter(filter) || undefined, search: search.trim() || undefined, version: version || undefined,

@@ -33,9 +33,13 @@ export default function Experiment() {
   const traceId = get("trace");
   const [selected, setSelected] = useState(-1);
 
+  const expMeta = useAsync(() => data.getExperiment(experimentId), [experimentId, data]);
+  const exp = expMeta.data;
+  // Only for the "Compare with…" menu; the page never waits for it.
   const exps = useAsync(() => data.listExperiments(project.id), [project.id, data]);
-  const exp = exps.data?.find((e) => e.id === experimentId);
-  const summary = useAsync((signal) => data.summarize(experimentId, exp?.base_exp_id ?? undefined, signal), [experimentId, exp?.base_exp_id, data]);
+  // Without a comparison id the data plane compares with the experiment's stored base: one
+  // call, started at once (summaries of large experiments are the slowest request here).
+  const summary = useAsync((signal) => data.summarize(experimentId, null, signal), [experimentId, data]);
 
   const req = useMemo(() => ({
     object_type: "experiment" as const,
@@ -71,6 +75,9 @@ export default function Experiment() {
                 </span>
               )}
               {summary.data?.comparison_experiment_name && <span>compared to {summary.data.comparison_experiment_name}</span>}
+              {exp?.dataset_id && (
+                <span>on <Link to={`${base}/datasets/${exp.dataset_id}${exp.dataset_version ? `?version=${encodeURIComponent(exp.dataset_version)}` : ""}`}>its dataset{exp.dataset_version ? ` (version ${exp.dataset_version})` : ""}</Link></span>
+              )}
               {exp?.description && <span>{exp.description}</span>}
             </div>
           </div>
@@ -84,6 +91,7 @@ export default function Experiment() {
             title={q.hasMore ? "Exports the cases loaded so far" : "Download the cases as JSONL"}>Export</button>
           <Link className="btn" to={`${base}/review?source=experiment:${experimentId}${filter ? `&filter=${encodeURIComponent(filter)}` : ""}`}>Review</Link>
         </div>
+        {expMeta.error != null && <div style={{ marginBottom: 8 }}><ErrorNotice error={expMeta.error} onRetry={expMeta.reload} /></div>}
         {summary.data && (Object.keys(summary.data.scores ?? {}).length > 0 || Object.keys(summary.data.metrics ?? {}).length > 0) && (
           <div className="row-flex" style={{ gap: 20, flexWrap: "wrap" }} data-testid="summary">
             {Object.values(summary.data.scores ?? {}).map((s) => (
