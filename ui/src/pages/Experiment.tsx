@@ -35,6 +35,7 @@ export default function Experiment() {
 
   const expMeta = useAsync(() => data.getExperiment(experimentId), [experimentId, data]);
   const exp = expMeta.data;
+  const dsMeta = useAsync(() => (exp?.dataset_id ? data.getDataset(exp.dataset_id).catch(() => null) : Promise.resolve(null)), [exp?.dataset_id, data]);
   // Only for the "Compare with…" menu; the page never waits for it.
   const exps = useAsync(() => data.listExperiments(project.id), [project.id, data]);
   // Without a comparison id the data plane compares with the experiment's stored base: one
@@ -76,7 +77,7 @@ export default function Experiment() {
               )}
               {summary.data?.comparison_experiment_name && <span>compared to {summary.data.comparison_experiment_name}</span>}
               {exp?.dataset_id && (
-                <span>on <Link to={`${base}/datasets/${exp.dataset_id}${exp.dataset_version ? `?version=${encodeURIComponent(exp.dataset_version)}` : ""}`}>its dataset{exp.dataset_version ? ` (version ${exp.dataset_version})` : ""}</Link></span>
+                <span>on <Link to={`${base}/datasets/${exp.dataset_id}${exp.dataset_version ? `?version=${encodeURIComponent(exp.dataset_version)}` : ""}`}>{dsMeta.data?.name ?? "its dataset"}{exp.dataset_version ? ` @ ${exp.dataset_version.replace(/^0+(?=\d)/, "")}` : ""}</Link></span>
               )}
               {exp?.description && <span>{exp.description}</span>}
             </div>
