@@ -15,6 +15,7 @@ Rules (security-notes, contracts §2):
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import logging
@@ -90,7 +91,7 @@ class ApiKeyCache:
         if task is None:
             task = asyncio.get_running_loop().create_task(self._refresh(key, h, entry))
             self._inflight[h] = task
-            task.add_done_callback(lambda t, h=h: self._done(h, t))
+            task.add_done_callback(functools.partial(self._done, h))
         return await asyncio.shield(task)
 
     def _done(self, h: str, task: asyncio.Task[KeyAnswer]) -> None:
