@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDiff, formatDuration, formatScore, relativeTime, spanDuration, totalTokens } from "./format";
+import { formatDiff, formatDuration, formatScore, formatXact, relativeTime, spanDuration, totalTokens } from "./format";
 
 describe("format", () => {
   it("formats durations without float artefacts", () => {
@@ -30,5 +30,13 @@ describe("format", () => {
     expect(relativeTime("2026-01-01T11:59:50Z", now)).toBe("just now");
     expect(relativeTime("2026-01-01T11:00:00Z", now)).toBe("1h ago");
     expect(relativeTime("2025-12-30T12:00:00Z", now)).toBe("2d ago");
+  });
+});
+
+describe("transaction ids", () => {
+  it("drops the padding", () => {
+    expect(formatXact("0000000000000000081")).toBe("#81");
+    expect(formatXact("0000000000000000000")).toBe("#0");
+    expect(formatXact(null)).toBe("–");
   });
 });

@@ -84,3 +84,9 @@ export function totalTokens(metrics: Record<string, number | null> | null | unde
 export function shortId(id: string | null | undefined, n = 8): string {
   return id ? id.slice(0, n) : "";
 }
+
+/** A transaction id (fixed-width, zero-padded) as people read it: "0000000000000000081" → "#81". */
+export function formatXact(x: string | null | undefined): string {
+  if (!x) return "–";
+  return `#${x.replace(/^0+(?=\d)/, "")}`;
+}

@@ -16,7 +16,7 @@ import { SkeletonRows } from "../components/Skeleton";
 import { downloadText } from "../components/download";
 import { parseDatasetFile, toJsonl } from "../lib/datasetImport";
 import { normalizeFilter } from "../lib/filterText";
-import { formatTime } from "../lib/format";
+import { formatTime, formatXact } from "../lib/format";
 import { fromEditable, parseMetadata, parseTags, toEditable } from "../lib/jsonField";
 import { useProject } from "../state/scope";
 import { useAsync } from "../state/useAsync";
@@ -148,7 +148,7 @@ export default function Dataset() {
         </div>
         {version && (
           <div className="notice warn" style={{ margin: "0 20px 10px" }}>
-            Viewing version <span className="mono">{version}</span> (read-only).{" "}
+            Viewing version <span className="mono">{formatXact(version)}</span> (read-only).{" "}
             <button className="btn small" onClick={() => set({ version: null })}>Back to current</button>
           </div>
         )}
@@ -182,7 +182,7 @@ export default function Dataset() {
                 <div className="section"><div className="section-title">Input</div><ValueView value={current.input} /></div>
                 <div className="section"><div className="section-title">Expected</div><ValueView value={current.expected} /></div>
                 <div className="section"><div className="section-title">Metadata</div><JsonView value={current.metadata ?? undefined} /></div>
-                <div className="section faint" style={{ fontSize: 12 }}>version {current._xact_id ?? "–"} · {formatTime(current.created)}</div>
+                <div className="section faint" style={{ fontSize: 12 }}>version {formatXact(current._xact_id)} · {formatTime(current.created)}</div>
               </div>
             )}
           </div>
@@ -198,7 +198,7 @@ export default function Dataset() {
             style={{ width: "calc(100% - 16px)", margin: "0 8px", border: 0, background: version === v._xact_id ? undefined : "none", cursor: "pointer", font: "inherit", flexDirection: "column", alignItems: "flex-start", gap: 0 }}
             onClick={() => set({ version: v._xact_id })}>
             <span>{formatTime(v.created)}</span>
-            <span className="faint mono" style={{ fontSize: 11 }}>{v._xact_id}{typeof v.rows_changed === "number" ? ` · ${v.rows_changed} changed` : ""}</span>
+            <span className="faint mono" style={{ fontSize: 11 }}>{formatXact(v._xact_id)}{typeof v.rows_changed === "number" ? ` · ${v.rows_changed} changed` : ""}</span>
           </button>
         ))}
       </aside>

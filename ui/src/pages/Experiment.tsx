@@ -16,7 +16,7 @@ import { TraceDrawer } from "../components/TraceDrawer";
 import { downloadText } from "../components/download";
 import { toJsonl } from "../lib/datasetImport";
 import { normalizeFilter } from "../lib/filterText";
-import { formatDuration, formatNumber, relativeTime } from "../lib/format";
+import { formatDuration, formatNumber, formatXact, relativeTime } from "../lib/format";
 import { useProject } from "../state/scope";
 import { useAsync } from "../state/useAsync";
 import { useRowQuery } from "../state/useRowQuery";
@@ -77,7 +77,7 @@ export default function Experiment() {
               )}
               {summary.data?.comparison_experiment_name && <span>compared to {summary.data.comparison_experiment_name}</span>}
               {exp?.dataset_id && (
-                <span>on <Link to={`${base}/datasets/${exp.dataset_id}${exp.dataset_version ? `?version=${encodeURIComponent(exp.dataset_version)}` : ""}`}>{dsMeta.data?.name ?? "its dataset"}{exp.dataset_version ? ` @ ${exp.dataset_version.replace(/^0+(?=\d)/, "")}` : ""}</Link></span>
+                <span>on <Link to={`${base}/datasets/${exp.dataset_id}${exp.dataset_version ? `?version=${encodeURIComponent(exp.dataset_version)}` : ""}`}>{dsMeta.data?.name ?? "its dataset"}{exp.dataset_version ? ` ${formatXact(exp.dataset_version)}` : ""}</Link></span>
               )}
               {exp?.description && <span>{exp.description}</span>}
             </div>

@@ -8,7 +8,7 @@ import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
 import { TextDiffView } from "../components/TextDiffView";
 import { templateVariables } from "../lib/chat";
-import { formatTime } from "../lib/format";
+import { formatTime, formatXact } from "../lib/format";
 import { promptText, renderTemplate, slugify } from "../lib/promptText";
 import { useProject } from "../state/scope";
 import { useAsync } from "../state/useAsync";
@@ -139,7 +139,7 @@ export default function PromptEditor() {
         <Breadcrumbs items={[{ label: project.name, to: `${base}/experiments` }, { label: "Prompts", to: `${base}/prompts` }, { label: isNew ? "New" : draft.name || "Prompt" }]} />
         <div className="page-header">
           <div className="grow"><h1>{isNew ? "New prompt" : draft.name}</h1>
-            {loadedFrom && <div className="sub">Editing from version <span className="mono">{loadedFrom}</span></div>}
+            {loadedFrom && <div className="sub">Editing from version <span className="mono">{formatXact(loadedFrom)}</span></div>}
           </div>
           {saved && <span className="good">Saved as a new version</span>}
           {!readOnly && <button className="btn primary" onClick={save} disabled={saving} data-testid="save-prompt">{saving ? "Saving…" : "Save version"}</button>}
@@ -211,7 +211,7 @@ export default function PromptEditor() {
         </div>
         {diffA && diffB && (
           <div className="card" style={{ marginTop: 16 }} data-testid="prompt-diff">
-            <div className="card-header">Diff <span className="mono faint" style={{ fontWeight: 400 }}>{diffB._xact_id} → {diffA._xact_id}</span>
+            <div className="card-header">Diff <span className="mono faint" style={{ fontWeight: 400 }}>{formatXact(diffB._xact_id)} → {formatXact(diffA._xact_id)}</span>
               <button className="btn ghost small" style={{ marginLeft: "auto" }} onClick={() => setDiffPick([])}>Close</button></div>
             <div className="card-body"><TextDiffView before={promptText(diffB)} after={promptText(diffA)} mode="lines" /></div>
           </div>
@@ -229,7 +229,7 @@ export default function PromptEditor() {
               <button className="btn ghost" style={{ flex: 1, height: "auto", padding: "2px 4px", flexDirection: "column", alignItems: "flex-start", gap: 0 }}
                 onClick={() => { setDraft(toDraft(v)); setLoadedFrom(v._xact_id ?? null); setDirty(true); }} title="Load into the editor">
                 <span style={{ fontSize: 12.5 }}>{i === 0 ? "Latest" : formatTime(v.created)}</span>
-                <span className="mono faint" style={{ fontSize: 11 }}>{v._xact_id}</span>
+                <span className="mono faint" style={{ fontSize: 11 }}>{formatXact(v._xact_id)}</span>
               </button>
             </div>
           ))}
