@@ -50,8 +50,32 @@ class ControlPlaneSettings(BaseSettings):
     jwt_ttl_seconds: int = Field(300, description="Lifetime of browser tokens minted for data planes.")
     session_ttl_seconds: int = Field(7 * 24 * 3600, description="Lifetime of a sign-in session cookie.")
     login_attempts_per_minute: int = Field(
-        10, description="Failed sign-in attempts allowed per account and per client address per minute."
+        10, description="Failed sign-in attempts allowed per minute for one account from one client address."
     )
+    login_attempts_per_address_per_minute: int = Field(
+        100,
+        description=(
+            "Failed sign-in attempts allowed per minute from one client address (all accounts together), and for "
+            "one account (all addresses together). Much higher than login_attempts_per_minute, so an attacker "
+            "can neither spray passwords nor lock other users out."
+        ),
+    )
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description=(
+            "Comma-separated addresses of trusted reverse proxies whose X-Forwarded-For / X-Forwarded-Proto "
+            "headers give the client's address ('*' trusts every peer: only when nothing else can reach the port)."
+        ),
+    )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "::1"],
+        description=(
+            "Host names the control plane answers for, besides public_url's host (always allowed); other Host "
+            "headers get 400 (DNS-rebinding defence). '*.example.com' matches subdomains, '*' any host. "
+            "Add the name data planes use in their control_url. JSON list."
+        ),
+    )
+    max_body_bytes: int = Field(1024 * 1024, description="Largest request body the control plane accepts, in bytes.")
     oidc_issuer: str = Field("", description="OIDC issuer URL; empty disables OIDC sign-in.")
     oidc_client_id: str = Field("", description="OIDC client id.")
     oidc_client_secret: str = Field("", description="OIDC client secret (empty for public clients using PKCE only).")

@@ -438,7 +438,6 @@ async def test_error_bodies_carry_no_trace_sql_or_credential(plane) -> None:
 # Control plane
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="CP-1")
 def test_cp1_an_unverified_sso_email_cannot_claim_a_later_invitation(sso_app, provider) -> None:
     rt_ = sso_app.state.runtime
     # the attacker signs in first, with the victim's address that the IdP did not verify
@@ -455,7 +454,6 @@ def test_cp1_an_unverified_sso_email_cannot_claim_a_later_invitation(sso_app, pr
     assert org["id"] not in [o["id"] for o in orgs], "the invitation went to the attacker's SSO identity"
 
 
-@pytest.mark.xfail(strict=True, reason="CP-2")
 def test_cp2_a_key_cannot_mint_a_key_that_outlives_it(app, make_org) -> None:
     org = make_org("acme")
     expires = datetime.now(UTC) + timedelta(hours=1)
@@ -470,7 +468,6 @@ def test_cp2_a_key_cannot_mint_a_key_that_outlives_it(app, make_org) -> None:
         assert r.status_code == 403
 
 
-@pytest.mark.xfail(strict=True, reason="CP-3")
 def test_cp3_a_project_scoped_key_cannot_revoke_org_wide_keys(app, make_org) -> None:
     org = make_org("acme")
     full = org.owner.post(f"/api/v1/orgs/{org.id}/api-keys", {"name": "production"}).json()
@@ -481,7 +478,6 @@ def test_cp3_a_project_scoped_key_cannot_revoke_org_wide_keys(app, make_org) -> 
     assert bearer(app, full["key"]).get(f"/api/v1/orgs/{org.id}").status_code == 200
 
 
-@pytest.mark.xfail(strict=True, reason="CP-4")
 def test_cp4_control_plane_refuses_oversized_bodies_before_parsing(app) -> None:
     c = TestClient(app)
     big = b'{"email": "a@b.example", "password": "' + b"x" * 4_000_000 + b'"}'
@@ -498,7 +494,6 @@ def test_cp4_control_plane_refuses_oversized_bodies_before_parsing(app) -> None:
     assert r.status_code == 413
 
 
-@pytest.mark.xfail(strict=True, reason="CP-5")
 def test_cp5_log_redaction_covers_the_oidc_authorization_code() -> None:
     from twinplane.server.common.redaction import redact
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -10,6 +11,8 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import Response
 
+from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware
+from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.control_plane.authn import check_route_table
 from twinplane.server.control_plane.routes import (
@@ -27,9 +30,11 @@ from twinplane.server.control_plane.routes import (
 from twinplane.server.control_plane.runtime import build_runtime
 from twinplane.server.settings import ControlPlaneSettings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "allowed_hosts"]
 
 logger = logging.getLogger(__name__)
+# load balancers probe these by IP address; they reveal nothing
+_ANY_HOST_PATHS = ("/healthz", "/readyz")
 
 
 async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
@@ -40,6 +45,12 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
     if request.url.path.startswith(("/api/", "/internal/")):
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def allowed_hosts(settings: ControlPlaneSettings) -> list[str]:
+    """The Host names answered: ``public_url``'s host (always) and ``allowed_hosts``."""
+    public_host = urlsplit(settings.public_url).hostname
+    return [*([public_host] if public_host else []), *settings.allowed_hosts]
 
 
 def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) -> FastAPI:
@@ -53,7 +64,10 @@ def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) 
     app = FastAPI(title="Twinplane control plane", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
     install_error_handlers(app)
+    # the last added runs first: the Host check, then the body limit, before any route reads anything
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(AllowedHostsMiddleware, allowed=allowed_hosts(settings), exempt_paths=_ANY_HOST_PATHS)
     for module in (wellknown, auth, apikey_login, orgs, projects, api_keys, secrets, data_planes, internal):
         app.include_router(module.router)
     app.include_router(spa.router)  # last: its catch-all must not shadow the API

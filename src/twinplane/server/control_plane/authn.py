@@ -51,6 +51,8 @@ def get_runtime(request: Request) -> Runtime:
 
 
 def client_address(request: Request) -> str:
+    """The client's address. Behind a trusted proxy (``forwarded_allow_ips``) uvicorn has already
+    replaced the proxy's address with the one in ``X-Forwarded-For``; other peers cannot."""
     return request.client.host if request.client else "unknown"
 
 

@@ -2,7 +2,7 @@
 
 A principal is a signed-in user (session cookie) or an API key acting for its creator.
 An API key is pinned to its org; a read-only key acts as a viewer; a project-scoped key sees
-only its project. Anything outside what the caller may see answers 404, so ids of other
+only its project; neither reads nor changes org settings (members, secrets, data plane). Anything outside what the caller may see answers 404, so ids of other
 orgs' objects never leak; a visible object the caller may not change answers 403.
 """
 
@@ -51,10 +51,16 @@ class Principal:
             raise Forbidden(f"this needs the {minimum} role or higher in the organization; you are {role}")
         return role
 
-    def require_org_wide(self) -> None:
-        """Org-level administration is not for keys scoped to one project."""
-        if self.key is not None and self.key["project_id"] is not None:
-            raise Forbidden("a project-scoped API key cannot manage organization settings")
+    def require_org_wide(self, what: str = "read or change organization settings") -> None:
+        """Org settings (members and their emails, secrets, the data plane), read or written, are
+        for browser sessions and org-wide writable keys. A project-scoped key sees one project, and
+        a read-only key reads data; neither is an org administrator's credential."""
+        if self.key is None:
+            return
+        if self.key["project_id"] is not None:
+            raise Forbidden(f"a project-scoped API key cannot {what}")
+        if self.key["read_only"]:
+            raise Forbidden(f"a read-only API key cannot {what}")
 
     def require_session(self, what: str) -> None:
         if self.via != "session":

@@ -71,6 +71,8 @@ def build_runtime(settings: ControlPlaneSettings, engine: Engine | None = None) 
         raise ConfigurationError(f"TWINPLANE_CONTROL_JWT_PRIVATE_KEY_PATH: {err}") from None
     if len(settings.session_secret) < 32:
         raise ConfigurationError("TWINPLANE_CONTROL_SESSION_SECRET must be at least 32 characters")
+    if settings.max_body_bytes < 1024:
+        raise ConfigurationError("TWINPLANE_CONTROL_MAX_BODY_BYTES must be at least 1024")
     engine = engine or create_db_engine(settings.database_url)
     store = ControlStore(engine)
     accounts = Accounts(store)
@@ -85,7 +87,7 @@ def build_runtime(settings: ControlPlaneSettings, engine: Engine | None = None) 
     return Runtime(
         settings=settings, engine=engine, store=store, accounts=accounts,
         sessions=Sessions(store, settings.session_secret, settings.session_ttl_seconds),
-        throttle=LoginThrottle(settings.login_attempts_per_minute),
+        throttle=LoginThrottle(settings.login_attempts_per_minute, settings.login_attempts_per_address_per_minute),
         orgs=Orgs(store, accounts), projects=Projects(store), objects=ObjectNames(store),
         api_keys=ApiKeys(store, pepper), secrets=ProviderSecrets(store, keyring),
         data_planes=DataPlanes(store, pepper),

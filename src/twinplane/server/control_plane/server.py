@@ -29,7 +29,8 @@ def run(settings: ControlPlaneSettings | None = None) -> None:
         sys.exit(2)
     upgrade_to_head(settings.database_url)
     config = uvicorn.Config(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
-                            proxy_headers=True, server_header=False)
+                            proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips,
+                            server_header=False)
     # uvicorn sets up its handlers in Config(); scrub credentials from everything they print
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
         install_redaction(logging.getLogger(name))

@@ -128,7 +128,9 @@ class ControlStore:
                 conn.execute(insert(orgs).values(**row))
                 conn.execute(insert(members).values(org_id=row["id"], user_id=owner_id, role="owner", created=now()))
         except IntegrityError:
-            raise Conflict(f"an organization named {name!r} already exists; choose another name") from None
+            # org names are unique across tenants: saying which name is taken would confirm another
+            # tenant's org name, so the message stays generic
+            raise Conflict("that organization name is not available; choose another name") from None
         return row
 
     def get_org(self, org_id: str) -> Row | None:
@@ -273,11 +275,14 @@ class ControlStore:
     def get_api_key_by_lookup(self, lookup: str) -> Row | None:
         return self._one(select(api_keys).where(api_keys.c.lookup == lookup))
 
-    def list_api_keys(self, org_id: str, limit: int, cursor: str | None, *, user_id: str | None = None) -> Page:
+    def list_api_keys(self, org_id: str, limit: int, cursor: str | None, *, user_id: str | None = None,
+                      project_id: str | None = None) -> Page:
         stmt = (select(api_keys, users.c.email.label("created_by_email"))
                 .join(users, users.c.id == api_keys.c.user_id).where(api_keys.c.org_id == org_id))
         if user_id is not None:
             stmt = stmt.where(api_keys.c.user_id == user_id)
+        if project_id is not None:
+            stmt = stmt.where(api_keys.c.project_id == project_id)
         return self._page(stmt, api_keys.c.created, api_keys.c.id, limit, cursor)
 
     def get_api_key(self, org_id: str, key_id: str) -> Row | None:

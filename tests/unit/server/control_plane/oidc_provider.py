@@ -29,6 +29,7 @@ class OidcProvider:
         self.kid = "test-key-1"
         self.user: dict[str, Any] = {"sub": "user-1", "email": "sso@example.com", "email_verified": True,
                                      "name": "Sso User"}
+        self.overrides: dict[str, Any] = {}  # claims of the next ID tokens that replace the standard ones (aud, azp)
         self.codes: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []
         self.issuer = ""
@@ -76,7 +77,7 @@ class OidcProvider:
             return JSONResponse({"error": "invalid_grant", "error_description": "PKCE check failed"}, status_code=400)
         now = int(time.time())
         claims = {**grant["user"], "iss": self.issuer, "aud": self.client_id, "iat": now, "exp": now + 300,
-                  "nonce": grant["nonce"]}
+                  "nonce": grant["nonce"], **self.overrides}
         id_token = jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": self.kid})
         return JSONResponse({"access_token": secrets.token_urlsafe(16), "token_type": "Bearer",
                              "expires_in": 300, "id_token": id_token})

@@ -14,7 +14,7 @@ from .support import bearer
 
 def _settings(data_dir: Path, database_url: str) -> ControlPlaneSettings:
     env = ensure_local_secrets(str(data_dir))
-    return ControlPlaneSettings(database_url=database_url,
+    return ControlPlaneSettings(database_url=database_url, public_url="http://testserver",
                                 **{k.removeprefix("TWINPLANE_CONTROL_").lower(): v for k, v in env.items()})
 
 

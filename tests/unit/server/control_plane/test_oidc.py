@@ -103,3 +103,43 @@ def test_sso_disabled_answers_404(app: Any) -> None:
 def test_sign_in_lands_on_a_same_site_path_only(sso_app: Any, next_path: str, landing: str) -> None:
     _, done = _sign_in(sso_app, next_path)
     assert done.headers["location"] == "http://testserver" + landing
+
+
+@pytest.mark.parametrize("flag", [False, None, "false", "yes", 1])
+def test_an_unverified_email_never_creates_an_account(sso_app: Any, provider: OidcProvider, flag: Any) -> None:
+    store = sso_app.state.runtime.store
+    provider.user = {"sub": "someone", "email": "victim@corp.example", "name": "V"}
+    if flag is not None:
+        provider.user["email_verified"] = flag
+    client, done = _sign_in(sso_app)
+    assert done.status_code == 403 and "not verified your email" in done.json()["error"]["message"]
+    assert "tp_session" not in done.headers.get("set-cookie", "")
+    assert store.get_user_by_email("victim@corp.example") is None
+    assert store.get_identity(provider.issuer, "someone") is None
+    assert client.get("/api/v1/auth/me").status_code == 401
+
+
+def test_a_string_true_counts_as_verified(sso_app: Any, provider: OidcProvider) -> None:
+    provider.user = {"sub": "cognito-user", "email": "c@example.com", "email_verified": "true"}
+    client, done = _sign_in(sso_app)
+    assert done.status_code == 302
+    assert client.get("/api/v1/auth/me").json()["user"]["email"] == "c@example.com"
+
+
+@pytest.mark.parametrize("claims,ok", [
+    ({"aud": ["twinplane", "another-app"]}, False),  # several audiences and no azp
+    ({"aud": ["twinplane", "another-app"], "azp": "another-app"}, False),
+    ({"aud": "twinplane", "azp": "another-app"}, False),
+    ({"aud": ["twinplane", "another-app"], "azp": "twinplane"}, True),
+    ({"aud": ["twinplane"]}, True),
+])
+def test_a_token_for_several_audiences_must_name_us_as_azp(sso_app: Any, provider: OidcProvider,
+                                                           claims: dict[str, Any], ok: bool) -> None:
+    provider.overrides = claims
+    client, done = _sign_in(sso_app)
+    if ok:
+        assert done.status_code == 302, done.text
+        assert client.get("/api/v1/auth/me").status_code == 200
+    else:
+        assert done.status_code == 401 and "another application" in done.json()["error"]["message"]
+        assert client.get("/api/v1/auth/me").status_code == 401

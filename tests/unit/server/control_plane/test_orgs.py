@@ -42,6 +42,12 @@ def test_org_names_are_unique_and_validated(make_user: Any) -> None:
     u = make_user("u@example.com")
     assert u.post("/api/v1/orgs", {"name": "dup"}).status_code == 200
     assert u.post("/api/v1/orgs", {"name": "dup"}).status_code == 409
+    # another tenant learns only that the name is not available, not that an org holds it
+    r = make_user("stranger@else.example").post("/api/v1/orgs", {"name": "Acme Secret Merger Co"})
+    assert r.status_code == 200
+    r = u.post("/api/v1/orgs", {"name": "Acme Secret Merger Co"})
+    assert r.status_code == 409 and "Acme" not in r.json()["error"]["message"]
+    assert "exists" not in r.json()["error"]["message"]
     assert u.post("/api/v1/orgs", {"name": "   "}).status_code == 400
     assert u.post("/api/v1/orgs", {"name": "x" * 201}).status_code == 422
 

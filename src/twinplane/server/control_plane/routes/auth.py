@@ -50,12 +50,12 @@ def auth_config(rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
 
 @router.post("/login")
 def login(body: LoginBody, request: Request, response: Response, rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
-    keys = ("login-account:" + body.email.strip().lower(), "login-ip:" + client_address(request))
-    rt.throttle.check(*keys)
+    address = client_address(request)
+    rt.throttle.check(address, body.email)
     try:
         user = rt.accounts.authenticate(body.email, body.password)
     except Unauthorized:
-        rt.throttle.failed(*keys)
+        rt.throttle.failed(address, body.email)
         raise
     cookie, csrf = rt.sessions.start(user["id"])
     _set_session_cookies(rt, response, cookie, csrf)

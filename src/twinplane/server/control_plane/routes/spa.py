@@ -3,9 +3,10 @@
 index.html carries a Content-Security-Policy without inline scripts (the main XSS defence).
 Its ``connect-src`` for a signed-in user is 'self' plus the data-plane origins of that user's
 orgs. Listing every registered data plane instead would publish all tenants' URLs to anyone.
-An anonymous page (the sign-in page) cannot know whose data plane it will talk to, and the
-SPA signs in without reloading, so it gets ``'self' https: http:``; every later page load
-(the OIDC callback redirect, a refresh, a new tab) is narrowed to the user's own origins.
+An anonymous page (the sign-in page) cannot know whose data plane it will talk to, so it gets
+``'self' https: http:``; every later page load is narrowed to the user's own origins. That is
+why the SPA must load the page afresh after a password sign-in (contracts.md §3) instead of
+carrying on with the broad policy; the OIDC callback already ends in a redirect.
 """
 
 from __future__ import annotations

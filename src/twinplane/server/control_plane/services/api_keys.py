@@ -3,6 +3,10 @@
 A key acts for the user who created it, with that user's current role in the key's org
 (viewer when the key is read-only). Wrong, malformed, revoked, expired and orphaned keys are
 indistinguishable to the caller.
+
+A key that creates a key creates one no broader than itself: same project when it is
+project-scoped, read-only when it is, and expiring no later than it does. A project-scoped key
+lists and revokes only keys of its own project (its creator's), never org-wide ones.
 """
 
 from __future__ import annotations
@@ -51,19 +55,15 @@ class ApiKeys:
                read_only: bool = False, expires_at: datetime | None = None) -> tuple[dict[str, Any], str]:
         """A new key acting for the caller; returns (listed row, plaintext shown once)."""
         principal.require(self.store, org_id, "editor")
-        if principal.key is not None:
-            # a key may mint keys no broader than itself
-            project_id = project_id or principal.key["project_id"]
-            read_only = read_only or bool(principal.key["read_only"])
-            if principal.key["project_id"] not in (None, project_id):
-                raise NotFound("project not found")
-        if project_id is not None and self.store.get_project(org_id, project_id) is None:
-            raise NotFound("project not found")
         if expires_at is not None:
             if expires_at.tzinfo is None:
                 raise BadRequest("expires_at must carry a time zone, e.g. 2030-01-01T00:00:00Z")
             if expires_at <= now():
                 raise BadRequest("expires_at must be in the future")
+        if principal.key is not None:
+            project_id, read_only, expires_at = _no_broader_than(principal.key, project_id, read_only, expires_at)
+        if project_id is not None and self.store.get_project(org_id, project_id) is None:
+            raise NotFound("project not found")
         return self.create_for_user(org_id, principal.user_id, clean_name(name, "API key"), project_id,
                                     read_only, expires_at)
 
@@ -113,9 +113,9 @@ class ApiKeys:
 
     def list_for(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page:
         role = principal.role_in(self.store, org_id)
-        # admins see every key of the org; others only their own
+        # admins see every key of the org; others only their own; a project-scoped key only its project's
         mine = None if role in ("admin", "owner") and principal.project_scope is None else principal.user_id
-        rows, nxt = self.store.list_api_keys(org_id, limit, cursor, user_id=mine)
+        rows, nxt = self.store.list_api_keys(org_id, limit, cursor, user_id=mine, project_id=principal.project_scope)
         return [listed(r) for r in rows], nxt
 
     def revoke(self, principal: Principal, org_id: str, key_id: str) -> None:
@@ -124,7 +124,28 @@ class ApiKeys:
         is_admin = role in ("admin", "owner") and principal.project_scope is None
         if row is None or (row["user_id"] != principal.user_id and not is_admin):
             raise NotFound("API key not found")
+        if principal.project_scope is not None and row["project_id"] != principal.project_scope:
+            raise NotFound("API key not found")  # the same answer as for a key it cannot list
         if role == "viewer":
             principal.require(self.store, org_id, "editor")
         self.store.revoke_api_key(org_id, key_id)
         logger.info("API key %s revoked in org %s", key_id, org_id)
+
+
+def _no_broader_than(parent: dict[str, Any], project_id: str | None, read_only: bool,
+                     expires_at: datetime | None) -> tuple[str | None, bool, datetime | None]:
+    """The (project, read-only, expiry) of a key created by the key ``parent``, or 400/404."""
+    scope = parent["project_id"]
+    if scope is not None:
+        if project_id not in (None, scope):
+            raise NotFound("project not found")  # a project-scoped key cannot see other projects
+        project_id = scope
+    read_only = read_only or bool(parent["read_only"])
+    limit = parent["expires_at"]
+    if limit is not None:
+        if expires_at is None:
+            expires_at = limit
+        elif expires_at > limit:
+            raise BadRequest("a key created with an API key cannot outlive it: expires_at must be at or before "
+                             f"{limit.isoformat()}")
+    return project_id, read_only, expires_at

@@ -91,6 +91,7 @@ class DataPlanes:
 
     def get_for(self, principal: Principal, org_id: str) -> dict[str, Any]:
         principal.role_in(self.store, org_id)
+        principal.require_org_wide()
         row = self.of_org(org_id)
         if row is None:  # not registered yet: the settings page shows an empty form
             return {"id": None, "org_id": org_id, "api_url": None, "proxy_url": None, "created": None,

@@ -2,8 +2,14 @@
 
 The flow state (state, code verifier, nonce) travels in a short-lived signed cookie, so no
 server-side storage is needed. The ID token is checked for signature (issuer's JWKS),
-issuer, audience, expiry and nonce. Users are matched by (issuer, subject); an existing
-local account is linked by email only when the issuer says the email is verified.
+issuer, audience (and ``azp`` when there are several audiences), expiry and nonce.
+
+Users are matched by (issuer, subject). A subject seen for the first time is tied to an
+account by email, and only when the issuer says the email is verified. Without that, no
+account is created or linked: an account holding an unverified address would receive every
+later invitation sent to that address (``Orgs.add_member`` finds invitees by email), so
+anyone who can type a victim's address at a lax identity provider could claim their
+memberships.
 """
 
 from __future__ import annotations
@@ -144,7 +150,17 @@ class OidcSignIn:
             raise Unauthorized("the single sign-on provider's ID token is not valid") from None
         if claims.get("nonce") != nonce:
             raise Unauthorized("the single sign-on answer does not match this attempt; start again")
+        self._check_authorized_party(claims)
         return claims
+
+    def _check_authorized_party(self, claims: dict[str, Any]) -> None:
+        """OIDC Core 3.1.3.7: a token for several audiences must name us as its authorized party."""
+        aud = claims.get("aud")
+        several = isinstance(aud, list) and len(aud) > 1
+        azp = claims.get("azp")
+        if (several and azp is None) or (azp is not None and azp != self.config.client_id):
+            logger.warning("OIDC ID token rejected: it was issued to another client (azp)")
+            raise Unauthorized("the single sign-on provider's ID token was issued to another application")
 
     def _user_for(self, claims: dict[str, Any]) -> dict[str, Any]:
         issuer, subject = str(claims["iss"]), str(claims["sub"])
@@ -155,11 +171,17 @@ class OidcSignIn:
                 return user
         if not claims.get("email"):
             raise Forbidden("the single sign-on provider did not share an email address")
+        if not _verified(claims.get("email_verified")):
+            raise Forbidden("your single sign-on provider has not verified your email address; verify it there "
+                            "(or ask your administrator), then sign in again")
         email = normalize_email(str(claims["email"]))
         user = self.store.get_user_by_email(email)
-        if user is not None and claims.get("email_verified") is not True:
-            raise Forbidden("an account with this email already exists; sign in with its password")
         if user is None:
             user = self.store.create_user(email, str(claims.get("name") or "")[:200], None)
         self.store.link_identity(user["id"], issuer, subject)
         return user
+
+
+def _verified(flag: Any) -> bool:
+    # a JSON boolean per the spec; some providers (Amazon Cognito) send the string "true"
+    return flag is True or flag == "true"

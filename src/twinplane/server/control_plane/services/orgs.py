@@ -47,6 +47,7 @@ class Orgs:
 
     def list_members(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page:
         principal.role_in(self.store, org_id)
+        principal.require_org_wide()  # member emails are not for project-scoped or read-only keys
         rows, nxt = self.store.list_members(org_id, limit, cursor)
         return [{**r, "user_id": r["id"]} for r in rows], nxt
 

@@ -58,8 +58,8 @@ class Projects:
         return self.store.list_projects(org_id, limit, cursor, project_id=principal.project_scope)
 
     def create(self, principal: Principal, org_id: str, name: str, settings: dict[str, Any] | None) -> dict[str, Any]:
-        principal.require_org_wide()
         principal.require(self.store, org_id, "editor")
+        principal.require_org_wide("create projects")
         row, created = self.get_or_create(org_id, name)
         if not created:
             raise Conflict(f"a project named {row['name']!r} already exists in this organization")

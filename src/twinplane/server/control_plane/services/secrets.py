@@ -66,6 +66,7 @@ class ProviderSecrets:
 
     def list_for(self, principal: Principal, org_id: str, limit: int, cursor: str | None) -> Page:
         principal.role_in(self.store, org_id)
+        principal.require_org_wide()
         rows, nxt = self.store.list_secrets(org_id, limit, cursor)
         return [listed(r) for r in rows], nxt
 
