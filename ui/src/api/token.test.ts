@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TokenManager, tokenLifetimeMs, tokenSchedule } from "./token";
+import { holdToken, NoDataPlaneError, TokenManager, tokenLifetimeMs, tokenSchedule } from "./token";
 import type { DataPlaneToken } from "./types";
 
 function jwt(claims: Record<string, unknown>): string {
@@ -81,5 +81,11 @@ describe("TokenManager", () => {
     m.invalidate();
     await m.get();
     expect(minted()).toBe(2);
+  });
+});
+
+describe("no data plane", () => {
+  it("says so instead of failing on a null URL", () => {
+    expect(() => holdToken({ token: "t", expires_at: "", data_plane_url: null as unknown as string }, 0)).toThrow(NoDataPlaneError);
   });
 });

@@ -48,7 +48,15 @@ export function tokenSchedule(lifetimeMs: number, receivedAt: number): { refresh
   return { refreshAt, hardExpiry };
 }
 
+export class NoDataPlaneError extends Error {
+  constructor() {
+    super("This organization has no data plane yet. An admin can set its URL in Settings → Data plane.");
+    this.name = "NoDataPlaneError";
+  }
+}
+
 export function holdToken(t: DataPlaneToken, receivedAt: number): HeldToken {
+  if (!t.data_plane_url) throw new NoDataPlaneError();
   const life = tokenLifetimeMs(t.token, t.expires_at, receivedAt);
   return {
     token: t.token,

@@ -1,5 +1,7 @@
 // Errors a user can act on: what failed, and what to try next.
+import { Link } from "react-router-dom";
 import { ApiError, UnreachableError } from "../api/http";
+import { NoDataPlaneError } from "../api/token";
 
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) return e.message;
@@ -9,6 +11,16 @@ export function describeError(e: unknown): string {
 }
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  if (error instanceof NoDataPlaneError) {
+    const org = /^\/o\/([^/]+)/.exec(window.location.pathname)?.[1];
+    return (
+      <div className="notice warn" role="alert">
+        <div className="title">No data plane yet</div>
+        <div>Rows, traces, datasets and prompts live in your organization's data plane, and none is registered.</div>
+        {org && <Link className="btn small" style={{ marginTop: 8 }} to={`/o/${org}/settings/data-plane`}>Set up the data plane</Link>}
+      </div>
+    );
+  }
   if (error instanceof UnreachableError && error.plane === "data") {
     const origin = window.location.origin;
     return (
