@@ -1,6 +1,6 @@
 // One experiment: every case in a virtualized table with the filter language, full-text
 // search and sorting; a row opens its trace in a drawer.
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 import type { Row } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
@@ -38,9 +38,15 @@ export default function Experiment() {
   const dsMeta = useAsync(() => (exp?.dataset_id ? data.getDataset(exp.dataset_id).catch(() => null) : Promise.resolve(null)), [exp?.dataset_id, data]);
   // Only for the "Compare with…" menu; the page never waits for it.
   const exps = useAsync(() => data.listExperiments(project.id), [project.id, data]);
-  // Without a comparison id the data plane compares with the experiment's stored base: one
-  // call, started at once (summaries of large experiments are the slowest request here).
-  const summary = useAsync((signal) => data.summarize(experimentId, null, signal), [experimentId, data]);
+  // The summary of a large experiment is the slowest request here: start it once the first
+  // page of cases is in, so it never competes with the table for the data plane. Without a
+  // comparison id the data plane compares with the experiment's stored base.
+  const [settledFor, setSettledFor] = useState<string | null>(null);
+  const rowsSettled = settledFor === experimentId;
+  const summary = useAsync(
+    (signal) => (rowsSettled ? data.summarize(experimentId, null, signal) : Promise.resolve(undefined)),
+    [experimentId, rowsSettled, data],
+  );
 
   const req = useMemo(() => ({
     object_type: "experiment" as const,
@@ -52,6 +58,9 @@ export default function Experiment() {
   }), [experimentId, filter, search, sort?.field, sort?.dir]); // eslint-disable-line react-hooks/exhaustive-deps
   const summaryScores = useMemo(() => Object.keys(summary.data?.scores ?? {}), [summary.data]);
   const q = useRowQuery(data, req, 200, summaryScores);
+  useEffect(() => {
+    if (!q.loading) setSettledFor(experimentId);
+  }, [q.loading, experimentId]);
 
   const scores = useMemo(() => rowScoreNames(q.rows, Object.keys(summary.data?.scores ?? {})), [q.rows, summary.data]);
   const allColumns = useMemo(() => rowColumns({ scores, expected: true, metadata: true }), [scores]);
