@@ -50,7 +50,8 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
         do {
           const page = await client.trace(objectType, objectId, rootSpanId, cursor, first ? FIRST_PAGE : NEXT_PAGE, ctl.signal);
           if (ctl.signal.aborted) return;
-          setSpans((s) => (first ? page.data : s.concat(page.data)));
+          const isFirst = first; // the updater runs later, after `first` has moved on
+          setSpans((s) => (isFirst ? page.data : s.concat(page.data)));
           if (first) {
             setLoading(false);
             setStreaming(!!page.cursor);
