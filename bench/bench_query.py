@@ -330,8 +330,8 @@ def _sqlite_plan(path: str, sql: str, params: Any) -> list[str]:
     return out
 
 
-async def _pg_plan(conn: Any, sql: str, params: Any) -> list[str]:
-    cur = await conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params or None)
+async def _pg_plan(conn: Any, sql: str, params: Any, analyze: bool = True) -> list[str]:
+    cur = await conn.execute(("EXPLAIN (ANALYZE, BUFFERS) " if analyze else "EXPLAIN ") + sql, params or None)
     return [r[0] for r in await cur.fetchall()]
 
 
@@ -370,7 +370,9 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
                            "projects": len(corpus.projects), "filter": FILTER}
         if engine == "sqlite":
             assert sqlite_file is not None
-            facts["db_bytes"] = sum(f.stat().st_size for f in _sqlite_files(sqlite_file) if f.exists())
+            # after the load: the WAL files show whether checkpoints kept up with it
+            facts["files_after_load"] = {f.name: f.stat().st_size for f in _sqlite_files(sqlite_file) if f.exists()}
+            facts["db_bytes"] = sum(facts["files_after_load"].values())
             facts["sqlite_version"] = sqlite3.sqlite_version
             naive: Any = SqliteNaive(str(sqlite_file))
             rows = naive.conn.execute("SELECT id, object_type, object_id FROM dp_objkeys").fetchall()
@@ -403,16 +405,18 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
             _log(f"{engine}: ours {name}")
             stats, out = await _timed(fn, runs, OUR_BUDGET_S, 5)
             results[name] = {"ours": stats, "_out": out}
+        naive_sql: dict[str, tuple[str, Any]] = {}
         for name, fn in q.naive_fns().items():
             _log(f"{engine}: naive {name}")
+            naive.sql.clear()
             stats, out = await _timed(fn, NAIVE_RUNS, NAIVE_BUDGET_S, 3, warmups=1)
+            naive_sql[name] = naive.sql[0]  # the main statement, to EXPLAIN below without running it again
             res = results[name]
             res["naive"] = stats
             res["check"] = q.check(name, res.pop("_out"), out)
             res["speedup"] = round(stats["p50"] / max(res["ours"]["p50"], 1e-3), 1)
         facts["loadavg"]["after_queries"] = os.getloadavg()
         _log(f"{engine}: plans")
-        naive_fns = q.naive_fns()
         for name, fn in ours.items():
             plans = []
             for sql, params in await _capture_sql(store, fn):
@@ -422,11 +426,9 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
                     plan = await _pg_plan(pg_conn, sql, params)
                 plans.append({"sql": sql, "plan": plan})
             results[name]["plans"] = plans
-            naive.sql.clear()
-            await naive_fns[name]()
-            sql, params = naive.sql[0]
+            sql, params = naive_sql[name]
             results[name]["naive_plan"] = (_sqlite_plan(str(sqlite_file), sql, params) if engine == "sqlite"
-                                           else await _pg_plan(pg_conn, sql, params))
+                                           else await _pg_plan(pg_conn, sql, params, analyze=False))
         for name, res in results.items():
             p50, p95 = TARGETS[name]
             scale = 2.0 if engine == "postgresql" else 1.0
@@ -450,6 +452,20 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
     return facts
 
 
+def _git_facts() -> dict[str, Any]:
+    """The commit measured, and store files that differed from it (the store is worked on in parallel)."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, text=True, timeout=10).stdout
+        except OSError:
+            return ""
+
+    dirty = [ln[3:] for ln in git("status", "--porcelain", "--", "src/twinplane/server/data_plane").splitlines()]
+    return {"head": git("rev-parse", "--short", "HEAD").strip(), "uncommitted_data_plane_files": dirty}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(prog="python -m bench.bench_query", description=__doc__.split("\n")[0])
     ap.add_argument("engines", nargs="*", help="sqlite, postgresql (default: both)")
@@ -464,8 +480,9 @@ def main(argv: list[str] | None = None) -> None:
     command = "python -m bench.bench_query " + " ".join(argv or [])
     for engine in engines:
         t0 = time.monotonic()
+        git = _git_facts()
         res = asyncio.run(run_engine(engine, args.spans, args.runs, args.keep))
-        res.update({"command": command.strip(), "total_seconds": round(time.monotonic() - t0, 1),
+        res.update({"command": command.strip(), "git": git, "total_seconds": round(time.monotonic() - t0, 1),
                     "machine": {"nproc": os.cpu_count(), "python": sys.version.split()[0],
                                 "platform": platform.platform(), "machine": platform.machine()},
                     "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())})

@@ -132,12 +132,12 @@ class Corpus:
         self.experiments: list[Experiment] = []
         for k in range(EXPERIMENTS - 2):
             self.experiments.append(Experiment(f"exp-{k:03d}-{_hex(rng, 48)}", self.projects[names[k % 4]],
-                                               f"nightly-{k:03d}", small_cases, (k + 0.5) / (EXPERIMENTS - 2) * 0.9,
+                                               f"nightly-{k:03d}", small_cases, (k + 0.5) / (EXPERIMENTS - 2) * 0.92,
                                                rng.uniform(0.45, 0.85)))
         self.baseline = Experiment(f"exp-baseline-{_hex(rng, 48)}", self.projects["main"], "baseline-10k",
                                    self.big_cases, 0.70, 0.62, shared_inputs=True)
         self.candidate = Experiment(f"exp-candidate-{_hex(rng, 48)}", self.projects["main"], "candidate-10k",
-                                    self.big_cases, 0.95, 0.68, shared_inputs=True)
+                                    self.big_cases, 0.90, 0.68, shared_inputs=True)
         self.experiments += [self.baseline, self.candidate]
         self.experiments.sort(key=lambda e: e.at)
         self.marker = "zzmarker" + _hex(rng, 40)
@@ -240,15 +240,13 @@ class Corpus:
 
     # the whole corpus -------------------------------------------------------
     def rows(self) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+        """Logs in time order; each experiment when the clock (spans so far / target) reaches it."""
         rng = self._rng
-        exp_spans = sum(e.cases for e in self.experiments) * 6.0
-        log_budget = max(1.0, self.target - exp_spans - LONG_TRACES * TRACE_100)
         pending = list(self.experiments)
-        longs = [0.5 + 0.1 * i for i in range(LONG_TRACES)]
+        longs = [0.5 + 0.08 * i for i in range(LONG_TRACES)]
         names = [n for n, _ in PROJECTS]
-        log_spans = 0
         while self.stats.spans < self.target:
-            frac = min(1.0, log_spans / log_budget)
+            frac = self.stats.spans / self.target
             t = WINDOW_END - WINDOW + frac * WINDOW
             while pending and pending[0].at <= frac:
                 yield from self._experiment(pending.pop(0), t)
@@ -256,13 +254,11 @@ class Corpus:
                 longs.pop(0)
                 yield from self._logs_trace(rng, "main", t, length=TRACE_100)
             project = names[rng.choices(range(len(names)), cum_weights=self._project_cum)[0]]
-            for out in self._logs_trace(rng, project, t):
-                log_spans += 1
-                yield out
+            yield from self._logs_trace(rng, project, t)
         for e in pending:
             yield from self._experiment(e, WINDOW_END)
         # last: a small trace whose output holds a unique word, to see the index catch up
-        last = self._logs_trace(rng, "main", WINDOW_END + 1, length=3)
+        last = self._logs_trace(rng, "main", WINDOW_END + 60, length=3)
         last[-1][3]["output"] = {"role": "assistant", "content": "done " + self.marker}
         yield from last
 

@@ -66,7 +66,7 @@ class SqliteNaive:
         rows = self._q(
             f"SELECT v.data FROM {_CURRENT} WHERE r.ok = :ok AND json_extract(v.data, '$.span_parents') IS NULL "
             "AND json_extract(v.data, '$.metadata.model') = :model "
-            "ORDER BY json_extract(v.data, '$.created') DESC LIMIT 50", {"ok": ok, "model": model})
+            "ORDER BY json_extract(v.data, '$.created') DESC, json_extract(v.data, '$.id') DESC LIMIT 50", {"ok": ok, "model": model})
         return [orjson.loads(r[0]) for r in rows]
 
     def search(self, ok: int, term: str, model: str) -> list[dict[str, Any]]:
@@ -77,7 +77,7 @@ class SqliteNaive:
             "SELECT v.data FROM hits h JOIN dp_rows r ON r.seq = h.seq JOIN dp_versions v ON v.seq = r.version_seq "
             "WHERE r.ok = :ok "
             "AND json_extract(v.data, '$.metadata.model') = :model "
-            "ORDER BY json_extract(v.data, '$.created') DESC LIMIT 50",
+            "ORDER BY json_extract(v.data, '$.created') DESC, json_extract(v.data, '$.id') DESC LIMIT 50",
             {"q": fts_match(term, ok), "ok": ok, "model": model})
         return [orjson.loads(r[0]) for r in rows]
 
@@ -131,7 +131,7 @@ class PostgresNaive:
         rows = await self._q(
             f"SELECT v.data::text FROM {_CURRENT} WHERE r.ok = %(ok)s "
             "AND coalesce(v.data -> 'span_parents', 'null'::jsonb) = 'null'::jsonb "
-            "AND v.data -> 'metadata' ->> 'model' = %(model)s ORDER BY v.data ->> 'created' DESC LIMIT 50",
+            "AND v.data -> 'metadata' ->> 'model' = %(model)s ORDER BY v.data ->> 'created' DESC, v.data ->> 'id' DESC LIMIT 50",
             {"ok": ok, "model": model})
         return [orjson.loads(r[0]) for r in rows]
 
@@ -140,7 +140,7 @@ class PostgresNaive:
             "WITH hits AS MATERIALIZED (SELECT f.seq, ts_rank(f.fts, q) AS rank FROM dp_fts f, "
             "plainto_tsquery('simple', %(term)s) q WHERE f.ok = %(ok)s AND f.fts @@ q ORDER BY rank DESC) "
             "SELECT v.data::text FROM hits h JOIN dp_rows r ON r.seq = h.seq JOIN dp_versions v ON v.seq = r.version_seq "
-            "WHERE v.data -> 'metadata' ->> 'model' = %(model)s ORDER BY v.data ->> 'created' DESC LIMIT 50",
+            "WHERE v.data -> 'metadata' ->> 'model' = %(model)s ORDER BY v.data ->> 'created' DESC, v.data ->> 'id' DESC LIMIT 50",
             {"term": term, "ok": ok, "model": model})
         return [orjson.loads(r[0]) for r in rows]
 

@@ -54,8 +54,8 @@ def _engine(d: dict[str, Any]) -> list[str]:
     ver = d.get("sqlite_version") or d.get("postgres_version", "").split(" on ")[0]
     load = d.get("load", {})
     out.append(f"`{d.get('command', '')}` — {c.get('spans', 0):,} spans (mean {c.get('mean_span_json_bytes', 0):,} "
-               f"B of JSON), {ver}, {d.get('machine', {}).get('nproc')} CPUs, database "
-               f"{d.get('db_bytes', 0) / 1e9:.2f} GB, finished {d.get('finished', '?')} "
+               f"B of JSON), {ver}, {d.get('machine', {}).get('nproc')} CPUs, database files "
+               f"{d.get('db_bytes', 0) / 1e9:.2f} GB right after the load (WAL included), finished {d.get('finished', '?')} "
                f"in {d.get('total_seconds', 0):,.0f} s.")
     out.append("")
     out.append(f"Load: {load.get('rows', 0):,} rows in {load.get('seconds', 0):,} s = "
@@ -65,6 +65,15 @@ def _engine(d: dict[str, Any]) -> list[str]:
                f"{load.get('fts_catch_up_seconds', '?')} s after the last acknowledgement"
                + (f"; `VACUUM (ANALYZE)` {d['vacuum_analyze_seconds']} s" if "vacuum_analyze_seconds" in d else "")
                + ".")
+    files = d.get("files_after_load")
+    if files:
+        out.append("Files right after the load: " + ", ".join(f"`{k}` {v / 1e9:.2f} GB" for k, v in files.items()) + ".")
+    git = d.get("git", {})
+    if git:
+        dirty = git.get("uncommitted_data_plane_files") or []
+        out.append(f"Code: commit {git.get('head')}" + (f" plus uncommitted data-plane changes in {len(dirty)} files "
+                                                        f"({', '.join(f'`{x}`' for x in dirty[:8])})" if dirty else "")
+                   + ".")
     la = d.get("loadavg", {})
     out.append("Load average: " + ", ".join(f"{k} {tuple(round(x, 2) for x in v)}" for k, v in la.items()) + ".")
     if d.get("postgres_settings"):
