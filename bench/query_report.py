@@ -103,9 +103,13 @@ def _engine(d: dict[str, Any]) -> list[str]:
                    f"| {r.get('speedup', 0):,}× | {agree} |")
     for label, r in misses:
         out += ["", f"Missed: {label}. Plan of the store's statement(s):", "", "```"]
+        seen = set()
         for p in r.get("plans", []):
+            if p["sql"] in seen:  # the summary runs each statement once per experiment
+                continue
+            seen.add(p["sql"])
             out.append(p["sql"][:600] + (" …" if len(p["sql"]) > 600 else ""))
-            out += ["  " + line for line in p["plan"][:40]]
+            out += ["  " + line for line in p["plan"][:30] if "Buffers:" not in line]
         out.append("```")
     if d.get("notes"):
         out += ["", *d["notes"]]
