@@ -62,3 +62,13 @@ describe("DataClient", () => {
     });
   });
 });
+
+describe("object types in paths", () => {
+  it("refuses unknown object types before any request", async () => {
+    const fetchMock = vi.fn();
+    vi.stubGlobal("fetch", fetchMock);
+    const { c } = client();
+    await expect(c.insert("../admin" as never, "x", [])).rejects.toThrow("unknown object type");
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+});

@@ -9,6 +9,13 @@ import type {
 } from "./types";
 
 const enc = encodeURIComponent;
+const ROW_TYPES: readonly RowObjectType[] = ["experiment", "dataset", "project_logs"];
+
+/** Object types come from URLs too: only known ones may become a path segment. */
+function rowType(t: RowObjectType): RowObjectType {
+  if (!ROW_TYPES.includes(t)) throw new Error(`unknown object type ${JSON.stringify(t)}`);
+  return t;
+}
 
 export interface HealthResult { ok: boolean; status?: number; url: string; error?: string; ms: number }
 
@@ -78,11 +85,11 @@ export class DataClient {
   aggregate(req: AggregateRequest, signal?: AbortSignal) {
     return this.request<{ data: Record<string, unknown>[] }>("POST", "/v1/aggregate", req, signal).then((r) => r.data);
   }
-  trace(objectType: RowObjectType, objectId: string, rootSpanId: string, cursor?: string | null, limit = 1000, signal?: AbortSignal) {
+  async trace(objectType: RowObjectType, objectId: string, rootSpanId: string, cursor?: string | null, limit = 1000, signal?: AbortSignal) {
     const q = new URLSearchParams({ limit: String(limit) });
     if (cursor) q.set("cursor", cursor);
     return this.request<RowPage>(
-      "GET", `/v1/${objectType}/${enc(objectId)}/trace/${enc(rootSpanId)}?${q}`, undefined, signal,
+      "GET", `/v1/${rowType(objectType)}/${enc(objectId)}/trace/${enc(rootSpanId)}?${q}`, undefined, signal,
     );
   }
   summarize(experimentId: string, comparisonId?: string | null, signal?: AbortSignal) {
@@ -98,8 +105,8 @@ export class DataClient {
   datasetVersions(id: string) {
     return this.request<{ versions: DatasetVersion[] }>("GET", `/v1/dataset/${enc(id)}/versions`).then((r) => r.versions);
   }
-  insert(objectType: RowObjectType, objectId: string, events: Partial<Row>[]) {
-    return this.request<{ row_ids: string[] }>("POST", `/v1/${objectType}/${enc(objectId)}/insert`, { events });
+  async insert(objectType: RowObjectType, objectId: string, events: Partial<Row>[]) {
+    return this.request<{ row_ids: string[] }>("POST", `/v1/${rowType(objectType)}/${enc(objectId)}/insert`, { events });
   }
 
   /**

@@ -26,7 +26,9 @@ interface Pending { scores: Record<string, number>; comment: string }
 export default function Review() {
   const { org, project, data, base } = useProject();
   const [get, set] = useUrlState();
-  const source = get("source") || `project_logs:${project.id}`;
+  const requested = get("source");
+  // Only logs of this project or an experiment can be reviewed here; anything else falls back to logs.
+  const source = /^(experiment:[^:]+|project_logs:[^:]+)$/.test(requested) ? requested : `project_logs:${project.id}`;
   const [objectType, objectId] = source.split(":") as [RowObjectType, string];
   const filter = get("filter");
   const [filterDraft, setFilterDraft] = useState(filter);
