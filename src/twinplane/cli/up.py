@@ -98,7 +98,9 @@ def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, da
         "TWINPLANE_CONTROL_PORT": str(control_port),
         "TWINPLANE_CONTROL_PUBLIC_URL": control_url,
     }
-    settings = ControlPlaneSettings(**{k.removeprefix("TWINPLANE_CONTROL_").lower(): v for k, v in control_env.items()})
+    # exactly these values, not the caller's environment: the child gets the same ones
+    settings = ControlPlaneSettings.model_validate(
+        {k.removeprefix("TWINPLANE_CONTROL_").lower(): v for k, v in control_env.items()})
     admin_password = state.get("admin_password") or secrets.token_urlsafe(12)
     boot = ensure_bootstrap(
         settings,

@@ -29,7 +29,7 @@ import pytest
 from control_plane.conftest import app, cheap_argon2, make_org, make_user, rt, settings  # noqa: F401
 from control_plane.support import PASSWORD, bearer, sign_in
 from control_plane.test_oidc import _sign_in, provider, sso_app  # noqa: F401
-from data_plane.conftest import CONTROL, DATA, Plane, build_plane, data_overrides, dplane, plane  # noqa: F401
+from data_plane.conftest import CONTROL, DATA, Plane, build_plane, control_app, data_overrides, dplane, plane  # noqa: F401
 from data_plane.rows import body, fetch_all, logs3, span
 from data_plane.test_jwks import AUD, ISS, _claims, _key
 from data_plane.test_tenancy import _exp, _other_org
