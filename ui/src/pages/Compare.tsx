@@ -55,9 +55,9 @@ export default function Compare() {
       key: "change", header: "", width: 28,
       render: (x) => <span className={`dot ${x.change === "regression" ? "bad" : x.change === "improvement" ? "good" : "idle"}`} title={x.change} />,
     },
-    { key: "input", header: "Input", width: 260, grow: 2, render: (x) => previewValue(x.c.input, 300) || <span className="faint">–</span> },
+    { key: "input", header: "Input", width: ids.length > 2 ? 200 : 240, grow: 2, render: (x) => previewValue(x.c.input, 300) || <span className="faint">–</span> },
     ...ids.map((id, i): Column<{ c: CompareCase; change: Change }> => ({
-      key: `out:${id}`, header: <span><span className="badge accent">{LETTERS[i]}</span> {nameOf(id)}</span>, width: 240, grow: 2,
+      key: `out:${id}`, header: <span><span className="badge accent">{LETTERS[i]}</span> {nameOf(id)}</span>, width: ids.length > 2 ? 160 : 220, grow: 2,
       render: (x) => {
         const r = x.c.rows[id];
         if (!r) return <span className="faint">not in this experiment</span>;
@@ -65,7 +65,7 @@ export default function Compare() {
       },
     })),
     ...considered.map((s): Column<{ c: CompareCase; change: Change }> => ({
-      key: `score:${s}`, header: `${s} (A vs B)`, width: 170,
+      key: `score:${s}`, header: `${s} (A vs B)`, width: 160,
       render: (x) => (
         <span className="row-flex" style={{ gap: 6 }}>
           <ScoreCell value={x.c.rows[primary]?.scores?.[s]} />
