@@ -135,6 +135,10 @@ def test_logs_filter_search_and_trace(page: Any, world: World) -> None:
     page.get_by_label("Time range").select_option("15m")  # the only trace that recent is on the free plan
     page.get_by_text("No traces in this view").wait_for()
     page.get_by_label("Time range").select_option("all")
+    page.get_by_label("Filter").fill("")
+    page.get_by_label("Filter").press("Enter")
+    page.get_by_label("Errors only").check()
+    expect(page.locator("[data-testid=logs-table] .vt-foot")).to_contain_text("3 traces")
     rows(page, "logs-table").first.click()
     page.locator("[data-testid=trace-viewer]").wait_for()
     assert page.locator("[data-testid=span-row]").filter(has_text="search_docs").count() >= 1

@@ -27,6 +27,7 @@ export default function Logs() {
   const filter = get("filter");
   const search = get("search");
   const range = (get("range") || "7d") as TimeRange;
+  const errorsOnly = get("errors") === "1";
   const sort = parseSort(get("sort")) ?? { field: "created", dir: "desc" as const };
   const traceId = get("trace");
   const [selected, setSelected] = useState(-1);
@@ -38,10 +39,10 @@ export default function Logs() {
     object_type: "project_logs" as const,
     object_id: project.id,
     roots_only: true,
-    filter: andFilters(timeRangeFilter(range, anchor), filter),
+    filter: andFilters(timeRangeFilter(range, anchor), errorsOnly ? "error IS NOT NULL" : undefined, filter),
     search: search.trim() || undefined,
     sort: [sort],
-  }), [project.id, range, anchor, filter, search, sort.field, sort.dir]); // eslint-disable-line react-hooks/exhaustive-deps
+  }), [project.id, range, anchor, errorsOnly, filter, search, sort.field, sort.dir]); // eslint-disable-line react-hooks/exhaustive-deps
   const q = useRowQuery(data, req);
   const refresh = useCallback(() => setAnchor(Date.now()), []);
   useEffect(() => {
@@ -83,6 +84,9 @@ export default function Logs() {
             {TIME_RANGES.map((r) => <option key={r.value} value={r.value}>{r.label}</option>)}
           </select>
           <label className="row-flex muted" style={{ fontSize: 13 }}>
+            <input type="checkbox" checked={errorsOnly} onChange={(e) => set({ errors: e.target.checked ? "1" : null })} /> Errors only
+          </label>
+          <label className="row-flex muted" style={{ fontSize: 13 }} title="Refresh every 10 seconds">
             <input type="checkbox" checked={auto} onChange={(e) => setAuto(e.target.checked)} /> Live
           </label>
           <button className="btn" disabled={q.rows.length === 0} onClick={() => downloadText(`${project.name || "logs"}-logs.jsonl`, toJsonl(q.rows))}
@@ -105,7 +109,7 @@ export default function Logs() {
             <p>Nothing matches in {TIME_RANGES.find((r) => r.value === range)?.label.toLowerCase()}.</p>
             <div className="row-flex" style={{ justifyContent: "center" }}>
               {range !== "all" && <button className="btn" onClick={() => set({ range: "all" })}>Show all time</button>}
-              {(filter || search) && <button className="btn" onClick={() => set({ filter: null, search: null })}>Clear filter and search</button>}
+              {(filter || search || errorsOnly) && <button className="btn" onClick={() => set({ filter: null, search: null, errors: null })}>Clear filters and search</button>}
             </div>
           </EmptyState>
         ) : (
