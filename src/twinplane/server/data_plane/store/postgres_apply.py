@@ -29,7 +29,7 @@ import psycopg
 
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import RowChange, plan_changes, row_key
-from twinplane.server.data_plane.store.row_shape import shape_of
+from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
 from twinplane.wire.merge import is_merge
 
 
@@ -61,8 +61,10 @@ _UPSERT = (
     "span_type = excluded.span_type, start_ts = excluded.start_ts, end_ts = excluded.end_ts, "
     "has_error = excluded.has_error RETURNING seq, ok, row_id"
 )
-_SIDE = ("INSERT INTO {table} (row_seq, name, ok, root_span_id, value) SELECT row_seq, name, ok, root_span_id, value "
-         "FROM json_to_recordset(%s::json) AS t(row_seq bigint, name text, ok bigint, root_span_id text, value float8)")
+_SIDE_COPY = "COPY {table} (ok, name, row_seq, root_span_id, value) FROM STDIN"
+# by full key: the side tables are keyed (ok, name, row_seq), and we know the old names
+_SIDE_CLEAR = ("DELETE FROM {table} s USING json_to_recordset(%s::json) AS t(ok bigint, name text, row_seq bigint) "
+               "WHERE s.ok = t.ok AND s.name = t.name AND s.row_seq = t.row_seq")
 _IDS = "SELECT (k)::bigint FROM json_array_elements_text(%s::json) AS k"
 
 
@@ -70,10 +72,9 @@ def _j(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
-def _side_facts(row: dict[str, Any] | None) -> tuple[Any, ...]:
-    if row is None:
+def _side_facts(sh: RowShape | None) -> tuple[Any, ...]:
+    if sh is None:
         return ()
-    sh = shape_of(row, 0.0)
     return (sh.root_span_id, sh.scores, sh.metrics)
 
 
@@ -164,38 +165,42 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
         await cur.execute(_UPSERT, (_j(upserts),))
         row_seq = {(ok, row_id): seq for seq, ok, row_id in await cur.fetchall()}
     queued = sorted(row_seq.values())
-    side_clear: list[int] = []
+    side_clear: list[tuple[int, int, RowShape]] = []  # (ok, row seq, the values it had)
     side_rows: list[RowChange] = []
     for c, _x in live:
         old = current.get(c.key)
-        if old is not None and _side_facts(old) == _side_facts(c.row):
+        old_shape = shape_of(old, 0.0) if old is not None else None
+        if old_shape is not None and _side_facts(old_shape) == _side_facts(c.shape):
             continue
-        if old is not None:
-            side_clear.append(row_seq[(ok_of[c.key], c.row_id)])
+        if old_shape is not None:
+            side_clear.append((ok_of[c.key], row_seq[(ok_of[c.key], c.row_id)], old_shape))
         side_rows.append(c)
     if gone:
         await cur.execute(
             "DELETE FROM dp_rows WHERE (ok, row_id) IN (SELECT ok, row_id FROM json_to_recordset(%s::json) "
-            "AS t(ok bigint, row_id text)) RETURNING seq", (_j([{"ok": ok_of[c.key], "row_id": c.row_id} for c in gone]),))
-        gone_seqs = [r[0] for r in await cur.fetchall()]
-        side_clear.extend(gone_seqs)
-        queued = sorted(queued + gone_seqs)  # the indexer drops their full-text entries
+            "AS t(ok bigint, row_id text)) RETURNING seq, ok, row_id",
+            (_j([{"ok": ok_of[c.key], "row_id": c.row_id} for c in gone]),))
+        gone_rows = await cur.fetchall()
+        side_clear.extend((ok, seq, shape_of(current[key_of[(ok, row_id)]], 0.0)) for seq, ok, row_id in gone_rows)
+        queued = sorted(queued + [r[0] for r in gone_rows])  # the indexer drops their full-text entries
     if queued:
         await cur.execute(f"INSERT INTO dp_fts_queue (row_seq) {_IDS} ON CONFLICT DO NOTHING", (_j(queued),))
-    if side_clear:
-        await cur.execute(f"DELETE FROM dp_scores WHERE row_seq IN ({_IDS})", (_j(side_clear),))
-        await cur.execute(f"DELETE FROM dp_metrics WHERE row_seq IN ({_IDS})", (_j(side_clear),))
     for table, attr in (("dp_scores", "scores"), ("dp_metrics", "metrics")):
-        side: list[dict[str, Any]] = []
+        clear = [{"ok": ok, "name": n, "row_seq": seq} for ok, seq, old in side_clear for n in getattr(old, attr)]
+        if clear:
+            await cur.execute(_SIDE_CLEAR.format(table=table), (_j(clear),))
+        side: list[tuple[Any, ...]] = []
         for c in side_rows:
             sh = c.shape
             assert sh is not None
             ok = ok_of[c.key]
             seq = row_seq[(ok, c.row_id)]
-            side.extend({"row_seq": seq, "name": name, "ok": ok, "root_span_id": sh.root_span_id, "value": value}
-                        for name, value in getattr(sh, attr).items())
+            side.extend((ok, name, seq, sh.root_span_id, value) for name, value in getattr(sh, attr).items())
         if side:
-            await cur.execute(_SIDE.format(table=table), (_j(side),))
+            # COPY: no batch document to build and parse again on the server
+            async with cur.copy(_SIDE_COPY.format(table=table)) as copy:
+                for item in side:
+                    await copy.write_row(item)
     await cur.execute(
         "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) SELECT ok, xact_id, %s, n FROM "
         "json_to_recordset(%s::json) AS t(ok bigint, xact_id bigint, n int)",

@@ -97,7 +97,7 @@ class RowDialect:
             fn = "avg" if kind == "scores" else "sum"
             return (f"(SELECT {fn}(s.value) FROM {table} s WHERE s.ok = r.ok "
                     f"AND s.root_span_id = r.root_span_id AND s.name = {p})")
-        return f"(SELECT s.value FROM {table} s WHERE s.row_seq = r.seq AND s.name = {p})"
+        return f"(SELECT s.value FROM {table} s WHERE s.ok = r.ok AND s.name = {p} AND s.row_seq = r.seq)"
 
     def json_value(self, path: tuple[str, ...], as_type: str) -> str:
         raise NotImplementedError

@@ -125,7 +125,7 @@ class SqliteApplier:
         updates: dict[tuple[int, ...], list[tuple[Any, ...]]] = {}
         deletes: list[tuple[int]] = []
         trash: list[tuple[int, int]] = []
-        side_clear: list[tuple[int]] = []
+        side_clear: list[tuple[int, int, RowShape]] = []  # (ok, row seq, the values it had)
         scores: list[tuple[Any, ...]] = []
         metrics: list[tuple[Any, ...]] = []
         per_object: dict[int, int] = {}
@@ -140,7 +140,7 @@ class SqliteApplier:
                 versions.append((vseq, ok, ch.row_id, xact, 1, None, None))
                 if existing is not None:
                     deletes.append((existing[0],))
-                    side_clear.append((existing[0],))
+                    side_clear.append((ok, existing[0], shape_of(existing[1], now)))
                     trash.append((self.next_change(), existing[0]))
                 continue
             versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
@@ -155,13 +155,13 @@ class SqliteApplier:
                 updates.setdefault(changed, []).append((*(cols[i] for i in changed), self.next_change(), seq))
                 if _side_facts(old) == _side_facts(sh):
                     continue
-                side_clear.append((seq,))
+                side_clear.append((ok, seq, old))
             else:
                 self._row_seq += 1
                 seq = self._row_seq
                 inserts.append((seq, ok, ch.row_id, *cols, self.next_change()))
-            scores.extend((seq, n, ok, sh.root_span_id, v) for n, v in sh.scores.items())
-            metrics.extend((seq, n, ok, sh.root_span_id, v) for n, v in sh.metrics.items())
+            scores.extend((ok, n, seq, sh.root_span_id, v) for n, v in sh.scores.items())
+            metrics.extend((ok, n, seq, sh.root_span_id, v) for n, v in sh.metrics.items())
         c = self._conn
         c.executemany(_INSERT_VERSION, versions)
         if inserts:
@@ -174,13 +174,16 @@ class SqliteApplier:
         if trash:
             c.executemany("INSERT INTO dp_fts_trash (change_seq, row_seq) VALUES (?, ?)", trash)
         if side_clear:
-            c.executemany("DELETE FROM dp_scores WHERE row_seq = ?", side_clear)
-            c.executemany("DELETE FROM dp_metrics WHERE row_seq = ?", side_clear)
+            # by full key: the side tables are keyed (ok, name, row_seq), and we know the old names
+            c.executemany("DELETE FROM dp_scores WHERE ok = ? AND name = ? AND row_seq = ?",
+                          [(ok, n, seq) for ok, seq, old in side_clear for n in old.scores])
+            c.executemany("DELETE FROM dp_metrics WHERE ok = ? AND name = ? AND row_seq = ?",
+                          [(ok, n, seq) for ok, seq, old in side_clear for n in old.metrics])
         if scores:
-            c.executemany("INSERT INTO dp_scores (row_seq, name, ok, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
+            c.executemany("INSERT INTO dp_scores (ok, name, row_seq, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
                           scores)
         if metrics:
-            c.executemany("INSERT INTO dp_metrics (row_seq, name, ok, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
+            c.executemany("INSERT INTO dp_metrics (ok, name, row_seq, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
                           metrics)
         c.executemany("INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) VALUES (?, ?, ?, ?)",
                       [(ok, xact, now, n) for ok, n in per_object.items()])

@@ -101,15 +101,18 @@ def upgrade() -> None:
     for table in ("dp_scores", "dp_metrics"):
         op.create_table(
             table,
-            sa.Column("row_seq", sa.BigInteger(), nullable=False),
-            sa.Column("name", sa.Text(), nullable=False),
             sa.Column("ok", sa.BigInteger(), nullable=False),
+            sa.Column("name", sa.Text(), nullable=False),
+            sa.Column("row_seq", sa.BigInteger(), nullable=False),
             sa.Column("root_span_id", sa.Text(), nullable=True),
             sa.Column("value", sa.Double(), nullable=False),
-            sa.PrimaryKeyConstraint("row_seq", "name"),
+            # One key serves both reads: (ok, name) scans one score of an object for an
+            # aggregate, (ok, name, row_seq) probes one row's value; row_seq grows, so new
+            # values append at the end of their (ok, name) range instead of landing at random.
+            # PostgreSQL carries the value in the key's index too (index-only aggregates).
+            sa.PrimaryKeyConstraint("ok", "name", "row_seq", postgresql_include=["value"]),
             sqlite_with_rowid=False,  # the primary key is the table: one b-tree fewer per value
         )
-        op.create_index(f"ix_{table}_name", table, ["ok", "name", "value"])
         # (ok, root_span_id, name): a trace list sorted or filtered by a score probes one trace's value
         op.create_index(f"ix_{table}_trace", table, ["ok", "root_span_id", "name"])
 
