@@ -3,12 +3,14 @@ import { useEffect, useState, type ReactNode } from "react";
 import type { DataClient } from "../api/data";
 import type { Row, RowObjectType } from "../api/types";
 import { formatCost, formatDuration, formatNumber, formatTime, spanDuration, totalTokens } from "../lib/format";
+import { outputText } from "../lib/compare";
 import { prettyJson } from "../lib/preview";
 import { CopyButton } from "./CopyButton";
 import { useOrg } from "../state/scope";
 import { JsonView } from "./JsonView";
 import { Comments, ReviewPanel } from "./ReviewPanel";
 import { ScoreCell } from "./Score";
+import { TextDiffView } from "./TextDiffView";
 import { ValueView } from "./ValueView";
 
 function Section({ title, children, actions, defaultOpen = true }: { title: string; children: ReactNode; actions?: ReactNode; defaultOpen?: boolean }) {
@@ -98,6 +100,11 @@ export function SpanDetails({ row, client, objectType, objectId, comments: initi
       <Section title="Input" actions={copy(row.input)}><ValueView value={row.input} /></Section>
       <Section title="Output" actions={copy(row.output)}><ValueView value={row.output} /></Section>
       {present(row.expected) && <Section title="Expected" actions={copy(row.expected)}><ValueView value={row.expected} /></Section>}
+      {present(row.expected) && present(row.output) && (
+        <Section title="Expected → output" defaultOpen={false}>
+          <TextDiffView before={outputText(row.expected)} after={outputText(row.output)} />
+        </Section>
+      )}
       {present(row.metadata) && <Section title="Metadata" actions={copy(row.metadata)}><JsonView value={row.metadata} /></Section>}
       {present(row.tags) && (
         <Section title="Tags">
