@@ -3,6 +3,7 @@ import { lazy, Suspense, useEffect, useMemo } from "react";
 import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation, useParams } from "react-router-dom";
 import { control } from "./api/control";
 import { AppShell } from "./components/AppShell";
+import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ErrorNotice } from "./components/ErrorNotice";
 import { SkeletonRows } from "./components/Skeleton";
 import { OrgProvider, ProjectProvider } from "./state/scope";
@@ -131,9 +132,12 @@ function ProjectLayout() {
 }
 
 function Shell({ children }: { children: React.ReactNode }) {
+  const loc = useLocation();
   return (
     <AppShell>
-      <Suspense fallback={<Loading />}>{children}</Suspense>
+      <ErrorBoundary resetKey={loc.pathname}>
+        <Suspense fallback={<Loading />}>{children}</Suspense>
+      </ErrorBoundary>
     </AppShell>
   );
 }
