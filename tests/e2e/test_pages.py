@@ -99,6 +99,10 @@ def test_open_trace_and_chat_view(page: Any, world: World) -> None:
     assert details.locator(".msg.assistant").count() == 1
     details.get_by_text("Tokens").wait_for()
     screenshot(page, "trace")
+    # the selected span is in the URL: a reload (or a shared link) opens the same span
+    page.wait_for_url(re.compile(r"[?&]span="))
+    page.reload()
+    expect(page.locator("[data-testid=span-details] h2")).to_have_text("Chat Completion")
     page.keyboard.press("Escape")
     viewer.wait_for(state="detached")
 

@@ -24,9 +24,11 @@ const BAR_COLORS: Record<string, string> = {
   llm: "#8b5cf6", score: "#22c55e", tool: "#f59e0b", task: "#3b82f6", eval: "#3b82f6", function: "#0ea5e9",
 };
 
-export function TraceViewer({ client, objectType, objectId, rootSpanId, knownScores, onRowReviewed }: {
+export function TraceViewer({ client, objectType, objectId, rootSpanId, knownScores, onRowReviewed, spanId, onSpanChange }: {
   client: DataClient; objectType: RowObjectType; objectId: string; rootSpanId: string; knownScores?: string[];
   onRowReviewed?: (r: Row) => void;
+  /** The span to select (from the URL), and where to report the user's selection (to put it there). */
+  spanId?: string | null; onSpanChange?: (spanId: string) => void;
 }) {
   const [spans, setSpans] = useState<Row[]>([]);
   const [loading, setLoading] = useState(true);
@@ -119,6 +121,20 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
       return next;
     });
   }, [effectiveCollapsed]);
+
+  // A linked span: select it once it has arrived, with its ancestors expanded.
+  const linked = useRef<string | null>(null);
+  useEffect(() => {
+    if (!spanId || linked.current === `${rootSpanId}/${spanId}` || !tree.byKey.has(spanId)) return;
+    linked.current = `${rootSpanId}/${spanId}`;
+    const anc = new Set(ancestorKeys(tree, spanId));
+    setCollapsed(new Set([...effectiveCollapsed].filter((k) => !anc.has(k))));
+    setSelectedKey(spanId);
+  }, [spanId, rootSpanId, tree, effectiveCollapsed]);
+  useEffect(() => {
+    if (selectedKey && selectedKey !== spanId) onSpanChange?.(selectedKey);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [selectedKey]);
 
   const select = useCallback((idx: number) => {
     const v = visible[Math.max(0, Math.min(visible.length - 1, idx))];

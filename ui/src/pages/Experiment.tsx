@@ -65,7 +65,7 @@ export default function Experiment() {
   const scores = useMemo(() => rowScoreNames(q.rows, Object.keys(summary.data?.scores ?? {})), [q.rows, summary.data]);
   const allColumns = useMemo(() => rowColumns({ scores, expected: true, metadata: true }), [scores]);
   const cols = useHiddenColumns("experiment", allColumns);
-  const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id }, false), [set]);
+  const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id, span: null }, false), [set]);
   const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
   const others = (exps.data ?? []).filter((e) => e.id !== experimentId);
   const name = exp?.name ?? summary.data?.experiment_name ?? "Experiment";
@@ -160,10 +160,11 @@ export default function Experiment() {
       {traceId && (
         <TraceDrawer
           client={data} objectType="experiment" objectId={experimentId} rootSpanId={traceId} base={base}
-          title={traceId} knownScores={scores} onClose={() => set({ trace: null }, false)}
+          title={traceId} knownScores={scores} onClose={() => set({ trace: null, span: null }, false)}
+          spanId={get("span") || null} onSpanChange={(sp) => set({ span: sp })}
           onRowReviewed={(r) => q.replaceRow(r)}
-          onPrev={idx > 0 ? () => { set({ trace: q.rows[idx - 1].root_span_id ?? q.rows[idx - 1].id }); setSelected(idx - 1); } : undefined}
-          onNext={idx >= 0 && idx < q.rows.length - 1 ? () => { set({ trace: q.rows[idx + 1].root_span_id ?? q.rows[idx + 1].id }); setSelected(idx + 1); } : undefined}
+          onPrev={idx > 0 ? () => { set({ trace: q.rows[idx - 1].root_span_id ?? q.rows[idx - 1].id, span: null }); setSelected(idx - 1); } : undefined}
+          onNext={idx >= 0 && idx < q.rows.length - 1 ? () => { set({ trace: q.rows[idx + 1].root_span_id ?? q.rows[idx + 1].id, span: null }); setSelected(idx + 1); } : undefined}
         />
       )}
     </div>

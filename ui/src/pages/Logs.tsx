@@ -72,7 +72,7 @@ export default function Logs() {
   const allColumns = useMemo(() => rowColumns({ scores, created: true, name: true, spans: true, tags: true }), [scores]);
   const cols = useHiddenColumns("logs", allColumns);
   const idx = traceId ? q.rows.findIndex((r) => (r.root_span_id ?? r.id) === traceId) : -1;
-  const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id }, false), [set]);
+  const open = useCallback((r: Row) => set({ trace: r.root_span_id ?? r.id, span: null }, false), [set]);
 
   return (
     <div className="page flush">
@@ -140,9 +140,10 @@ export default function Logs() {
       )}
       {traceId && (
         <TraceDrawer client={data} objectType="project_logs" objectId={project.id} rootSpanId={traceId} base={base} title={traceId}
-          knownScores={scores} onClose={() => set({ trace: null }, false)} onRowReviewed={(r) => q.replaceRow(r)}
-          onPrev={idx > 0 ? () => set({ trace: q.rows[idx - 1].root_span_id ?? q.rows[idx - 1].id }) : undefined}
-          onNext={idx >= 0 && idx < q.rows.length - 1 ? () => set({ trace: q.rows[idx + 1].root_span_id ?? q.rows[idx + 1].id }) : undefined}
+          knownScores={scores} onClose={() => set({ trace: null, span: null }, false)}
+          spanId={get("span") || null} onSpanChange={(sp) => set({ span: sp })} onRowReviewed={(r) => q.replaceRow(r)}
+          onPrev={idx > 0 ? () => set({ trace: q.rows[idx - 1].root_span_id ?? q.rows[idx - 1].id, span: null }) : undefined}
+          onNext={idx >= 0 && idx < q.rows.length - 1 ? () => set({ trace: q.rows[idx + 1].root_span_id ?? q.rows[idx + 1].id, span: null }) : undefined}
         />
       )}
     </div>
