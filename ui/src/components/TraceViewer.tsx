@@ -93,6 +93,11 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
   }, [client, objectType, objectId, rootSpanId, tick]);
 
   const tree = useMemo(() => buildTraceTree(spans), [spans]);
+  const totals = useMemo(() => ({
+    tokens: sumMetric(tree, ["tokens", "total_tokens"]),
+    cost: sumMetric(tree, ["estimated_cost", "cost"]),
+    scores: traceScores(tree),
+  }), [tree]);
   const effectiveCollapsed = useMemo(() => collapsed ?? defaultCollapsed(tree), [collapsed, tree]);
   const visible = useMemo(() => flattenTree(tree, effectiveCollapsed), [tree, effectiveCollapsed]);
   const selectedIndex = selectedKey ? visible.findIndex((v) => v.node.key === selectedKey) : 0;
@@ -181,9 +186,7 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
   const total = Math.max(1e-6, (tree.end ?? t0) - t0);
   const rootRow = tree.roots[0]?.row;
   const declared = typeof rootRow?.span_count === "number" ? rootRow.span_count : null;
-  const tokens = sumMetric(tree, ["tokens", "total_tokens"]);
-  const cost = sumMetric(tree, ["estimated_cost", "cost"]);
-  const scores = traceScores(tree);
+  const { tokens, cost, scores } = totals;
 
   return (
     <div className="trace" data-testid="trace-viewer" data-spans={tree.size} data-complete={!streaming}>
