@@ -19,6 +19,7 @@ import orjson
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import RowKey, merge_keys, plan_changes
 from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
+from twinplane.server.data_plane.store.search_text import SearchText, search_text
 
 _CHUNK = 500  # bound variables per IN (...) list
 
@@ -45,7 +46,9 @@ class SqliteApplier:
         self._conn = conn
         self.objkeys: dict[tuple[str, str, str], int] = {}
         self._xact = self._row_seq = self._version_seq = self._change = 0
-        self._saved: tuple[int, int, int, int] = (0, 0, 0, 0)
+        self._saved: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
+        # (change number, full-text columns) of the group's rows, for the indexer after commit
+        self.search: list[tuple[int, SearchText]] = []
 
     # object keys --------------------------------------------------------
     def ensure_objects(self, rows: list[RowWrite]) -> None:
@@ -72,6 +75,7 @@ class SqliteApplier:
     # group counters -----------------------------------------------------
     def begin_group(self) -> None:
         c = self._conn
+        self.search = []
         counters = dict(c.execute("SELECT name, value FROM dp_counters").fetchall())
         self._xact, self._change = counters["xact"], counters["change"]
         # max of both: sqlite_sequence never goes back (no seq reuse), max(seq) is the truth
@@ -85,7 +89,8 @@ class SqliteApplier:
                                [(self._xact, "xact"), (self._change, "change")])
 
     def forget_call(self) -> None:
-        self._xact, self._row_seq, self._version_seq, self._change = self._saved
+        self._xact, self._row_seq, self._version_seq, self._change, searched = self._saved
+        del self.search[searched:]
 
     def next_change(self) -> int:
         self._change += 1
@@ -114,7 +119,7 @@ class SqliteApplier:
         return out
 
     def apply_call(self, rows: list[RowWrite]) -> WriteResult:
-        self._saved = (self._xact, self._row_seq, self._version_seq, self._change)
+        self._saved = (self._xact, self._row_seq, self._version_seq, self._change, len(self.search))
         now = time.time()
         current = self._current(merge_keys(rows))
         changes = plan_changes(rows, {k: v[1] for k, v in current.items()}, now)
@@ -144,6 +149,9 @@ class SqliteApplier:
                     trash.append((self.next_change(), existing[0]))
                 continue
             versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
+            assert ch.row is not None
+            change = self.next_change()
+            self.search.append((change, search_text(ch.row)))
             cols = (ch.project_id, xact, vseq, sh.created, sh.root_span_id, sh.span_id, sh.is_root, sh.span_name,
                     sh.span_type, sh.start, sh.end, sh.has_error)
             if existing is not None:
@@ -152,14 +160,14 @@ class SqliteApplier:
                 old_cols = (ch.project_id, None, None, old.created, old.root_span_id, old.span_id, old.is_root,
                             old.span_name, old.span_type, old.start, old.end, old.has_error)
                 changed = tuple(i for i, (a, b) in enumerate(zip(cols, old_cols, strict=True)) if i < 3 or a != b)
-                updates.setdefault(changed, []).append((*(cols[i] for i in changed), self.next_change(), seq))
+                updates.setdefault(changed, []).append((*(cols[i] for i in changed), change, seq))
                 if _side_facts(old) == _side_facts(sh):
                     continue
                 side_clear.append((ok, seq, old))
             else:
                 self._row_seq += 1
                 seq = self._row_seq
-                inserts.append((seq, ok, ch.row_id, *cols, self.next_change()))
+                inserts.append((seq, ok, ch.row_id, *cols, change))
             scores.extend((ok, n, seq, sh.root_span_id, v) for n, v in sh.scores.items())
             metrics.extend((ok, n, seq, sh.root_span_id, v) for n, v in sh.metrics.items())
         c = self._conn

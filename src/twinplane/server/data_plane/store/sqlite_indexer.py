@@ -12,15 +12,24 @@ change, replaces those rows' entries (text: the string and number leaves of inpu
 output, expected, metadata and error, taken from the JSON by ``json_tree``), and stores
 the new watermark in the side file, in the same transaction. rowid = ``dp_rows.seq``, so
 ``ORDER BY rowid DESC LIMIT n`` walks the newest rows first and stops after a page.
+
+The writer of this process hands over the text of each row it committed (``offer``,
+keyed by the row's change number, computed from the dict it already holds:
+``search_text``), so a round parses no JSON for them; rows written by another process,
+or offered while the hand-over was full, are read from the JSON by SQL as before.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterable
 
 from twinplane.server.data_plane.store.row_shape import FTS_FIELDS
+from twinplane.server.data_plane.store.search_text import SearchText
+from twinplane.server.data_plane.store.sqlite_dialect import fts_object_token
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
 # ruff: noqa: S608
@@ -31,6 +40,9 @@ INDEX_BATCH = 5000  # changes per round
 # Seconds between rounds unless a full batch is waiting: long enough that a span's start
 # and its end merge usually land in one round (indexed once), short enough for ~0.5 s lag.
 ROUND_INTERVAL = 0.25
+# Texts handed over by the writer and not yet indexed; past this the writer's offers are
+# dropped (those rows are then read by SQL): bounds memory when indexing falls behind.
+MAX_OFFERED = 50_000
 
 _COLUMNS = "obj, " + ", ".join(FTS_FIELDS)
 _SCHEMA = (
@@ -54,7 +66,9 @@ def _text(field: str) -> str:
 _ADD = (f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS}) SELECT r.seq, 'obj' || r.ok, "
         + ", ".join(_text(f) for f in FTS_FIELDS)
         + " FROM main.dp_rows r JOIN main.dp_versions v ON v.seq = r.version_seq "
-        "WHERE r.change_seq > :lo AND r.change_seq <= :hi")
+        "WHERE r.seq IN (SELECT value FROM json_each(:seqs))")
+_CHANGED = "SELECT seq, ok, change_seq FROM main.dp_rows WHERE change_seq > :lo AND change_seq <= :hi"
+_PUT = f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS}) VALUES (?, ?, {', '.join('?' * len(FTS_FIELDS))})"
 _DROP = ("DELETE FROM fts.dp_fts WHERE rowid IN ("
          "SELECT seq FROM main.dp_rows WHERE change_seq > :lo AND change_seq <= :hi "
          "UNION ALL SELECT row_seq FROM main.dp_fts_trash WHERE change_seq > :lo AND change_seq <= :hi)")
@@ -84,6 +98,8 @@ class SqliteIndexer:
         self._wake = threading.Event()
         self._progress = threading.Condition()
         self.watermark = 0
+        self._offered: dict[int, SearchText] = {}  # change number -> the row's text at that change
+        self._offered_lock = threading.Lock()
 
     def start(self) -> None:
         self._conn = open_index(self._db_path)
@@ -101,6 +117,16 @@ class SqliteIndexer:
 
     def wake(self) -> None:
         self._wake.set()
+
+    def offer(self, entries: Iterable[tuple[int, SearchText]]) -> None:
+        """Texts of rows just committed, by change number (called by the writer after COMMIT)."""
+        with self._offered_lock:
+            room = MAX_OFFERED - len(self._offered)
+            for change, text in entries:
+                if room <= 0:
+                    break
+                self._offered[change] = text
+                room -= 1
 
     def wait_caught_up(self, target: int, timeout: float = 60.0) -> bool:
         """Block until every change up to ``target`` is indexed."""
@@ -139,13 +165,28 @@ class SqliteIndexer:
             hi = min(last, lo + batch)
             if hi > lo:
                 c.execute(_DROP, {"lo": lo, "hi": hi})
-                c.execute(_ADD, {"lo": lo, "hi": hi})
+                self._add(c, c.execute(_CHANGED, {"lo": lo, "hi": hi}).fetchall())
                 c.execute("UPDATE fts.fts_state SET v = ? WHERE k = 'watermark'", (hi,))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
+        if hi > lo:
+            # offers up to hi are done with, whether used or superseded by a later change
+            with self._offered_lock:
+                for change in [k for k in self._offered if k <= hi]:
+                    del self._offered[change]
         with self._progress:
             self.watermark = max(hi, lo)
             self._progress.notify_all()
         return max(hi - lo, 0)
+
+    def _add(self, c: sqlite3.Connection, changed: list[tuple[int, int, int]]) -> None:
+        """Index rows (seq, ok, change number): from the writer's texts, else from their JSON."""
+        with self._offered_lock:
+            texts = [self._offered.get(change) for _seq, _ok, change in changed]
+        c.executemany(_PUT, [(seq, fts_object_token(ok), *text)
+                             for (seq, ok, _c), text in zip(changed, texts, strict=True) if text is not None])
+        unknown = [seq for (seq, _ok, _c), text in zip(changed, texts, strict=True) if text is None]
+        if unknown:
+            c.execute(_ADD, {"seqs": json.dumps(unknown)})

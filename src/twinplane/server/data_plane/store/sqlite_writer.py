@@ -173,6 +173,7 @@ class SqliteWriter:
             # deletions the index has already applied need no remembering
             self._conn.execute("DELETE FROM dp_fts_trash WHERE change_seq <= ?", (self._indexer.watermark,))
             self._conn.execute("COMMIT")
+            self._indexer.offer(self._applier.search)
         except BaseException as err:  # noqa: BLE001
             logger.exception("sqlite writer group failed")
             try:
