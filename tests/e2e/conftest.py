@@ -59,7 +59,8 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
-@pytest.fixture(scope="session")
+# Package scope: the planes stop when the browser tests are done, not at the end of the run.
+@pytest.fixture(scope="package")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     if chromium_path() is None:
         pytest.skip("Debian chromium is not installed (make browser)")
@@ -85,7 +86,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 # the main thread while it is open, which breaks every later test that calls asyncio.run().
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # CI machines are shared and slow at times: wait as long for assertions as for actions.
+    expect.set_options(timeout=15_000)
 
     path = chromium_path()
     if path is None:
