@@ -32,6 +32,7 @@ import asyncio
 import multiprocessing as mp
 import os
 import platform
+import signal
 import sqlite3
 import statistics
 import sys
@@ -39,6 +40,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 import orjson
@@ -148,10 +150,20 @@ async def _load(store: Any, corpus: Corpus) -> dict[str, Any]:
         if not task.cancelled() and task.exception() is not None:
             errors.append(task.exception())  # type: ignore[arg-type]
 
+    def next_chunk() -> Any:
+        # short waits, so an interrupted run never leaves this thread blocked for long
+        while True:
+            try:
+                return queue.get(True, 1.0)
+            except Empty:
+                if not child.is_alive():
+                    raise RuntimeError("the corpus generator stopped early") from None
+
+    finished_ok = False
     try:
         while not errors:
             w0 = time.perf_counter()
-            chunk = await asyncio.to_thread(queue.get, True, 600)
+            chunk = await asyncio.to_thread(next_chunk)
             waited += time.perf_counter() - w0
             if chunk is None:
                 break
@@ -172,9 +184,11 @@ async def _load(store: Any, corpus: Corpus) -> dict[str, Any]:
         if errors:
             raise errors[0]
         secs = time.perf_counter() - t0
-        corpus.stats = await asyncio.to_thread(queue.get, True, 60)
+        corpus.stats = await asyncio.to_thread(next_chunk)
+        finished_ok = True
     finally:
-        child.join(timeout=10)
+        if finished_ok:
+            await asyncio.to_thread(child.join, 10)
         if child.is_alive():
             child.kill()
     return {"rows": done, "seconds": round(secs, 1), "rows_per_second": round(done / secs),
@@ -478,6 +492,10 @@ def main(argv: list[str] | None = None) -> None:
         ap.error("engines are sqlite and postgresql")
     RESULTS.mkdir(parents=True, exist_ok=True)
     command = "python -m bench.bench_query " + " ".join(argv or [])
+    # Stop cleanly on SIGTERM, and on SIGINT even when started in the background (where the
+    # shell ignores it): the finally blocks close the store and drop the bench database.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     for engine in engines:
         t0 = time.monotonic()
         git = _git_facts()
