@@ -230,6 +230,7 @@ class Queries:
         return out
 
     def ours(self) -> dict[str, Callable[[], Awaitable[Any]]]:
+        from twinplane.server.data_plane.query.aggregate import parse_aggregate
         from twinplane.server.data_plane.query.parse import parse_filter
         from twinplane.server.data_plane.services.summary import summarize
         from twinplane.server.data_plane.store.base import RowQuery
@@ -247,7 +248,12 @@ class Queries:
             return run
 
         async def aggregate() -> Any:
-            return await s.aggregate(ORG, self.all_refs, ["object_id"], [{"fn": "mean", "field": f"scores.{SCORE}"}])
+            # group_by / measures as the /v1/aggregate route hands them to the store (parse_aggregate);
+            # the route takes at most 20 objects, the store all 104 at once
+            spec = parse_aggregate({"object_type": "experiment", "object_ids": [self.cand.object_id],
+                                    "group_by": ["object_id"],
+                                    "measures": [{"fn": "mean", "field": f"scores.{SCORE}", "alias": "mean_score"}]})
+            return await s.aggregate(ORG, self.all_refs, list(spec.group_by), list(spec.measures))
 
         async def summary() -> Any:
             mine, theirs = await asyncio.gather(s.trace_scores(ORG, self.cand), s.trace_scores(ORG, self.base))
@@ -280,7 +286,7 @@ class Queries:
         """Do both ways give the same answer? (row sets: newest-ingested vs newest-created may differ at the edge)"""
         if name == "mean_score_by_object":
             by_id = {self.oks[f"{r.object_type}:{r.object_id}"]: r for r in self.all_refs}
-            mine = {r["object_id"]: r[f"mean(scores.{SCORE})"] for r in ours}
+            mine = {r["object_id"]: r["mean_score"] for r in ours}
             theirs = {by_id[o].object_id: m for o, m in naive.items() if m is not None}
             same = mine.keys() == theirs.keys() and all(abs(mine[k] - theirs[k]) < 1e-9 for k in mine)
             return {"groups": len(mine), "agree": same}
