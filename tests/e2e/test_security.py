@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,71 +59,91 @@ def _visit_everything(page: Any, world: World) -> None:
     page.locator("[data-testid=review-item]").wait_for()
 
 
-def test_row_content_goes_only_to_the_data_plane(page: Any, world: World) -> None:
-    control = _origin(world.ui_url)
-    data = _origin(world.planes.data_url)
-    assert control != data
-    seen: list[tuple[str, str, str | None]] = []
-    control_bodies: list[tuple[str, str]] = []
+@dataclass
+class Visit:
+    """What one browsing session over the hostile project saw (shared by the tests below)."""
 
-    def on_request(req: Any) -> None:
-        seen.append((req.method, req.url, req.post_data))
+    requests: list[tuple[str, str, str | None]] = field(default_factory=list)
+    control_bodies: list[tuple[str, str]] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    xss_flag: Any = None
+    injected: dict[str, int] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="module")
+def visit(browser: Any, signed_in: dict[str, Any], world: World) -> Visit:
+    v = Visit()
+    control = _origin(world.ui_url)
+    ctx = browser.new_context(storage_state=signed_in, viewport={"width": 1360, "height": 860})
+    ctx.set_default_timeout(15_000)
+    page = ctx.new_page()
 
     def on_response(res: Any) -> None:
         if _origin(res.url) == control and "/api/" in res.url:
             try:
-                control_bodies.append((res.url, res.text()))
+                v.control_bodies.append((res.url, res.text()))
             except Exception:  # noqa: BLE001 - redirects and aborted loads have no body
                 pass
 
-    page.on("request", on_request)
+    page.on("request", lambda req: v.requests.append((req.method, req.url, req.post_data)))
     page.on("response", on_response)
-    _visit_everything(page, world)
+    page.on("dialog", lambda d: (v.dialogs.append(d.message), d.dismiss()))
+    page.on("pageerror", lambda e: v.page_errors.append(str(e)))
+    try:
+        _visit_everything(page, world)
+        # back to the view with the most payloads, and look at the DOM itself
+        h = world.hostile
+        page.goto(world.project_url(h["project"], f"/experiments/{h['experiment']['id']}"))
+        page.wait_for_selector("[data-testid=cases-table] .vt-row")
+        page.locator("[data-testid=cases-table] .vt-row[data-row-index]").first.click()
+        details = page.locator("[data-testid=span-details]")
+        details.wait_for()
+        details.get_by_text("<img src=x onerror=").first.wait_for()  # shown as text
+        toggles = page.locator("[data-testid=span-details] .json .toggle")
+        for i in range(min(5, toggles.count())):
+            toggles.nth(i).click()
+        v.xss_flag = page.evaluate("window.__xss")
+        v.injected = page.evaluate(
+            """() => ({
+                imgs: document.querySelectorAll('img[src="x"], img[onerror]').length,
+                scripts: [...document.querySelectorAll('script')].filter(s => !s.src).length,
+                iframes: document.querySelectorAll('iframe').length,
+                svgHandlers: document.querySelectorAll('svg[onload], circle').length,
+                jsLinks: [...document.querySelectorAll('a[href]')].filter(a => a.href.trim().toLowerCase().startsWith('javascript:')).length,
+                handlers: [...document.querySelectorAll('*')].filter(el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
+            })"""
+        )
+        screenshot(page, "hostile-experiment")
+    finally:
+        ctx.close()
+    return v
 
-    to_control = [(m, u, b) for m, u, b in seen if _origin(u) == control]
-    to_data = [(m, u, b) for m, u, b in seen if _origin(u) == data]
-    others = [u for _, u, _ in seen if _origin(u) not in (control, data)]
+
+def test_row_content_goes_only_to_the_data_plane(visit: Visit, world: World) -> None:
+    control = _origin(world.ui_url)
+    data = _origin(world.planes.data_url)
+    assert control != data
+    to_control = [(m, u, b) for m, u, b in visit.requests if _origin(u) == control]
+    to_data = [(m, u, b) for m, u, b in visit.requests if _origin(u) == data]
+    others = [u for _, u, _ in visit.requests if _origin(u) not in (control, data)]
     assert not others, f"requests to a third origin: {others}"
     for method, url, body in to_control:
         path = urlsplit(url).path
         assert not path.startswith(DATA_PATHS), f"data request sent to the control plane: {method} {url}"
         assert CANARY not in url and CANARY not in (body or ""), f"row content sent to the control plane: {method} {url}"
-    for url, text in control_bodies:
+    assert visit.control_bodies, "the control plane's answers were not recorded"
+    for url, text in visit.control_bodies:
         assert CANARY not in text, f"the control plane answered with row content: {url}"
     data_paths = {urlsplit(u).path for _, u, _ in to_data}
     assert "/v1/query" in data_paths
     assert any("/trace/" in p for p in data_paths)
     assert any(p.endswith("/insert") for p in data_paths)
     assert any(CANARY in (b or "") for m, _, b in to_data if m == "POST"), "the review comment should reach the data plane"
-    # bearer tokens on data requests, never cookies
-    assert all(_origin(u) != data or "tp_session" not in (b or "") for _, u, b in seen)
 
 
-def test_hostile_content_never_executes(page: Any, world: World) -> None:
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-    _visit_everything(page, world)
-    # go back over the views with the most payloads and look at the DOM itself
-    h = world.hostile
-    page.goto(world.project_url(h["project"], f"/experiments/{h['experiment']['id']}"))
-    page.wait_for_selector("[data-testid=cases-table] .vt-row")
-    page.locator("[data-testid=cases-table] .vt-row[data-row-index]").first.click()
-    page.locator("[data-testid=span-details]").wait_for()
-    page.locator("[data-testid=span-details]").get_by_text("<img src=x onerror=").first.wait_for()  # shown as text
-    for sel in ["[data-testid=span-details] .json .toggle"]:
-        for i in range(min(5, page.locator(sel).count())):
-            page.locator(sel).nth(i).click()
-    assert page.evaluate("window.__xss") is None
-    injected = page.evaluate(
-        """() => ({
-            imgs: document.querySelectorAll('img[src="x"], img[onerror]').length,
-            scripts: [...document.querySelectorAll('script')].filter(s => !s.src).length,
-            iframes: document.querySelectorAll('iframe').length,
-            svgHandlers: document.querySelectorAll('svg[onload], circle').length,
-            jsLinks: [...document.querySelectorAll('a[href]')].filter(a => a.href.trim().toLowerCase().startsWith('javascript:')).length,
-            handlers: [...document.querySelectorAll('*')].filter(el => [...el.attributes].some(a => a.name.startsWith('on'))).length,
-        })"""
-    )
-    assert injected == {"imgs": 0, "scripts": 0, "iframes": 0, "svgHandlers": 0, "jsLinks": 0, "handlers": 0}, injected
-    assert not dialogs
-    screenshot(page, "hostile-experiment")
+def test_hostile_content_never_executes(visit: Visit) -> None:
+    assert visit.xss_flag is None
+    assert visit.injected == {"imgs": 0, "scripts": 0, "iframes": 0, "svgHandlers": 0, "jsLinks": 0, "handlers": 0}, visit.injected
+    assert not visit.dialogs
+    assert not visit.page_errors
