@@ -72,7 +72,11 @@ class PostgresStore(RowReads):
         super().__init__()
         self.url = url
         self._pool = AsyncConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
-                                         kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"})
+                                         # Custom plans always: psycopg prepares after 5 runs and a generic plan
+                                         # cannot tell a rare search term from a common one (7 s vs 53 ms at 1M
+                                         # spans, bench/results/query_notes.md).
+                                         kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
+                                                            "-c plan_cache_mode=force_custom_plan"})
         self._indexers: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._objkeys: dict[tuple[str, str, str], int] = {}
