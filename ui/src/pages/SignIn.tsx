@@ -1,5 +1,5 @@
 import { useEffect, useState } from "react";
-import { Navigate, useNavigate, useSearchParams } from "react-router-dom";
+import { Navigate, useSearchParams } from "react-router-dom";
 import { control } from "../api/control";
 import { ApiError } from "../api/http";
 import type { AuthConfig } from "../api/types";
@@ -8,10 +8,9 @@ import { safeNext } from "../lib/redirect";
 import { useSession } from "../state/session";
 
 export default function SignIn() {
-  const { me, refresh } = useSession();
+  const { me } = useSession();
   const [params] = useSearchParams();
   const next = safeNext(params.get("next"));
-  const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(params.get("error"));
@@ -30,8 +29,9 @@ export default function SignIn() {
     setError(null);
     try {
       await control.login(email, password);
-      await refresh();
-      navigate(next, { replace: true });
+      // A full page load, not a client-side route change: the signed-in page gets the
+      // control plane's narrow Content-Security-Policy (connect-src = this user's data planes).
+      window.location.assign(next);
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? "Wrong email or password." : describeError(err));
     } finally {
