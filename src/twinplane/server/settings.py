@@ -88,7 +88,8 @@ class ControlPlaneSettings(BaseSettings):
 
 
 class DataPlaneSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TWINPLANE_DATA_", extra="ignore")
+    # populate_by_name: fields with an alias (redis_url) also take their own name as a keyword
+    model_config = SettingsConfigDict(env_prefix="TWINPLANE_DATA_", extra="ignore", populate_by_name=True)
 
     database_url: str = Field(
         "sqlite:///./.twinplane/data.db",
@@ -123,6 +124,13 @@ class DataPlaneSettings(BaseSettings):
     auth_negative_ttl_seconds: float = Field(10, description="How long a refused API key is remembered as refused.")
     auth_grace_seconds: float = Field(
         900, description="How long already-validated keys keep working while the control plane is unreachable."
+    )
+    auth_refused_keys_per_client_minute: int = Field(
+        60,
+        description=(
+            "Refused never-seen API keys one client address may present per minute before its further unknown "
+            "keys get 429 without a control-plane call (introspection amplification brake; 0 turns it off)."
+        ),
     )
     jwks_ttl_seconds: float = Field(3600, description="How long the control plane's JWKS is cached.")
     rate_limit_org: str = Field("20000/second", description="Request rate limit per org (limits syntax).")

@@ -84,7 +84,6 @@ async def _org_b_plane(p: Plane) -> AsyncIterator[tuple[httpx.AsyncClient, Any, 
 # Data plane: findings not fixed yet
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="DP-1")
 async def test_dp1_a_project_scoped_key_cannot_reach_another_projects_attachment(plane) -> None:
     owner, anon = plane.client(), plane.anonymous()
     p1, _ = await _exp(owner, "one")
@@ -98,7 +97,6 @@ async def test_dp1_a_project_scoped_key_cannot_reach_another_projects_attachment
     assert r.status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="DP-2")
 async def test_dp2_an_uploaded_attachment_cannot_be_replaced(plane) -> None:
     writer, anon = plane.client(), plane.anonymous()
     key = str(uuid.uuid4())
@@ -128,14 +126,12 @@ async def test_dp3_a_non_latin1_filename_downloads_and_the_signed_url_is_not_log
     assert dl.status_code == 200 and dl.content == b"%PDF-1.7"
 
 
-@pytest.mark.xfail(strict=True, reason="DP-4")
 async def test_dp4_attachment_content_type_must_be_a_media_type(plane) -> None:
     r = await plane.client().post("/attachment", json={
         "key": str(uuid.uuid4()), "filename": "a.txt", "content_type": "text/plain\r\nSet-Cookie: tp_session=x"})
     assert r.status_code == 400, f"a CR/LF content type was accepted and echoed back: {r.text}"
 
 
-@pytest.mark.xfail(strict=True, reason="DP-5")
 async def test_dp5_nul_characters_never_reach_postgresql(tmp_path, postgres_url, caplog) -> None:
     canary = "canary-" + uuid.uuid4().hex
     answers = []
@@ -158,7 +154,6 @@ async def test_dp5_nul_characters_never_reach_postgresql(tmp_path, postgres_url,
     assert canary not in caplog.text, "row content reached the log through a database error"
 
 
-@pytest.mark.xfail(strict=True, reason="DP-6")
 async def test_dp6_search_text_and_aggregate_fields_are_validated(dplane) -> None:
     c = _no_raise(dplane)
     _, eid = await _exp(dplane.client(), "q")
@@ -173,7 +168,6 @@ async def test_dp6_search_text_and_aggregate_fields_are_validated(dplane) -> Non
         assert r.status_code == 400, (path, r.status_code, r.text)
 
 
-@pytest.mark.xfail(strict=True, reason="DP-7")
 async def test_dp7_trailing_slash_redirect_does_not_follow_the_host_header(plane) -> None:
     for path in ("/v1/experiment/", "/logs3/"):
         r = await plane.anonymous().request("GET" if path.startswith("/v1") else "POST", path,
@@ -181,7 +175,6 @@ async def test_dp7_trailing_slash_redirect_does_not_follow_the_host_header(plane
         assert "evil.test" not in r.headers.get("location", ""), (path, r.status_code, r.headers.get("location"))
 
 
-@pytest.mark.xfail(strict=True, reason="DP-8")
 async def test_dp8_a_jwks_outage_does_not_turn_every_token_into_an_upstream_call() -> None:
     calls = 0
 
@@ -198,7 +191,6 @@ async def test_dp8_a_jwks_outage_does_not_turn_every_token_into_an_upstream_call
     assert calls <= 1, f"{calls} JWKS fetches within one refresh interval"
 
 
-@pytest.mark.xfail(strict=True, reason="DP-9")
 async def test_dp9_an_ingested_overflow_payload_does_not_stay_in_the_blob_store(plane) -> None:
     c = plane.client()
     _, eid = await _exp(c, "overflow")

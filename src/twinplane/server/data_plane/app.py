@@ -1,7 +1,7 @@
 """The data-plane ASGI app: ``create_app(settings, *, store=None, control_transport=None)``.
 
-Middleware, outermost first: request id, CORS (answers preflights before auth), body
-limit (413 before anything parses). Every router but ``PUBLIC_ROUTERS`` carries the auth dependency.
+Middleware, outermost first: request id, CORS (answers preflights before auth), body limit
+(413 before anything parses), ``Cache-Control: no-store``. Every router but ``PUBLIC_ROUTERS`` carries the auth dependency.
 The control-plane client's transport is injectable so tests can run the real control
 plane in process; this package never imports it.
 """
@@ -14,9 +14,12 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import JSONResponse
 
+from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
-from twinplane.server.data_plane.body_limit import BodyLimitMiddleware
+from twinplane.server.data_plane.cache_control import NoStoreMiddleware
 from twinplane.server.data_plane.cors import CorsMiddleware
 from twinplane.server.data_plane.request_id import RequestIdMiddleware
 from twinplane.server.data_plane.routes import (
@@ -38,6 +41,8 @@ from twinplane.server.data_plane.runtime import Runtime
 from twinplane.server.data_plane.store.base import Store
 from twinplane.server.settings import DataPlaneSettings
 
+__all__ = ["create_app", "PUBLIC_ROUTERS"]
+
 logger = logging.getLogger(__name__)
 
 # Routers without the auth dependency, each for a stated reason (the route sweep test reads this).
@@ -47,6 +52,21 @@ PUBLIC_ROUTERS = {
 }
 AUTHENTICATED_ROUTERS = (logs3.router, attachments.router, projects.router, experiments.router, datasets.router,
                          project_logs.router, prompts.router, btql.router, query.router, login_proxy.router)
+
+
+def _route_template(request: Request) -> str:
+    """The matched route's template (``/blobs/{token}``), never the raw path: paths can hold signed tokens."""
+    route = request.scope.get("route")
+    return str(getattr(route, "path", None) or "(no route)")
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Only the exception's type: a database error's text can quote row content (contracts §5).
+    sqlstate = getattr(exc, "sqlstate", None) or getattr(getattr(exc, "orig", None), "sqlstate", None)
+    logger.error("unhandled %s%s on %s %s", type(exc).__name__, f" (sqlstate {sqlstate})" if sqlstate else "",
+                 request.method, _route_template(request))
+    return JSONResponse({"error": {"code": "internal", "message": "internal error; the server log has details"}},
+                        status_code=500)
 
 
 def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
@@ -72,13 +92,17 @@ def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
             if owned:
                 await the_store.close()
 
+    # redirect_slashes=False: the 307 for a trailing slash would answer before auth, with a Location
+    # built from the Host header.
     app = FastAPI(title="Twinplane data plane", lifespan=lifespan, default_response_class=JsonResponse,
-                  docs_url=None, redoc_url=None, openapi_url=None)
+                  docs_url=None, redoc_url=None, openapi_url=None, redirect_slashes=False)
     install_error_handlers(app)
+    app.add_exception_handler(Exception, _on_unexpected)  # replaces the common one, which logs the raw path
     for router in PUBLIC_ROUTERS.values():
         app.include_router(router)
     for router in AUTHENTICATED_ROUTERS:
         app.include_router(router)
+    app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorsMiddleware, origins=settings.cors_origins)
     app.add_middleware(RequestIdMiddleware)

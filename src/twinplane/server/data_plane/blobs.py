@@ -6,7 +6,9 @@ hashed into one. Every path is re-checked to sit inside the root before use, so 
 ``..``, backslash or double-encoding trick can reach outside it.
 
 Uploads and downloads happen on URLs this data plane hands out, signed with an HMAC and
-short-lived, because the SDK sends no auth header on them.
+short-lived, because the SDK sends no auth header on them. An upload grant is single-use:
+a PUT to a key that already holds bytes is refused (``create``), so a replayed upload URL
+cannot replace what was uploaded.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from pathlib import Path
 
 import orjson
 
-from twinplane.server.common.errors import BadRequest, NotFound, Unauthorized
+from twinplane.server.common.errors import BadRequest, Conflict, NotFound, Unauthorized
 
 KINDS = ("overflow", "attachments")
 _KEY_RE = re.compile(r"^[0-9a-f]{16}/(overflow|attachments)/[0-9a-f]{32}$")
 URL_TTL_SECONDS = 3600
+PUT_TTL_SECONDS = 15 * 60  # an upload starts right after the slot is handed out
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,60 @@ class BlobStore:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
+
+    async def create(self, key: str, data: bytes) -> None:
+        """Write a blob that must not exist yet (``Conflict`` otherwise): the single-use upload."""
+        await asyncio.to_thread(self._create_sync, self._path(key), data)
+
+    @staticmethod
+    def _create_sync(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + f".{uuid.uuid4().hex}.tmp")
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        try:
+            os.link(tmp, path)  # atomic, and fails when the name exists: two racing PUTs, one wins
+        except FileExistsError:
+            raise Conflict("this upload URL was already used") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    async def delete(self, key: str) -> None:
+        """Remove a blob and its metadata; a missing one is not an error."""
+        path = self._path(key)
+        await asyncio.to_thread(self._delete_sync, path)
+
+    @staticmethod
+    def _delete_sync(path: Path) -> None:
+        path.unlink(missing_ok=True)
+        path.with_name(path.name + ".meta.json").unlink(missing_ok=True)
+
+    def sweep_overflow(self, max_age_seconds: float, *, limit: int = 1000) -> int:
+        """Delete overflow payloads (and their metadata) older than ``max_age_seconds``; at most ``limit``.
+
+        An overflow slot is used within its URL's lifetime or never; a payload left after that is
+        either ingested already (and deleted then) or abandoned. Blocking: run it in a thread.
+        """
+        cutoff = time.time() - max_age_seconds
+        removed = 0
+        if not self.root.is_dir():
+            return 0
+        for org_dir in self.root.iterdir():
+            overflow = org_dir / "overflow"
+            if not overflow.is_dir():
+                continue
+            for entry in overflow.iterdir():
+                if removed >= limit:
+                    return removed
+                try:
+                    if entry.stat().st_mtime < cutoff:
+                        entry.unlink(missing_ok=True)
+                        removed += 1
+                except FileNotFoundError:
+                    continue
+        return removed
 
     async def read(self, key: str) -> bytes:
         path = self._path(key)

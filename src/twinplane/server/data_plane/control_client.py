@@ -17,6 +17,9 @@ from twinplane.server.common.errors import BadRequest, NotFound, TwinplaneError,
 
 logger = logging.getLogger(__name__)
 
+PROJECT_PAGE = 1000  # the control plane's largest page (contracts §2: GET /projects pages by cursor)
+MAX_PROJECT_PAGES = 50
+
 
 class ControlUnavailable(Unavailable):
     """The control plane did not answer (network error, timeout or 5xx)."""
@@ -108,6 +111,23 @@ class ControlClient:
     async def find_projects(self, *, name: str | None = None, id: str | None = None) -> list[dict[str, Any]]:
         body = await self._call("GET", "/projects", params={"name": name, "id": id})
         return list(body.get("objects") or [])
+
+    async def list_projects(self, *, name: str | None = None) -> list[dict[str, Any]]:
+        """Every project of the org (or those named ``name``), through the control plane's cursor.
+
+        Bounded at ``MAX_PROJECT_PAGES`` pages so a misbehaving peer cannot keep us paging forever."""
+        out: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(MAX_PROJECT_PAGES):
+            params: dict[str, Any] = {"name": name, "limit": PROJECT_PAGE, "cursor": cursor}
+            body = await self._call("GET", "/projects", params=params)
+            out.extend(body.get("objects") or [])
+            nxt = body.get("cursor")
+            if not isinstance(nxt, str) or not nxt or nxt == cursor:
+                return out
+            cursor = nxt
+        logger.warning("project list truncated at %d pages", MAX_PROJECT_PAGES)
+        return out
 
     async def create_object(self, object_type: str, project_id: str, name: str, *,
                             slug: str | None = None, ensure_new: bool = False) -> dict[str, Any]:

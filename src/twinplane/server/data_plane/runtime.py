@@ -34,6 +34,10 @@ from twinplane.server.settings import DataPlaneSettings
 logger = logging.getLogger(__name__)
 
 PIN_RETRY_SECONDS = 2.0
+# Overflow payloads unused this long are abandoned: their upload URL expired long ago.
+OVERFLOW_MAX_AGE_SECONDS = 3600.0
+SWEEP_INTERVAL_SECONDS = 600.0
+SWEEP_BATCH = 1000  # bounded per pass so a huge backlog never stalls a thread for long
 
 
 def _derive(secret: str, purpose: str) -> bytes:
@@ -58,7 +62,8 @@ class Runtime:
         self.keys = ApiKeyCache(
             self.control.introspect, secret=_derive(settings.service_token, "auth-cache"),
             ttl=settings.auth_cache_ttl_seconds, negative_ttl=settings.auth_negative_ttl_seconds,
-            grace=settings.auth_grace_seconds, redis=self.redis, redis_prefix=prefix)
+            grace=settings.auth_grace_seconds, redis=self.redis, redis_prefix=prefix,
+            refused_per_client_minute=settings.auth_refused_keys_per_client_minute)
         self.jwks = JwksVerifier(self.control.jwks, audience=settings.data_plane_id,
                                  issuer=(settings.jwt_issuer or settings.control_url).rstrip("/"),
                                  ttl=settings.jwks_ttl_seconds)
@@ -74,6 +79,7 @@ class Runtime:
         self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)
         self.prompts = Prompts(store, self.control, self.objects, self.ingest)
         self._pin_task: asyncio.Task[None] | None = None
+        self._sweep_task: asyncio.Task[None] | None = None
 
     async def pin_org(self) -> bool:
         """Learn which org this data plane serves; True once known."""
@@ -97,6 +103,7 @@ class Runtime:
         return True
 
     async def start(self, *, pin_attempts: int = 3) -> None:
+        self._sweep_task = asyncio.create_task(self._sweep_overflow())
         for attempt in range(pin_attempts):
             if await self.pin_org():
                 return
@@ -110,11 +117,24 @@ class Runtime:
                 return
             await asyncio.sleep(PIN_RETRY_SECONDS)
 
+    async def _sweep_overflow(self) -> None:
+        """At start and every ``SWEEP_INTERVAL_SECONDS``: delete abandoned overflow payloads."""
+        while True:
+            try:
+                removed = await asyncio.to_thread(self.blobs.sweep_overflow, OVERFLOW_MAX_AGE_SECONDS,
+                                                  limit=SWEEP_BATCH)
+                if removed:
+                    logger.info("deleted %d abandoned overflow payload(s)", removed)
+            except OSError as err:
+                logger.warning("overflow sweep failed (%s)", type(err).__name__)
+            await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
+
     async def close(self) -> None:
-        if self._pin_task is not None:
-            self._pin_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pin_task
+        for task in (self._pin_task, self._sweep_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.control.aclose()
         if self.redis is not None:
             await self.redis.aclose()

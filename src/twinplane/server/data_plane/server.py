@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 
+from twinplane.server.common.redaction import install_redaction
+
 
 def run() -> None:
     import uvicorn
@@ -14,6 +16,10 @@ def run() -> None:
     settings = DataPlaneSettings()  # type: ignore[call-arg]  # from the environment
     logging.basicConfig(level=settings.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, loop="uvloop", http="httptools",
-                log_level=settings.log_level.lower(), access_log=False, proxy_headers=False,
-                timeout_graceful_shutdown=10)
+    config = uvicorn.Config(create_app(settings), host=settings.host, port=settings.port, loop="uvloop",
+                            http="httptools", log_level=settings.log_level.lower(), access_log=False,
+                            proxy_headers=False, timeout_graceful_shutdown=10, server_header=False)
+    # uvicorn sets up its handlers in Config(); scrub credentials from everything they print
+    for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
+        install_redaction(logging.getLogger(name))
+    uvicorn.Server(config).run()

@@ -103,7 +103,22 @@ def data_overrides() -> dict[str, Any]:
 
 
 async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any],
-                      control_app: Any) -> AsyncIterator[Plane]:
+                      control_app: Any = None) -> AsyncIterator[Plane]:
+    """A data plane of a fresh org; without ``control_app``, on a control plane of its own."""
+    if control_app is None:
+        from twinplane.server.control_plane.app import create_app as create_control
+        from twinplane.server.control_plane.migrations import upgrade_to_head
+
+        (tmp_path / "own-control").mkdir(exist_ok=True)
+        cs = control_settings(tmp_path / "own-control")
+        upgrade_to_head(cs.database_url)
+        own = create_control(cs)
+        try:
+            async for p in build_plane(tmp_path, database_url, overrides, own):
+                yield p
+        finally:
+            own.state.runtime.engine.dispose()
+        return
     from twinplane.server.data_plane.app import create_app
     from twinplane.server.data_plane.store.factory import open_store
 

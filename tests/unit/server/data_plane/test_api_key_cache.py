@@ -180,3 +180,36 @@ async def test_a_cancelled_waiter_does_not_break_the_shared_lookup() -> None:
     first.cancel()
     assert (await second).active
     assert len(up.calls) == 1
+
+
+async def test_at_most_eight_introspections_run_at_once() -> None:
+    import twinplane.server.data_plane.auth.api_keys as api_keys
+
+    running = peak = 0
+
+    async def slow(token: str) -> dict:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return {"active": False}
+
+    cache = ApiKeyCache(slow, secret=b"s" * 32, ttl=60, negative_ttl=10, grace=900)
+    await asyncio.gather(*(cache.lookup(f"tpk_{i:012d}_x") for i in range(40)))
+    assert peak == api_keys.MAX_CONCURRENT_INTROSPECTIONS
+
+
+async def test_a_client_spraying_unknown_keys_is_throttled_without_upstream_calls() -> None:
+    from twinplane.server.common.errors import RateLimited
+
+    up, clock = Upstream(), Clock()
+    cache = make(up, clock, refused_per_client_minute=3)
+    for i in range(3):
+        assert not (await cache.lookup(f"bad-{i}", client="10.0.0.9")).active
+    with pytest.raises(RateLimited):
+        await cache.lookup("bad-new", client="10.0.0.9")
+    assert len(up.calls) == 3
+    assert not (await cache.lookup("bad-0", client="10.0.0.9")).active  # cached answers still answer
+    assert (await cache.lookup(GOOD, client="10.0.0.8")).active  # another address is not affected
+    assert not (await cache.lookup("bad-x", client="10.0.0.8")).active

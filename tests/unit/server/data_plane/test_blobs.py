@@ -60,3 +60,32 @@ def test_signed_urls_bind_action_and_expire(blobs: BlobStore) -> None:
     other = BlobStore("/tmp/unused", b"z" * 32)
     with pytest.raises(Unauthorized):
         other.verify(tok, "put")
+
+
+async def test_create_is_single_use_and_delete_removes_bytes_and_metadata(blobs: BlobStore, tmp_path) -> None:
+    from twinplane.server.common.errors import Conflict
+
+    key = blobs.new_key("org-a", "attachments")
+    await blobs.create(key, b"one")
+    await blobs.write_meta(key, {"filename": "f"})
+    with pytest.raises(Conflict):
+        await blobs.create(key, b"two")
+    assert await blobs.read(key) == b"one"
+    await blobs.delete(key)
+    await blobs.delete(key)  # missing is fine
+    assert not [p for p in (tmp_path / "blobs").rglob("*") if p.is_file()]
+
+
+async def test_the_sweep_removes_only_old_overflow_payloads_and_is_bounded(blobs: BlobStore) -> None:
+    import os
+
+    old = [blobs.new_key("org-a", "overflow") for _ in range(3)]
+    fresh, attachment = blobs.new_key("org-a", "overflow"), blobs.new_key("org-a", "attachments")
+    for k in [*old, fresh, attachment]:
+        await blobs.write(k, b"x")
+    for k in [*old, attachment]:
+        os.utime(blobs.root / k, (time.time() - 7200, time.time() - 7200))
+    assert blobs.sweep_overflow(3600, limit=2) == 2
+    assert blobs.sweep_overflow(3600) == 1
+    assert await blobs.exists(fresh) and await blobs.exists(attachment)
+    assert not any([await blobs.exists(k) for k in old])

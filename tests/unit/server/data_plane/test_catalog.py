@@ -152,3 +152,24 @@ async def test_lists_for_an_unknown_project_name_are_empty(plane) -> None:
     for path, key in (("/v1/experiment", "experiment_name"), ("/v1/dataset", "dataset_name")):
         r = await c.get(path, params={key: "x", "project_name": "no-such-project", "org_name": "acme"})
         assert r.status_code == 200 and r.json() == {"objects": []}
+
+
+async def test_the_project_list_follows_the_control_planes_cursor(plane, monkeypatch) -> None:
+    import twinplane.server.data_plane.control_client as control_client
+
+    monkeypatch.setattr(control_client, "PROJECT_PAGE", 2)  # five projects: three pages
+    c = plane.client()
+    ids = {await _project(c, f"page-{i}") for i in range(5)}
+    control = plane.app.state.runtime.control
+    real, pages = control._call, []
+
+    async def counting(method, path, **kw):
+        if path == "/projects" and method == "GET":
+            pages.append(kw.get("params"))
+        return await real(method, path, **kw)
+
+    monkeypatch.setattr(control, "_call", counting)
+    r = await c.get("/v1/project")
+    assert r.status_code == 200
+    assert ids <= {p["id"] for p in r.json()["objects"]}
+    assert len(pages) == 3 and pages[1]["cursor"]

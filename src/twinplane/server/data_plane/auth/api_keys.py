@@ -9,7 +9,10 @@ Rules (security-notes, contracts §2):
 * when the control plane cannot answer, a key validated less than ``grace`` seconds ago
   keeps working; a key never seen fails closed with 503 + Retry-After, never access;
 * entries are keyed by HMAC-SHA-256 of the key, never the key itself; in memory, and in
-  Redis too when configured (shared by replicas, only the fields authorization needs).
+  Redis too when configured (shared by replicas, only the fields authorization needs);
+* failed authentications cannot be amplified upstream: at most ``MAX_CONCURRENT_INTROSPECTIONS``
+  introspections run at once, and a client address whose never-seen keys were refused too
+  often this minute gets 429 for further never-seen keys (``FailureBudget``).
 """
 
 from __future__ import annotations
@@ -27,7 +30,8 @@ from typing import Any
 
 import orjson
 
-from twinplane.server.common.errors import Unavailable
+from twinplane.server.common.errors import RateLimited, Unavailable
+from twinplane.server.data_plane.auth.failure_budget import FailureBudget
 from twinplane.server.data_plane.control_client import ControlUnavailable
 
 logger = logging.getLogger(__name__)
@@ -36,6 +40,7 @@ logger = logging.getLogger(__name__)
 KEPT_FIELDS = ("org_id", "org_name", "user_id", "key_id", "role", "project_id", "read_only", "expires_at")
 MAX_MEMORY_ENTRIES = 100_000
 OUTAGE_BACKOFF_SECONDS = 2.0
+MAX_CONCURRENT_INTROSPECTIONS = 8
 
 
 @dataclass(slots=True)
@@ -50,7 +55,8 @@ Introspect = Callable[[str], Awaitable[dict[str, Any]]]
 
 class ApiKeyCache:
     def __init__(self, introspect: Introspect, *, secret: bytes, ttl: float, negative_ttl: float, grace: float,
-                 redis: Any = None, redis_prefix: str = "twinplane:", clock: Callable[[], float] = time.time) -> None:
+                 redis: Any = None, redis_prefix: str = "twinplane:", clock: Callable[[], float] = time.time,
+                 refused_per_client_minute: int = 0) -> None:
         self._introspect = introspect
         self._secret = secret
         self._ttl = ttl
@@ -64,6 +70,8 @@ class ApiKeyCache:
         self.upstream_calls = 0  # observable in tests and metrics
         # After an outage answer, skip upstream briefly so each request does not wait on a dead peer.
         self._down_until = 0.0
+        self._upstream_slots = asyncio.Semaphore(MAX_CONCURRENT_INTROSPECTIONS)
+        self._failures = FailureBudget(refused_per_client_minute)
 
     def digest(self, key: str) -> str:
         return hmac.new(self._secret, key.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -71,8 +79,9 @@ class ApiKeyCache:
     def _fresh(self, entry: KeyAnswer, now: float) -> bool:
         return now - entry.checked_at < (self._ttl if entry.active else self._negative_ttl)
 
-    async def lookup(self, key: str) -> KeyAnswer:
-        """The current answer for ``key``; raises ``Unavailable`` when it cannot be known."""
+    async def lookup(self, key: str, *, client: str | None = None) -> KeyAnswer:
+        """The current answer for ``key``; raises ``Unavailable`` when it cannot be known, ``RateLimited``
+        when ``client`` (its address) has spent its budget of refused never-seen keys."""
         h = self.digest(key)
         now = self._clock()
         entry = self._memory.get(h)
@@ -85,6 +94,10 @@ class ApiKeyCache:
             self._remember(h, entry)
             if self._fresh(entry, now):
                 return entry
+        unseen = entry is None and client is not None
+        if unseen and self._failures.exhausted(client):  # type: ignore[arg-type]
+            raise RateLimited("too many invalid API keys from this address; retry later",
+                              retry_after=self._failures.retry_after())
         # Single-flight: the upstream call runs as its own task, so a waiter that goes away
         # (client disconnect) cancels only its own wait, never the shared answer.
         task = self._inflight.get(h)
@@ -92,7 +105,10 @@ class ApiKeyCache:
             task = asyncio.get_running_loop().create_task(self._refresh(key, h, entry))
             self._inflight[h] = task
             task.add_done_callback(functools.partial(self._done, h))
-        return await asyncio.shield(task)
+        answer = await asyncio.shield(task)
+        if unseen and not answer.active:
+            self._failures.charge(client)  # type: ignore[arg-type]
+        return answer
 
     def _done(self, h: str, task: asyncio.Task[KeyAnswer]) -> None:
         if self._inflight.get(h) is task:
@@ -104,8 +120,9 @@ class ApiKeyCache:
         try:
             if self._clock() < self._down_until:
                 raise ControlUnavailable()
-            self.upstream_calls += 1
-            answer = await self._introspect(key)
+            async with self._upstream_slots:
+                self.upstream_calls += 1
+                answer = await self._introspect(key)
         except ControlUnavailable:
             now = self._clock()
             self._down_until = max(self._down_until, now + OUTAGE_BACKOFF_SECONDS)

@@ -34,20 +34,21 @@ class Authenticator:
         self.org_id = org_id
         self.org_name = org_name
 
-    async def authenticate(self, authorization: str | None) -> Principal:
+    async def authenticate(self, authorization: str | None, *, client: str | None = None) -> Principal:
+        """``client``: the caller's address, for the budget of refused never-seen API keys."""
         token = _bearer(authorization)
         if self.org_id is None:
             raise Unavailable("this data plane has not yet reached its control plane", retry_after=5)
         if token.startswith("tpk_"):
             if credential.parse(token, "tpk") is None:  # malformed keys never cost an upstream call
                 raise Unauthorized("invalid API key")
-            return await self._api_key(token)
+            return await self._api_key(token, client)
         if token.count(".") == 2:
             return await self._browser(token)
         raise Unauthorized("unrecognized credential")
 
-    async def _api_key(self, token: str) -> Principal:
-        answer = await self.keys.lookup(token)
+    async def _api_key(self, token: str, client: str | None) -> Principal:
+        answer = await self.keys.lookup(token, client=client)
         f = answer.fields
         org_id = self.org_id
         if org_id is None or not answer.active or f.get("org_id") != org_id or _expired(f.get("expires_at")):

@@ -44,7 +44,11 @@ class JwksVerifier:
             now = self._clock()
             if self._fetched_at is not None and now - self._fetched_at < MIN_REFRESH_INTERVAL:
                 return  # another request just refreshed
-            doc = await self._fetch()
+            try:
+                doc = await self._fetch()
+            finally:
+                # Set even when the fetch fails: an outage must not turn every token into an upstream call.
+                self._fetched_at = now
             self.fetches += 1
             keys: dict[str, Any] = {}
             for jwk in doc.get("keys") or []:
@@ -57,7 +61,6 @@ class JwksVerifier:
                 except (jwt.InvalidKeyError, ValueError, TypeError):
                     logger.warning("ignoring an unreadable key in the control plane's JWKS")
             self._keys = keys
-            self._fetched_at = now
 
     async def _key_for(self, kid: str) -> Any:
         now = self._clock()

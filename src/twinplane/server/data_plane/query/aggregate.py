@@ -8,9 +8,13 @@ Parsed from the ``POST /v1/aggregate`` body (contracts §4)::
      "measures": [{"fn": "count"}, {"fn": "mean", "field": "scores.Factuality"},
                   {"fn": "p95", "field": "metrics.duration", "alias": "p95_latency"}]}
 
-The store executes the spec (``Store.aggregate``); this module only defines and checks
-it. Each group key and measure carries the SQL type to read its field as, and the
-``name`` under which its value appears in every result row.
+This is the ONE aggregate spec: the route checks the body here and the store executes
+exactly this ``AggregateSpec`` (``Store.aggregate``; ``store/aggregate_spec.py`` only maps it
+to SQL pieces). Each group key and measure carries the SQL type to read its field as, and the
+``name`` under which its value appears in every result row. ``measures`` defaults to
+``[{"fn": "count"}]``. Fields go through the query language's allow-list (``make_field``);
+``scores.<name>`` / ``metrics.<name>`` also take the name unquoted, whatever it holds
+(``scores.Exact Match``), as the UI sends it.
 """
 
 from __future__ import annotations
@@ -24,14 +28,14 @@ from twinplane.wire.objects import OBJECT_TYPES
 
 from .ast import Field, Node, SqlType
 from .btql import parse_btql_filter
-from .fields import dotted, kind_of, natural_type
+from .fields import FieldError, dotted, kind_of, make_field, natural_type
 from .parse import parse_field, parse_filter
 
 MeasureFn = Literal["count", "sum", "mean", "min", "max", "percentile"]
 
 MAX_GROUP_KEYS = 3
 MAX_MEASURES = 32
-MAX_OBJECTS = 50
+MAX_OBJECTS = 20
 MAX_BUCKETS_SECONDS = 366 * 86400
 
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -100,8 +104,13 @@ def parse_aggregate(body: Any) -> AggregateSpec:
     object_type = body.get("object_type")
     if object_type not in OBJECT_TYPES:
         raise BadRequest(f"aggregate: object_type: expected one of {', '.join(OBJECT_TYPES)}")
-    group_by = tuple(_group_key(g, f"group_by[{i}]") for i, g in enumerate(_list(body.get("group_by", []), "group_by")))
-    measures = tuple(_measure(m, f"measures[{i}]") for i, m in enumerate(_list(body.get("measures"), "measures")))
+    raw_groups = body.get("group_by")
+    raw_measures = body.get("measures")
+    group_by = tuple(_group_key(g, f"group_by[{i}]")
+                     for i, g in enumerate(_list([] if raw_groups is None else raw_groups, "group_by")))
+    measures = tuple(_measure(m, f"measures[{i}]")
+                     for i, m in enumerate(_list([{"fn": "count"}] if raw_measures is None else raw_measures,
+                                                 "measures")))
     if len(group_by) > MAX_GROUP_KEYS:
         raise BadRequest(f"aggregate: group_by: at most {MAX_GROUP_KEYS} keys")
     if not measures or len(measures) > MAX_MEASURES:
@@ -139,11 +148,22 @@ def _filter(x: Any) -> Node | None:
     raise BadRequest("aggregate: filter: expected a filter string or a BTQL expression")
 
 
+def _field(text: str, what: str) -> Field:
+    """A field of the typed language, through the allow-list; a score or metric name may be unquoted."""
+    root, dot, name = text.partition(".")
+    if dot and root in ("scores", "metrics") and name and not name.startswith('"'):
+        try:
+            return make_field([root, name])
+        except FieldError as err:
+            raise BadRequest(f"aggregate: {what}: {err}") from None
+    return parse_field(text, what=f"aggregate: {what}")
+
+
 def _group_key(g: Any, what: str) -> GroupKey:
     if g == "object_id":
         return GroupObject()
     if isinstance(g, str):
-        f = parse_field(g, what=f"aggregate: {what}")
+        f = _field(g, what)
         if kind_of(f) == "tags":
             raise BadRequest(f"aggregate: {what}: cannot group by tags")
         return GroupField(f, natural_type(f), dotted(f))
@@ -159,7 +179,7 @@ def _group_key(g: Any, what: str) -> GroupKey:
         if not 1 <= seconds <= MAX_BUCKETS_SECONDS:
             raise BadRequest(f"aggregate: {what}.interval: expected N followed by s, m, h, d or w "
                              "(like '15m', '1h', '1d') or a number of seconds, at most 366 days")
-        return TimeBucket(bucket, seconds, _alias(g, what) or dotted(bucket))
+        return TimeBucket(bucket, seconds, _alias(g, what) or f"{dotted(bucket)}_bucket")
     raise BadRequest(f'aggregate: {what}: expected "object_id", a field name or '
                      f'{{"bucket": "created", "interval": "1h"}}')
 
@@ -184,7 +204,7 @@ def _measure(m: Any, what: str) -> Measure:
     if m.get("field") is not None:
         if not isinstance(m["field"], str):
             raise BadRequest(f"aggregate: {what}.field: expected a field name")
-        field = parse_field(m["field"], what=f"aggregate: {what}.field")
+        field = _field(m["field"], f"{what}.field")
         kind = kind_of(field)
         if fn == "count":
             as_type = natural_type(field)

@@ -22,7 +22,8 @@ async def authenticated(request: Request) -> Principal:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     rt = runtime(request)
-    principal = await rt.auth.authenticate(request.headers.get("authorization"))
+    client = request.client.host if request.client else None
+    principal = await rt.auth.authenticate(request.headers.get("authorization"), client=client)
     await rt.limiter.check(principal)
     request.state.principal = principal
     return principal

@@ -1,4 +1,8 @@
-"""``/logs3``: the SDK's row ingest (raw body, no Content-Type), and its overflow upload slots."""
+"""``/logs3``: the SDK's row ingest (raw body, no Content-Type), and its overflow upload slots.
+
+An overflow payload is deleted once its rows are committed; slots never referenced are swept
+by the runtime (``Runtime._sweep_overflow``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 
 from twinplane.server.common.errors import BadRequest, PayloadTooLarge
 from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.blobs import PUT_TTL_SECONDS
 from twinplane.server.data_plane.routes.guard import authenticated, runtime
 from twinplane.server.data_plane.routes.payload import read_object
 from twinplane.server.data_plane.services.row_check import parse_json
@@ -33,7 +38,11 @@ async def logs3(request: Request, p: Principal = Depends(authenticated)) -> dict
         if not isinstance(payload, dict) or not isinstance(payload.get("rows"), list):
             raise BadRequest("overflow payload must be {\"rows\": [...]}")
         rows, size, may_hold_nul = payload["rows"], len(raw), b"\\u0000" in raw
-    result = await rt.ingest.write(p, rows, raw_size=size, may_hold_nul=may_hold_nul)
+        result = await rt.ingest.write(p, rows, raw_size=size, may_hold_nul=may_hold_nul)
+        # Committed now: a raw copy left in the blob store would escape purge and erasure.
+        await rt.blobs.delete(key)
+    else:
+        result = await rt.ingest.write(p, rows, raw_size=size, may_hold_nul=may_hold_nul)
     return {"row_ids": result.row_ids, "xact_id": format_xact(result.xact_id)}
 
 
@@ -48,7 +57,7 @@ async def logs3_overflow(request: Request, p: Principal = Depends(authenticated)
     if size > rt.settings.max_body_bytes:
         raise PayloadTooLarge(f"overflow payload larger than {rt.settings.max_body_bytes} bytes")
     key = rt.blobs.new_key(p.org_id, "overflow")
-    token = rt.blobs.grant("put", p.org_id, key, size)
+    token = rt.blobs.grant("put", p.org_id, key, size, ttl=PUT_TTL_SECONDS)
     return {
         "method": "PUT",
         "signedUrl": f"{rt.settings.public_url.rstrip('/')}/blobs/{token}",

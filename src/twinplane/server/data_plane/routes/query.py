@@ -8,14 +8,12 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.query.aggregate import parse_aggregate
 from twinplane.server.data_plane.routes.guard import authenticated, runtime
 from twinplane.server.data_plane.routes.payload import read_object
 from twinplane.server.data_plane.services.reader import parse_filter_text
 
 router = APIRouter(dependencies=[Depends(authenticated)])
-
-MAX_AGGREGATE_OBJECTS = 20
-
 
 def _object(body: dict[str, Any]) -> tuple[str, str]:
     ot, oid = body.get("object_type"), body.get("object_id")
@@ -38,21 +36,8 @@ async def run_query(request: Request, p: Principal = Depends(authenticated)) -> 
 @router.post("/v1/aggregate")
 async def aggregate(request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
     body = (await read_object(request, required=True)).value
-    object_type = body.get("object_type")
-    if not isinstance(object_type, str):
-        raise BadRequest("field 'object_type' is required")
-    ids = body.get("object_ids")
-    if ids is None and isinstance(body.get("object_id"), str):
-        ids = [body["object_id"]]
-    if not isinstance(ids, list) or not ids or len(ids) > MAX_AGGREGATE_OBJECTS or \
-            not all(isinstance(i, str) and i for i in ids):
-        raise BadRequest(f"'object_id' or 'object_ids' (1 to {MAX_AGGREGATE_OBJECTS} ids) is required")
-    group_by, measures = body.get("group_by") or [], body.get("measures") or [{"fn": "count"}]
-    if not isinstance(group_by, list) or not isinstance(measures, list):
-        raise BadRequest("'group_by' and 'measures' must be lists")
-    # The store checks group_by and measures itself (store/aggregate_spec.py), once for both engines.
-    data = await runtime(request).reader.aggregate(p, object_type, ids, group_by=group_by, measures=measures,
-                                                   filter=_filter(body.get("filter")))
+    spec = parse_aggregate(body)  # the one spec; the store executes exactly this
+    data = await runtime(request).reader.aggregate(p, spec)
     return {"data": data}
 
 

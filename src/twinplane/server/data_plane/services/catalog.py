@@ -104,7 +104,7 @@ class Catalog:
         return str(found[0]["id"])
 
     async def project_list(self, principal: Principal, name: str | None) -> list[dict[str, Any]]:
-        found = await self._control.find_projects(name=name)
+        found = await self._control.list_projects(name=name)
         return [project_view(p, principal.org_id) for p in found if principal.sees_project(p["id"])]
 
     async def resolve_project(self, principal: Principal, project_id: str | None,

@@ -6,10 +6,14 @@ org's or project's id is "not found". Rows leave with ``_xact_id`` as a 19-digit
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.query.aggregate import AggregateSpec
+from twinplane.server.data_plane.query.ast import Field, SortDir
+from twinplane.server.data_plane.query.fields import FieldError, check_string, dotted, make_field
+from twinplane.server.data_plane.query.parse import parse_sort as query_parse_sort
 from twinplane.server.data_plane.services.objects import ObjectResolver
 from twinplane.server.data_plane.services.prompts import parse_version
 from twinplane.server.data_plane.store.base import ObjectRef, Page, RowQuery, Store
@@ -43,26 +47,47 @@ def parse_cursor(cursor: Any) -> str | None:
     return cursor
 
 
-def parse_sort(sort: Any) -> list[tuple[str, Any]]:
+def parse_sort(sort: Any) -> list[tuple[Field, Any]]:
+    """``[{"field", "dir"}]`` (or the typed language's ``"created desc, scores.x"``) through the query
+    parser: quoted segments, the allow-list and its limits. A ``{"field"}`` without ``dir`` sorts
+    descending (this API's default since the start)."""
     if sort is None:
         return []
-    from twinplane.server.data_plane.query.fields import FieldError, make_field
+    items: Any = sort
+    if isinstance(sort, list):
+        items = []
+        for s in sort:
+            if isinstance(s, dict) and isinstance(s.get("field"), str):
+                s = {**s, "field": side_field_text(s["field"])}
+                s.setdefault("dir", "desc")
+            items.append(s)
+    return [(s.field, s.dir) for s in query_parse_sort(items)]
 
-    if not isinstance(sort, list) or len(sort) > 4:
-        raise BadRequest("'sort' must be a list of at most 4 {field, dir} objects")
-    out: list[tuple[str, Any]] = []
-    for i, s in enumerate(sort):
-        if not isinstance(s, dict) or not isinstance(s.get("field"), str):
-            raise BadRequest(f"sort[{i}]: expected {{\"field\": ..., \"dir\": \"asc\"|\"desc\"}}")
-        direction = s.get("dir", "desc")
-        if direction not in ("asc", "desc"):
-            raise BadRequest(f"sort[{i}].dir must be 'asc' or 'desc'")
+
+def side_field_text(text: str) -> str:
+    """``scores.Exact Match`` (as the UI spells a score) → ``scores."Exact Match"``; other text as is.
+
+    Score and metric names are one segment whatever they hold, so the unquoted spelling is
+    unambiguous; ``make_field`` checks the name before it is quoted."""
+    root, dot, name = text.partition(".")
+    if dot and root in ("scores", "metrics") and name and not name.startswith('"'):
         try:
-            make_field(s["field"].split("."))
+            return dotted(make_field([root, name]))
         except FieldError as err:
-            raise BadRequest(f"sort[{i}].field: {err}") from None
-        out.append((s["field"], direction))
-    return out
+            raise BadRequest(f"sort field: {err}") from None
+    return text
+
+
+def parse_search(search: Any) -> str | None:
+    if search is None or search == "":
+        return None
+    if not isinstance(search, str) or len(search) > 1000:
+        raise BadRequest("'search' must be a string of at most 1000 characters")
+    try:
+        check_string(search)
+    except FieldError as err:
+        raise BadRequest(f"search: {err}") from None
+    return search
 
 
 def parse_filter_text(text: Any) -> Any:
@@ -93,12 +118,12 @@ class RowReader:
                     cursor: Any = None, version: Any = None, filter: Any = None, search: Any = None,
                     sort: Any = None, roots_only: Any = False) -> Page:
         ref = await self.ref(principal, object_type, object_id)
-        if search is not None and (not isinstance(search, str) or len(search) > 1000):
-            raise BadRequest("'search' must be a string of at most 1000 characters")
         if not isinstance(roots_only, bool):
             raise BadRequest("'roots_only' must be a boolean")
         q = RowQuery(org_id=principal.org_id, ref=ref, version=parse_version(version), limit=parse_limit(limit),
-                     cursor=parse_cursor(cursor), filter=filter, search=search or None, sort=parse_sort(sort),
+                     cursor=parse_cursor(cursor), filter=filter, search=parse_search(search),
+                     # RowQuery.sort is annotated str, but the store takes the parsed Field (row_select._sort_field)
+                     sort=cast("list[tuple[str, SortDir]]", parse_sort(sort)),
                      roots_only=roots_only)
         page = await self._store.fetch_rows(q)
         page.rows = wire_rows(page.rows)
@@ -124,7 +149,8 @@ class RowReader:
     async def row_versions(self, principal: Principal, ref: ObjectRef, row_id: str) -> list[dict[str, Any]]:
         return wire_rows(await self._store.row_versions(principal.org_id, ref, row_id))
 
-    async def aggregate(self, principal: Principal, object_type: str, object_ids: list[str], *, group_by: Any,
-                        measures: Any, filter: Any = None) -> list[dict[str, Any]]:
-        refs = [await self.ref(principal, object_type, oid) for oid in object_ids]
-        return await self._store.aggregate(principal.org_id, refs, group_by, measures, filter=filter)
+    async def aggregate(self, principal: Principal, spec: AggregateSpec) -> list[dict[str, Any]]:
+        """Run a checked ``AggregateSpec`` over the objects the caller can see (another's is 404)."""
+        refs = [await self.ref(principal, spec.object_type, oid) for oid in spec.object_ids]
+        return await self._store.aggregate(principal.org_id, refs, list(spec.group_by), list(spec.measures),
+                                           filter=spec.filter)

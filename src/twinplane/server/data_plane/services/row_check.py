@@ -2,7 +2,7 @@
 
 A bad row refuses the whole batch with a 4xx naming the row index and the field; the
 check is cheap on the common path (a body smaller than ``max_row_bytes`` cannot hold a
-row larger than it, and a body without the ``\\u0000`` escape cannot hold a NUL key).
+row larger than it, and a body without the ``\\u0000`` escape cannot hold a NUL character).
 """
 
 from __future__ import annotations
@@ -49,26 +49,28 @@ def check_rows(rows: Any, limits: RowLimits, *, raw_size: int, may_hold_nul: boo
     return rows
 
 
-def check_value(value: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
-    """The first nesting or key problem in a JSON object (any request body), or None."""
-    return _walk(value, max_depth, check_keys)
+def check_value(value: dict[str, Any], max_depth: int, check_nul: bool) -> str | None:
+    """The first nesting or NUL problem in a JSON object (any request body), or None."""
+    return _walk(value, max_depth, check_nul)
 
 
-def _walk(root: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
-    """Depth and key checks without recursion (a hostile body cannot blow the stack).
+def _walk(root: dict[str, Any], max_depth: int, check_nul: bool) -> str | None:
+    """Depth and NUL checks without recursion (a hostile body cannot blow the stack).
 
-    The common case (nothing wrong) is a tight loop over containers only; the path of a
-    problem is worked out afterwards, on the slow path.
+    NUL characters are refused in keys (they were used to smuggle duplicate keys) and in string
+    values and ids (PostgreSQL cannot store them in text or JSONB), on both engines alike. The
+    common case (nothing wrong) is a tight loop over containers only; the path of a problem is
+    worked out afterwards, on the slow path.
     """
     stack: list[tuple[Any, int]] = [(root, 1)]
     pop, push = stack.pop, stack.append
     while stack:
         node, depth = pop()
         if depth > max_depth:
-            return _describe(root, max_depth, check_keys)
+            return _describe(root, max_depth, check_nul)
         if type(node) is dict:
-            if check_keys and any("\x00" in k for k in node):
-                return _describe(root, max_depth, check_keys)
+            if check_nul and any("\x00" in k for k in node):
+                return _describe(root, max_depth, check_nul)
             values: Any = node.values()
         else:
             values = node
@@ -76,10 +78,12 @@ def _walk(root: dict[str, Any], max_depth: int, check_keys: bool) -> str | None:
             t = type(v)
             if t is dict or t is list:
                 push((v, depth + 1))
+            elif check_nul and t is str and "\x00" in v:
+                return _describe(root, max_depth, check_nul)
     return None
 
 
-def _describe(root: dict[str, Any], max_depth: int, check_keys: bool) -> str:
+def _describe(root: dict[str, Any], max_depth: int, check_nul: bool) -> str:
     """Find the first problem again, this time keeping the path to name the field."""
     stack: list[tuple[Any, int, str]] = [(root, 1, "")]
     while stack:
@@ -88,9 +92,12 @@ def _describe(root: dict[str, Any], max_depth: int, check_keys: bool) -> str:
             return f"field '{path.lstrip('.')}' nests deeper than {max_depth} levels"
         items = node.items() if type(node) is dict else ((f"[{j}]", v) for j, v in enumerate(node))
         for k, v in items:
-            name = k if k.startswith("[") and type(node) is list else "." + k
-            if type(node) is dict and check_keys and "\x00" in k:
-                return f"field '{(path + '.' + k.replace(chr(0), '?')).lstrip('.')}' has a NUL character in its name"
+            safe = k.replace("\x00", "?")
+            name = safe if k.startswith("[") and type(node) is list else "." + safe
+            if type(node) is dict and check_nul and "\x00" in k:
+                return f"field '{(path + name).lstrip('.')}' has a NUL character in its name"
             if type(v) is dict or type(v) is list:
                 stack.append((v, depth + 1, path + name))
+            elif check_nul and type(v) is str and "\x00" in v:
+                return f"field '{(path + name).lstrip('.')}' has a NUL character in its value"
     return "invalid row"

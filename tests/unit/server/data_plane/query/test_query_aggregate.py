@@ -32,7 +32,7 @@ def test_a_chart_spec() -> None:
         object_type="experiment", object_ids=("e1",),
         filter=Compare("<", Field(("scores", "Factuality")), Value(0.5)),
         group_by=(GroupField(Field(("metadata", "model")), "json", "metadata.model"),
-                  TimeBucket(Field(("created",)), 3600, "created")),
+                  TimeBucket(Field(("created",)), 3600, "created_bucket")),
         measures=(Measure("count", None, None, "count"),
                   Measure("mean", Field(("scores", "Factuality")), "number", "mean(scores.Factuality)"),
                   Measure("percentile", Field(("metrics", "duration")), "number", "p95_latency", 0.95),
@@ -68,7 +68,10 @@ def test_several_objects_a_btql_filter_and_bucket_units() -> None:
     (body(measures=[{"fn": "p0", "field": "scores.x"}]), "percentiles run from p1 to p99"),
     (body(measures=[{"fn": "mean"}]), "measures[0].field: mean needs a field"),
     (body(measures=[{"fn": "mean", "field": "id"}]), "mean needs a numeric field"),
-    (body(measures=[{"fn": "mean", "field": "scores.x; DROP"}]), "measures[0].field: at position 9"),
+    (body(measures=[{"fn": "mean", "field": "metadata.x; DROP"}]), "measures[0].field: at position 11"),
+    (body(measures=[{"fn": "max", "field": "metadata.a\u0000b"}]), "measures[0].field"),
+    (body(measures=[{"fn": "max", "field": "scores.a\u0000b"}]), "measures[0].field: a field path segment"),
+    (body(group_by=["metadata.a\u0000"]), "group_by[0]"),
     (body(measures=[{"fn": "count", "alias": "x'); DROP"}]), "measures[0].alias: expected a name"),
     (body(measures=[{"fn": "count"}, {"fn": "count"}]), "two outputs are named 'count'"),
     (body(group_by=["tags"]), "cannot group by tags"),
@@ -88,3 +91,14 @@ def test_refusals(b: object, needle: str) -> None:
     with pytest.raises(BadRequest) as info:
         parse_aggregate(b)
     assert needle in info.value.message, info.value.message
+
+
+def test_score_and_metric_names_may_be_unquoted_as_the_ui_sends_them() -> None:
+    spec = parse_aggregate(body(group_by=[{"bucket": "created", "interval": "1h"}],
+                                measures=[{"fn": "mean", "field": "scores.Exact Match"},
+                                          {"fn": "sum", "field": 'metrics."prompt tokens"'}]))
+    assert spec.measures[0].field == Field(("scores", "Exact Match"))
+    assert spec.measures[1].field == Field(("metrics", "prompt tokens"))
+    assert spec.group_by[0].name == "created_bucket"  # the UI's VolumeChart reads this key
+    assert parse_aggregate({"object_type": "experiment", "object_id": "e"}).measures == (
+        Measure("count", None, None, "count"),)

@@ -97,12 +97,20 @@ async def test_filter_with_roots_only_uses_trace_scores(loaded) -> None:
     assert {r["id"] for r in rows} == {"a", "b"}  # T2 averages 0.2 and 1.0
 
 
+def agg(group_by: list, measures: list) -> tuple[list, list]:
+    from twinplane.server.data_plane.query.aggregate import parse_aggregate
+
+    spec = parse_aggregate({"object_type": "project_logs", "object_id": "x", "group_by": group_by, "measures": measures})
+    return list(spec.group_by), list(spec.measures)
+
+
 async def test_filtered_aggregate(loaded) -> None:
     node = Compare("=", f("metadata", "model"), Value("gpt-4o"))
-    res = await loaded.aggregate(ORG, [LOGS], [], [{"fn": "count"}, {"fn": "mean", "field": "scores.acc"}], filter=node)
+    res = await loaded.aggregate(ORG, [LOGS], *agg([], [{"fn": "count"}, {"fn": "mean", "field": "scores.acc"}]),
+                                filter=node)
     assert res == [{"count": 1, "mean(scores.acc)": pytest.approx(0.9)}]
-    grouped = await loaded.aggregate(ORG, [LOGS], ["metadata.model"], [{"fn": "count"},
-                                                                      {"fn": "p50", "field": "metrics.duration"}])
+    grouped = await loaded.aggregate(ORG, [LOGS], *agg(["metadata.model"], [{"fn": "count"},
+                                                                           {"fn": "p50", "field": "metrics.duration"}]))
     by = {r["metadata.model"]: r for r in grouped}
     assert by["gpt-4o"]["count"] == 1 and by["gpt-4o"]["p50(metrics.duration)"] == pytest.approx(2.5)
     assert by["claude"]["p50(metrics.duration)"] == pytest.approx(0.5)

@@ -133,6 +133,14 @@ async def test_objects_put_get_list(store) -> None:
     assert (await store.get_object(ORG, "e-a")).name == "first"
 
 
+def agg(group_by: list, measures: list) -> tuple[list, list]:
+    """group_by and measures as the route hands them to the store: parsed by the one aggregate spec."""
+    from twinplane.server.data_plane.query.aggregate import parse_aggregate
+
+    spec = parse_aggregate({"object_type": "experiment", "object_id": "x", "group_by": group_by, "measures": measures})
+    return list(spec.group_by), list(spec.measures)
+
+
 async def test_aggregate_by_object_and_time_bucket(store) -> None:
     e2 = ObjectRef("experiment", "exp-2")
     await store.write_rows([w(EXP, f"a{i}", created=f"2026-01-01T0{i % 2}:30:00+00:00", scores={"acc": v},
@@ -141,7 +149,7 @@ async def test_aggregate_by_object_and_time_bucket(store) -> None:
     measures = [{"fn": "count"}, {"fn": "mean", "field": "scores.acc"}, {"fn": "min", "field": "scores.acc"},
                 {"fn": "max", "field": "scores.acc"}, {"fn": "p50", "field": "scores.acc"},
                 {"fn": "p95", "field": "scores.acc"}, {"fn": "sum", "field": "metrics.tokens", "alias": "tok"}]
-    res = await store.aggregate(ORG, [EXP, e2], ["object_id"], measures)
+    res = await store.aggregate(ORG, [EXP, e2], *agg(["object_id"], measures))
     by = {r["object_id"]: r for r in res}
     a = by["exp-1"]
     assert a["count"] == 5 and a["mean(scores.acc)"] == pytest.approx(0.55)
@@ -149,13 +157,13 @@ async def test_aggregate_by_object_and_time_bucket(store) -> None:
     assert a["p50(scores.acc)"] == pytest.approx(0.5) and a["p95(scores.acc)"] == pytest.approx(1.0)
     assert a["tok"] == 100
     assert by["exp-2"]["count"] == 2 and by["exp-2"]["mean(scores.acc)"] == 0.5 and by["exp-2"]["tok"] is None
-    buckets = await store.aggregate(ORG, [EXP], [{"bucket": "created", "interval": "1h"}],
-                                    [{"fn": "count"}, {"fn": "p50", "field": "scores.acc"}])
+    buckets = await store.aggregate(ORG, [EXP], *agg([{"bucket": "created", "interval": "1h"}],
+                                                     [{"fn": "count"}, {"fn": "p50", "field": "scores.acc"}]))
     assert [(b["created_bucket"][:13], b["count"]) for b in buckets] == [("2026-01-01T00", 3), ("2026-01-01T01", 2)]
     assert buckets[0]["p50(scores.acc)"] == pytest.approx(0.25)
-    assert await store.aggregate("org-2", [EXP], ["object_id"], [{"fn": "count"}]) == []
-    with pytest.raises(BadRequest):
-        await store.aggregate(ORG, [EXP], [], [{"fn": "mean"}])
+    assert await store.aggregate("org-2", [EXP], *agg(["object_id"], [{"fn": "count"}])) == []
+    with pytest.raises(BadRequest):  # one spec: only what query.aggregate.parse_aggregate built
+        await store.aggregate(ORG, [EXP], [], [{"fn": "count"}])
 
 
 async def test_purge_removes_rows_versions_and_search_entries(store) -> None:
