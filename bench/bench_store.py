@@ -75,6 +75,7 @@ def span(rng: random.Random, exp: str, root: str, row_id: str, marker: str | Non
 
 
 async def run_engine(name: str, url: str) -> dict[str, Any]:
+    from twinplane.server.data_plane.query.aggregate import parse_aggregate
     from twinplane.server.data_plane.store.base import ObjectRef, RowQuery, RowWrite
     from twinplane.server.data_plane.store.factory import open_store
     from twinplane.server.settings import DataPlaneSettings
@@ -144,8 +145,11 @@ async def run_engine(name: str, url: str) -> dict[str, Any]:
     await store.fetch_rows(RowQuery(org, ref, limit=50))
     newest_ms = (time.monotonic() - q0) * 1000
     q0 = time.monotonic()
-    agg = await store.aggregate(org, [ref], ["object_id"], [{"fn": "mean", "field": "scores.Factuality"},
-                                                            {"fn": "p95", "field": "scores.Factuality"}])
+    # the store takes the spec the /v1/aggregate route checks (query.aggregate.parse_aggregate)
+    spec = parse_aggregate({"object_type": "experiment", "object_id": ref.object_id, "group_by": ["object_id"],
+                            "measures": [{"fn": "mean", "field": "scores.Factuality"},
+                                         {"fn": "p95", "field": "scores.Factuality"}]})
+    agg = await store.aggregate(org, [ref], list(spec.group_by), list(spec.measures))
     agg_ms = (time.monotonic() - q0) * 1000
     total = await store.count_rows(org, ref)
     await store.close()
