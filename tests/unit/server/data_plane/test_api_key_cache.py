@@ -213,3 +213,18 @@ async def test_a_client_spraying_unknown_keys_is_throttled_without_upstream_call
     assert not (await cache.lookup("bad-0", client="10.0.0.9")).active  # cached answers still answer
     assert (await cache.lookup(GOOD, client="10.0.0.8")).active  # another address is not affected
     assert not (await cache.lookup("bad-x", client="10.0.0.8")).active
+
+
+async def test_after_an_outage_one_probe_at_a_time_asks_so_recovery_is_immediate() -> None:
+    up, clock = Upstream(), Clock()
+    cache = make(up, clock)
+    up.down = True
+    with pytest.raises(Unavailable):
+        await cache.lookup(GOOD)
+    up.down, up.delay = False, 0.05  # back, within the back-off window (the clock stands still)
+    results = await asyncio.gather(*(cache.lookup(f"other-{i}") for i in range(5)), cache.lookup(GOOD),
+                                   return_exceptions=True)
+    assert len(up.calls) == 2  # the failed call, then ONE probe; the rest failed fast
+    assert sum(isinstance(r, Unavailable) for r in results) == 5
+    up.delay = 0
+    assert (await cache.lookup(GOOD)).active  # the probe closed the breaker

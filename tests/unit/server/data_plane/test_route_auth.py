@@ -59,3 +59,32 @@ async def test_every_other_route_refuses_a_request_without_credentials(plane) ->
             assert r.status_code == 401, f"{method} {route.path} accepted a junk credential"
             checked += 1
     assert checked > 30
+
+
+async def test_data_responses_are_not_stored_by_caches_and_slashes_are_not_redirected(plane) -> None:
+    r = await plane.client().get("/v1/project")
+    assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
+    r = await plane.client().get("/v1/project/")
+    assert r.status_code == 404 and "location" not in r.headers
+
+
+def test_redis_url_is_accepted_by_its_field_name_too() -> None:
+    from twinplane.server.settings import DataPlaneSettings
+
+    assert DataPlaneSettings(redis_url="redis://127.0.0.1:6379/0").redis_url == "redis://127.0.0.1:6379/0"
+
+
+def test_serve_installs_the_redaction_filter_on_the_log_handlers(monkeypatch, tmp_path) -> None:
+    import logging
+
+    import uvicorn
+
+    from twinplane.server.common.redaction import RedactingFilter
+    from twinplane.server.data_plane import server
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, *a, **k: None)
+    monkeypatch.setenv("TWINPLANE_DATA_DATABASE_URL", f"sqlite:///{tmp_path}/d.db")
+    monkeypatch.setenv("TWINPLANE_DATA_BLOB_DIR", str(tmp_path / "blobs"))
+    server.run()  # uvicorn's Config sets up its own handlers; the filter goes on each of them
+    handlers = logging.getLogger("uvicorn").handlers + logging.getLogger("uvicorn.access").handlers
+    assert handlers and all(any(isinstance(f, RedactingFilter) for f in h.filters) for h in handlers)

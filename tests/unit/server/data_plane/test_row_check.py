@@ -52,3 +52,15 @@ def test_shape_errors(rows, msg) -> None:
 def test_invalid_json_is_a_400() -> None:
     with pytest.raises(BadRequest, match="not valid JSON"):
         parse_json(b'{"rows": [')
+
+
+@pytest.mark.parametrize(("row", "field"), [
+    ({"id": "a\u0000b"}, "id"),
+    ({"id": "a", "input": {"q": ["ok", "x\u0000"]}}, "input.q[1]"),
+    ({"id": "a", "metadata": {"m": "v\u0000"}}, "metadata.m"),
+    ({"id": "a", "experiment_id": "e\u0000"}, "experiment_id"),
+])
+def test_nul_in_a_string_value_names_row_and_field(row, field) -> None:
+    with pytest.raises(BadRequest) as info:
+        _check([{"id": "ok"}, row])
+    assert info.value.message.startswith("row 1:") and f"'{field}' has a NUL character in its value" in info.value.message

@@ -10,6 +10,8 @@ Rules (security-notes, contracts §2):
   keeps working; a key never seen fails closed with 503 + Retry-After, never access;
 * entries are keyed by HMAC-SHA-256 of the key, never the key itself; in memory, and in
   Redis too when configured (shared by replicas, only the fields authorization needs);
+* after an outage answer, upstream is skipped for ``OUTAGE_BACKOFF_SECONDS`` except for one
+  probe at a time (half-open), so recovery is noticed by the first request that asks;
 * failed authentications cannot be amplified upstream: at most ``MAX_CONCURRENT_INTROSPECTIONS``
   introspections run at once, and a client address whose never-seen keys were refused too
   often this minute gets 429 for further never-seen keys (``FailureBudget``).
@@ -70,6 +72,7 @@ class ApiKeyCache:
         self.upstream_calls = 0  # observable in tests and metrics
         # After an outage answer, skip upstream briefly so each request does not wait on a dead peer.
         self._down_until = 0.0
+        self._probing = False
         self._upstream_slots = asyncio.Semaphore(MAX_CONCURRENT_INTROSPECTIONS)
         self._failures = FailureBudget(refused_per_client_minute)
 
@@ -117,12 +120,18 @@ class ApiKeyCache:
             task.exception()  # retrieved here so an answer nobody awaited is not logged as lost
 
     async def _refresh(self, key: str, h: str, stale: KeyAnswer | None) -> KeyAnswer:
+        probe = False
         try:
             if self._clock() < self._down_until:
-                raise ControlUnavailable()
+                # Half-open: one request at a time still asks, so the first one after the control
+                # plane comes back succeeds; the others fail fast instead of waiting on a dead peer.
+                if self._probing:
+                    raise ControlUnavailable()
+                self._probing = probe = True
             async with self._upstream_slots:
                 self.upstream_calls += 1
                 answer = await self._introspect(key)
+            self._down_until = 0.0
         except ControlUnavailable:
             now = self._clock()
             self._down_until = max(self._down_until, now + OUTAGE_BACKOFF_SECONDS)
@@ -133,6 +142,9 @@ class ApiKeyCache:
                 return stale  # still refused; never turns into access
             raise Unavailable("cannot validate this API key right now: the control plane is unreachable",
                               retry_after=5) from None
+        finally:
+            if probe:
+                self._probing = False
         active = answer.get("active") is True
         entry = KeyAnswer(active=active,
                           fields={k: answer.get(k) for k in KEPT_FIELDS} if active else {},
