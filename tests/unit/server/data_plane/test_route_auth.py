@@ -88,3 +88,11 @@ def test_serve_installs_the_redaction_filter_on_the_log_handlers(monkeypatch, tm
     server.run()  # uvicorn's Config sets up its own handlers; the filter goes on each of them
     handlers = logging.getLogger("uvicorn").handlers + logging.getLogger("uvicorn.access").handlers
     assert handlers and all(any(isinstance(f, RedactingFilter) for f in h.filters) for h in handlers)
+
+
+async def test_a_nul_in_a_url_is_a_400_on_both_engines(dplane) -> None:
+    c = dplane.client()
+    for method, url in [("GET", "/v1/experiment/x%00"), ("POST", "/v1/experiment/x%00/fetch"),
+                        ("GET", "/v1/experiment?project_id=a%00b"), ("GET", "/attachment?key=a%00")]:
+        r = await c.request(method, url, json={} if method == "POST" else None)
+        assert r.status_code == 400, (url, r.text)
