@@ -96,6 +96,8 @@ async def test_an_upload_url_works_once_and_a_done_attachment_is_final(plane) ->
     assert (await anon.put(slot["signedUrl"], content=b"second")).status_code == 409
     assert (await c.post("/attachment", json={"key": key, "filename": "b.txt"})).status_code == 409
     assert (await c.post("/attachment/status", json={"key": key, "status": {"upload_status": "error"}})).status_code == 409
+    again = await c.post("/attachment/status", json={"key": key, "status": {"upload_status": "done"}})
+    assert again.status_code == 200 and again.json() == {"status": {"upload_status": "done"}}  # a retry is a no-op
     dl = await anon.get((await c.get("/attachment", params={"key": key})).json()["downloadUrl"])
     assert dl.content == b"first"
 

@@ -81,7 +81,10 @@ async def set_status(request: Request, p: Principal = Depends(authenticated)) ->
         raise BadRequest("field 'status.upload_status' must be one of " + ", ".join(STATUSES))
     if meta is None:
         raise NotFound("attachment not found")
-    if (meta.get("status") or {}).get("upload_status") == "done":
+    current = meta.get("status") or {}
+    if current.get("upload_status") == "done":
+        if status["upload_status"] == "done":
+            return {"status": current}  # a re-sent "done" (SDK retry) is a no-op
         raise Conflict("this attachment is done; its status is final")
     clean: dict[str, Any] = {"upload_status": status["upload_status"]}
     if isinstance(status.get("error_message"), str):
