@@ -22,6 +22,7 @@ from psycopg_pool import AsyncConnectionPool
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.postgres_dialect import FTS_CONFIG, FTS_WEIGHTS, PostgresDialect
 from twinplane.server.data_plane.store.postgres_writer import PostgresWriter
 from twinplane.server.data_plane.store.row_change import validate
@@ -174,8 +175,8 @@ class PostgresStore(RowReads):
         while not self._stopping.is_set():
             try:
                 n = await self.index_round()
-            except Exception:  # noqa: BLE001 - the indexer must outlive a bad round
-                logger.exception("full-text indexing round failed; will retry")
+            except Exception as err:  # noqa: BLE001 - the indexer must outlive a bad round
+                logger.error("full-text indexing round failed (%s); will retry", describe(err))
                 n = 0
             if n < INDEX_BATCH:
                 with contextlib.suppress(TimeoutError):

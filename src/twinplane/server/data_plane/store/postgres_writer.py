@@ -17,6 +17,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
+from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.postgres_apply import apply_group
 
 logger = logging.getLogger(__name__)
@@ -66,9 +67,9 @@ class PostgresWriter:
                 group = self._take()
                 try:
                     results = await self._apply([rows for rows, _ in group])
-                except Exception:  # noqa: BLE001 - isolate: retry each call on its own
+                except Exception as err:  # noqa: BLE001 - isolate: retry each call on its own
                     if len(group) > 1:
-                        logger.warning("group write failed; retrying %d calls one by one", len(group), exc_info=True)
+                        logger.warning("group write failed (%s); retrying %d calls one by one", describe(err), len(group))
                     results = []
                     for rows, _ in group:
                         try:

@@ -27,6 +27,7 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 
+from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.row_shape import FTS_FIELDS
 from twinplane.server.data_plane.store.search_text import SearchText
 from twinplane.server.data_plane.store.sqlite_dialect import fts_object_token
@@ -140,8 +141,8 @@ class SqliteIndexer:
             while True:
                 try:
                     n = self.run_round(INDEX_BATCH)
-                except sqlite3.Error:
-                    logger.exception("full-text indexing round failed; will retry")
+                except sqlite3.Error as err:
+                    logger.error("full-text indexing round failed (%s); will retry", describe(err))
                     n = 0
                 if n == 0 and self._stop.is_set():
                     break

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
+from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
@@ -150,7 +151,7 @@ class SqliteWriter:
             self._applier.ensure_objects([w for j in jobs for w in (j.rows or [])])
             self._conn.execute("BEGIN IMMEDIATE")
         except BaseException as err:  # noqa: BLE001 - every caller must hear about it
-            logger.exception("sqlite writer could not begin a transaction")
+            logger.error("sqlite writer could not begin a transaction (%s)", describe(err))
             for job in jobs:
                 job.error = err
                 _settle(job)
@@ -175,7 +176,7 @@ class SqliteWriter:
             self._conn.execute("COMMIT")
             self._indexer.offer(self._applier.search)
         except BaseException as err:  # noqa: BLE001
-            logger.exception("sqlite writer group failed")
+            logger.error("sqlite writer group failed (%s)", describe(err))
             try:
                 self._conn.execute("ROLLBACK")
             except sqlite3.Error:
