@@ -8,10 +8,17 @@ blocks, metrics the token usage (``prompt_tokens`` = input tokens incl. cache re
 from __future__ import annotations
 
 import functools
-import inspect
 from typing import Any
 
-from twinplane.sdk.wrappers.llm_span import AsyncStreamProxy, LLMCall, StreamProxy, dump, get, guarded
+from twinplane.sdk.wrappers.llm_span import (
+    AsyncStreamProxy,
+    LLMCall,
+    StreamProxy,
+    dump,
+    get,
+    guarded,
+    wrap_call,
+)
 
 _NOT_METADATA = {"messages", "system", "stream", "extra_headers", "extra_query", "extra_body", "timeout"}
 
@@ -94,28 +101,7 @@ def _wrap_create(create: Any) -> Any:
         _finish_message(call, response)
         return response
 
-    @functools.wraps(create)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        call = LLMCall(*_info(kwargs))
-        try:
-            response = create(*args, **kwargs)
-        except Exception as exc:
-            call.finish(error=exc)
-            raise
-        if inspect.isawaitable(response):  # the async client: finish when the caller awaits
-            async def finish() -> Any:
-                try:
-                    result = await response
-                except Exception as exc:
-                    call.finish(error=exc)
-                    raise
-                return handle(result, call, bool(kwargs.get("stream")), True)
-
-            return finish()
-        return handle(response, call, bool(kwargs.get("stream")), False)
-
-    wrapped._twinplane_wrapped = True  # type: ignore[attr-defined]
-    return wrapped
+    return wrap_call(create, _info, handle)
 
 
 class _StreamManager:

@@ -7,6 +7,8 @@ collect chunks as the caller reads them and end the span when the stream ends or
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import time
 from collections.abc import Callable
@@ -180,3 +182,36 @@ class AsyncStreamProxy:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._stream, name)
+
+
+def wrap_call(create: Callable[..., Any], info: Callable[[dict[str, Any]], tuple[Any, ...]],
+              handle: Callable[[Any, LLMCall, bool, bool], Any]) -> Callable[..., Any]:
+    """Wrap a client's create method: one LLM span per call, for sync and async clients.
+
+    ``info(kwargs)`` gives the ``LLMCall`` arguments; ``handle(response, call, stream, is_async)``
+    finishes the call (or hands a stream proxy back). The provider's own errors are recorded
+    on the span and re-raised unchanged.
+    """
+
+    @functools.wraps(create)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        call = LLMCall(*info(kwargs))
+        try:
+            response = create(*args, **kwargs)
+        except Exception as exc:
+            call.finish(error=exc)
+            raise
+        if inspect.isawaitable(response):  # the async client: finish when the caller awaits
+            async def finish() -> Any:
+                try:
+                    result = await response
+                except Exception as exc:
+                    call.finish(error=exc)
+                    raise
+                return handle(result, call, bool(kwargs.get("stream")), True)
+
+            return finish()
+        return handle(response, call, bool(kwargs.get("stream")), False)
+
+    wrapped._twinplane_wrapped = True  # type: ignore[attr-defined]
+    return wrapped

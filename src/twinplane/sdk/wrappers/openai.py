@@ -9,11 +9,9 @@ the deltas (content and tool calls) and token usage as the caller reads them.
 
 from __future__ import annotations
 
-import functools
-import inspect
 from typing import Any
 
-from twinplane.sdk.wrappers.llm_span import AsyncStreamProxy, LLMCall, StreamProxy, dump, get
+from twinplane.sdk.wrappers.llm_span import AsyncStreamProxy, LLMCall, StreamProxy, dump, get, wrap_call
 
 _NOT_METADATA = {"messages", "prompt", "input", "stream", "extra_headers", "extra_query", "extra_body", "timeout"}
 
@@ -146,28 +144,7 @@ def _wrap_create(create: Any, kind: str) -> Any:
         call.finish(output=output, metrics=metrics)
         return response
 
-    @functools.wraps(create)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        call = LLMCall(*_call_info(kind, kwargs))
-        try:
-            response = create(*args, **kwargs)
-        except Exception as exc:
-            call.finish(error=exc)
-            raise
-        if inspect.isawaitable(response):  # the async client: finish when the caller awaits
-            async def finish() -> Any:
-                try:
-                    result = await response
-                except Exception as exc:
-                    call.finish(error=exc)
-                    raise
-                return handle(result, call, bool(kwargs.get("stream")), True)
-
-            return finish()
-        return handle(response, call, bool(kwargs.get("stream")), False)
-
-    wrapped._twinplane_wrapped = True  # type: ignore[attr-defined]
-    return wrapped
+    return wrap_call(create, lambda kwargs: _call_info(kind, kwargs), handle)
 
 
 def wrap_openai(client: Any) -> Any:
