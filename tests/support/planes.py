@@ -12,14 +12,21 @@ import httpx
 from support.ports import free_port
 
 
-class RunningPlanes:
-    """``twinplane up`` running as a subprocess: two planes, two ports, two SQLite databases."""
+def end_process(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
+    """Send ``sig`` and wait; kill the process if it does not exit in time."""
+    if proc is not None and proc.poll() is None:
+        proc.send_signal(sig)
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
-    def __init__(self, proc, state: dict, data_dir: str, log_path: str) -> None:
-        self.proc = proc
-        self.state = state
-        self.data_dir = data_dir
-        self.log_path = log_path
+
+class Planes:
+    """What every way of running the two planes exposes: their URLs and the bootstrap API key."""
+
+    state: dict
 
     @property
     def control_url(self) -> str:
@@ -33,16 +40,18 @@ class RunningPlanes:
     def api_key(self) -> str:
         return self.state["api_key"]
 
-    def stop(self) -> None:
-        import signal
 
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except Exception:  # noqa: BLE001
-                self.proc.kill()
-                self.proc.wait()
+class RunningPlanes(Planes):
+    """``twinplane up`` running as a subprocess: two planes, two ports, two SQLite databases."""
+
+    def __init__(self, proc, state: dict, data_dir: str, log_path: str) -> None:
+        self.proc = proc
+        self.state = state
+        self.data_dir = data_dir
+        self.log_path = log_path
+
+    def stop(self) -> None:
+        end_process(self.proc)
 
 
 def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
@@ -85,7 +94,7 @@ def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
     raise RuntimeError("twinplane up did not become ready:\n" + open(log_path).read()[-4000:])
 
 
-class SplitPlanes:
+class SplitPlanes(Planes):
     def __init__(self, root: Path, extra_data_env: dict[str, str] | None = None,
                  extra_control_env: dict[str, str] | None = None) -> None:
         from twinplane.cli.up import prepare
@@ -97,18 +106,6 @@ class SplitPlanes:
         self.state = self.launch.state
         self.control: subprocess.Popen[bytes] | None = None
         self.data: subprocess.Popen[bytes] | None = None
-
-    @property
-    def control_url(self) -> str:
-        return self.state["control_url"]
-
-    @property
-    def data_url(self) -> str:
-        return self.state["data_url"]
-
-    @property
-    def api_key(self) -> str:
-        return self.state["api_key"]
 
     @property
     def data_dir(self) -> str:
@@ -126,21 +123,11 @@ class SplitPlanes:
         self.data = spawn("data-plane", self.launch.data_env, self.root / "logs" / "data-plane.log")
         wait_healthy(self.data_url, self.data, "data plane")
 
-    @staticmethod
-    def _end(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM) -> None:
-        if proc is not None and proc.poll() is None:
-            proc.send_signal(sig)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
     def stop_control(self, sig: int = signal.SIGTERM) -> None:
-        self._end(self.control, sig)
+        end_process(self.control, sig, timeout=20)
 
     def stop_data(self, sig: int = signal.SIGTERM) -> None:
-        self._end(self.data, sig)
+        end_process(self.data, sig, timeout=20)
 
     def stop(self) -> None:
         self.stop_data()
