@@ -81,7 +81,9 @@ def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
             raise RuntimeError(f"twinplane up exited {proc.returncode}:\n" + open(log_path).read()[-4000:])
         if os.path.exists(state_path):
             state = json.loads(open(state_path).read())
-            if state.get("control_url", "").endswith(f":{cport}") and (not demo or state.get("demo_loaded")):
+            # `up` writes the pids once both planes answer (and demo_loaded after the demo)
+            if (state.get("control_url", "").endswith(f":{cport}") and state.get("pids")
+                    and (not demo or state.get("demo_loaded"))):
                 try:
                     ok = all(httpx.get(u + "/healthz", timeout=1).status_code == 200
                              for u in (state["control_url"], state["data_url"]))

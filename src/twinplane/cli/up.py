@@ -125,6 +125,7 @@ def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, da
         state["service_token"] = boot.service_token
     if not state.get("api_key") or not state.get("service_token"):
         raise RuntimeError(f"{state_path} lost its credentials; remove {root} to start afresh.")
+    state.pop("pids", None)  # written by `up` once both planes answer; a previous run's are stale
     _write_state(state_path, state)
     origins = sorted({control_url, f"http://localhost:{control_port}", f"http://127.0.0.1:{control_port}"})
     data_env = {
