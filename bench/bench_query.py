@@ -10,7 +10,7 @@ over ``--runs`` runs after 2 warm-ups):
 * full-text term + the same filter, newest 50, for a rare, a 1 % and the most common term;
 * mean of a score grouped by object over every object (all spans);
 * the summary with comparison of the 10,000-case candidate against its baseline
-  (``trace_scores`` of both + ``services.summary.summarize``, what ``/summarize`` runs);
+  (``summary_stats`` + ``services.summary.summary_items``, what ``/summarize`` runs);
 * one 100-span trace.
 
 In the same run the naive baselines of ``query_naive`` answer the same questions on the
@@ -232,7 +232,7 @@ class Queries:
     def ours(self) -> dict[str, Callable[[], Awaitable[Any]]]:
         from twinplane.server.data_plane.query.aggregate import parse_aggregate
         from twinplane.server.data_plane.query.parse import parse_filter
-        from twinplane.server.data_plane.services.summary import summarize
+        from twinplane.server.data_plane.services.summary import summary_items
         from twinplane.server.data_plane.store.base import RowQuery
 
         s = self.store
@@ -255,9 +255,8 @@ class Queries:
                                     "measures": [{"fn": "mean", "field": f"scores.{SCORE}", "alias": "mean_score"}]})
             return await s.aggregate(ORG, self.all_refs, list(spec.group_by), list(spec.measures))
 
-        async def summary() -> Any:
-            mine, theirs = await asyncio.gather(s.trace_scores(ORG, self.cand), s.trace_scores(ORG, self.base))
-            return summarize(mine, theirs)
+        async def summary() -> Any:  # what /summarize runs
+            return summary_items(await s.summary_stats(ORG, self.cand, self.base))
 
         async def trace() -> Any:
             return (await s.trace(ORG, self.main, self.trace_root, limit=1000)).rows

@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 
 from twinplane.server.data_plane.services.summary import summarize
+from twinplane.server.data_plane.store.row_shape import case_key_of
 from twinplane.server.data_plane.store.trace_summary import assemble
 
 _CURRENT = "dp_rows r JOIN dp_versions v ON v.seq = r.version_seq"
@@ -30,6 +31,18 @@ _SUMMED = ("tokens", "cost")
 
 def _summed(name: str) -> bool:
     return name in _SUMMED or name.endswith(("_tokens", "_cost"))
+
+
+def _roots(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """(root_span_id, id, input JSON or NULL, origin id, start, end) -> assemble's roots, with
+    the case key worked out from the extracted JSON (an input that is JSON null reads as none)."""
+    out = []
+    for root_span_id, row_id, inp, origin_id, start, end in rows:
+        row: dict[str, Any] = {} if inp is None else {"input": orjson.loads(inp)}
+        if origin_id is not None:
+            row["origin"] = {"id": origin_id}
+        out.append((root_span_id, row_id, case_key_of(row), start, end))
+    return out
 
 
 def fts_match(term: str, ok: int) -> str:
@@ -103,7 +116,7 @@ class SqliteNaive:
             f"SELECT json_extract(v.data, '$.root_span_id') AS rs, m.key, sum(m.value) FROM {_CURRENT}, "
             "json_each(v.data, '$.metrics') m WHERE r.ok = :ok AND m.type IN ('integer', 'real') "
             "GROUP BY rs, m.key", p)
-        return assemble(roots, scores, [m for m in metrics if _summed(m[1])])
+        return assemble(_roots(roots), scores, [m for m in metrics if _summed(m[1])])
 
     def summary(self, ok: int, base_ok: int) -> tuple[dict[str, Any], dict[str, Any]]:
         return summarize(self.trace_scores(ok), self.trace_scores(base_ok))
@@ -165,7 +178,7 @@ class PostgresNaive:
             f"SELECT v.data ->> 'root_span_id', m.key, sum((m.value #>> '{{}}')::float8) FROM {_CURRENT}, "
             "jsonb_each(CASE WHEN jsonb_typeof(v.data -> 'metrics') = 'object' THEN v.data -> 'metrics' END) m "
             "WHERE r.ok = %(ok)s AND jsonb_typeof(m.value) = 'number' GROUP BY 1, 2", p)
-        return assemble(roots, scores, [m for m in metrics if _summed(m[1])])
+        return assemble(_roots(roots), scores, [m for m in metrics if _summed(m[1])])
 
     async def summary(self, ok: int, base_ok: int) -> tuple[dict[str, Any], dict[str, Any]]:
         return summarize(await self.trace_scores(ok), await self.trace_scores(base_ok))

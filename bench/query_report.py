@@ -25,7 +25,7 @@ metadata, scores on score spans, token metrics; text drawn from a Zipf(1.1) voca
 50,000 synthetic words. Four projects' logs and 100 experiments (two of 10,000 cases sharing
 their inputs). Loaded through `Store.write_rows` (1,000-row calls, 4 in flight); measured
 after the full-text index caught up (polled). Our figures go through the real read paths
-(`fetch_rows`, `aggregate`, `trace_scores` + `summarize`, `trace`), ≥ 20 runs after 2
+(`fetch_rows`, `aggregate`, `summary_stats` + `summary_items`, `trace`), ≥ 20 runs after 2
 warm-ups; naive ones are direct SQL on the same database over the stored row JSON (JSON
 extraction for filters, sorts and scores; full-text hits ranked by bm25 / ts_rank, then
 sorted by time), as many runs as fit in 45 s (at least 3). Speed-up = naive p50 / our p50.

@@ -10,8 +10,8 @@ METRIC_KEYS = {"name", "metric", "unit", "improvements", "regressions"}
 
 
 def t(root: str, inp: str | None, scores: dict, metrics: dict | None = None, origin: str | None = None) -> TraceScores:
-    return TraceScores(root_span_id=root, root_row_id=root, input_key=inp, origin_id=origin, scores=scores,
-                       metrics=metrics or {})
+    key = "i:" + inp if inp is not None else ("o:" + origin if origin is not None else None)
+    return TraceScores(root_span_id=root, root_row_id=root, case_key=key, scores=scores, metrics=metrics or {})
 
 
 def test_without_comparison_no_diff_and_exact_keys() -> None:

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from twinplane.server.common.errors import NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.services.objects import ObjectResolver
-from twinplane.server.data_plane.services.summary import aggregate, case_key, summarize
+from twinplane.server.data_plane.services.summary import aggregate, case_key, summary_items
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, Store
 
 MAX_COMPARE_ROOTS = 5000
@@ -49,12 +49,11 @@ class Reports:
         if not summarize_scores:
             return out
         base = await self._base_experiment(principal, exp, comparison_experiment_id)
-        traces = await self._store.trace_scores(principal.org_id, ObjectRef("experiment", exp.id))
-        base_traces = None
         if base is not None:
-            base_traces = await self._store.trace_scores(principal.org_id, ObjectRef("experiment", base.id))
             out["comparison_experiment_name"] = base.name
-        out["scores"], out["metrics"] = summarize(traces, base_traces)
+        stats = await self._store.summary_stats(principal.org_id, ObjectRef("experiment", exp.id),
+                                                ObjectRef("experiment", base.id) if base is not None else None)
+        out["scores"], out["metrics"] = summary_items(stats)
         return out
 
     async def dataset_summary(self, principal: Principal, dataset_id: str, *, summarize_data: bool) -> dict[str, Any]:

@@ -1,8 +1,12 @@
-"""Experiment summaries and comparisons (wire reference §3.1), computed from per-trace facts.
+"""Experiment summaries and comparisons (wire reference §3.1).
 
-Scores live on scorer child spans, so the store gathers them per trace (``trace_scores``);
-here they become means, diffs against a comparison experiment, and improvement /
-regression counts over cases matched by root input (or by the dataset row of ``origin``).
+Scores live on scorer child spans, so they are gathered per trace; a trace's scores become
+experiment means, diffs against a comparison experiment, and improvement / regression
+counts over cases matched by root input (or by the dataset row of ``origin``): the case
+key of ``store.row_shape.case_key_of``. ``/summarize`` gets those figures from the store in
+one SQL statement (``Store.summary_stats``) and shapes them with ``summary_items``;
+``summarize`` is the same maths over ``TraceScores`` (the per-trace facts the side-by-side
+comparison lists), and the reference the store's SQL is tested against.
 
 The score and metric items are splatted into SDK dataclasses: their keys are EXACTLY
 ``{name, score, improvements, regressions[, diff]}`` and
@@ -15,7 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from twinplane.server.data_plane.store.base import TraceScores
+from twinplane.server.data_plane.store.base import SummaryStat, TraceScores
 
 # Metrics where a smaller value is the better one (an "improvement" is a decrease).
 LOWER_IS_BETTER_DEFAULT = True
@@ -32,11 +36,7 @@ def metric_unit(name: str) -> str:
 
 
 def case_key(t: TraceScores) -> str | None:
-    if t.input_key is not None:
-        return "input:" + t.input_key
-    if t.origin_id is not None:
-        return "origin:" + t.origin_id
-    return None
+    return t.case_key
 
 
 @dataclass(slots=True)
@@ -94,6 +94,28 @@ def _counts(mine: dict[str, dict[str, float]], theirs: dict[str, dict[str, float
         else:
             down += 1
     return up, down
+
+
+def summary_items(stats: list[SummaryStat]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(scores, metrics)`` in the strict SDK shape from the store's ``summary_stats``
+    (what ``/summarize`` serves; ``summarize`` below is the same maths over per-trace facts)."""
+    scores: dict[str, Any] = {}
+    metrics: dict[str, Any] = {}
+    for st in sorted(stats, key=lambda x: x.name):
+        if st.mean is None:  # only the base experiment has it
+            continue
+        if st.kind == "score":
+            item: dict[str, Any] = {"name": st.name, "score": st.mean, "improvements": st.higher,
+                                    "regressions": st.lower}
+            scores[st.name] = item
+        else:
+            better, worse = (st.higher, st.lower) if not LOWER_IS_BETTER_DEFAULT else (st.lower, st.higher)
+            item = {"name": st.name, "metric": st.mean, "unit": metric_unit(st.name), "improvements": better,
+                    "regressions": worse}
+            metrics[st.name] = item
+        if st.base_mean is not None:
+            item["diff"] = st.mean - st.base_mean
+    return scores, metrics
 
 
 def summarize(traces: list[TraceScores], base: list[TraceScores] | None) -> tuple[dict[str, Any], dict[str, Any]]:

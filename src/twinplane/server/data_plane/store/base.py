@@ -92,10 +92,22 @@ class TraceScores:
 
     root_span_id: str
     root_row_id: str | None
-    input_key: str | None  # canonical JSON of the root span's input, for matching cases
-    origin_id: str | None  # dataset row id from origin, if any
+    case_key: str | None  # the root's case (row_shape.case_key_of): matches it across experiments
     scores: dict[str, float]  # per-trace score (mean over spans that carry it)
     metrics: dict[str, float]  # duration (s) of the root span, token counts summed over the trace, ...
+
+
+@dataclass(slots=True)
+class SummaryStat:
+    """One score or metric of an experiment summary, computed by the store."""
+
+    kind: Literal["score", "metric"]
+    name: str
+    mean: float | None  # over the experiment's traces that carry it; None if only the base has it
+    base_mean: float | None  # the same over the comparison experiment's traces
+    # cases (matched by case key) where this experiment's value is higher / lower than the base's
+    higher: int
+    lower: int
 
 
 class Store(abc.ABC):
@@ -144,6 +156,11 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def trace_scores(self, org_id: str, ref: ObjectRef) -> list[TraceScores]:
         """Per-trace scores and metrics of an experiment, for summaries and comparisons."""
+
+    @abc.abstractmethod
+    async def summary_stats(self, org_id: str, ref: ObjectRef, base: ObjectRef | None) -> list[SummaryStat]:
+        """Per score and metric name: mean over traces for the experiment and its base, and how many
+        matched cases went up or down (the maths of ``services.summary.summarize``, in SQL)."""
 
     @abc.abstractmethod
     async def count_rows(self, org_id: str, ref: ObjectRef) -> int:

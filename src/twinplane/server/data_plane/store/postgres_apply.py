@@ -50,16 +50,17 @@ _LOCK_CURRENT = ("SELECT ok, row_id, version_seq FROM dp_rows WHERE (ok, row_id)
 _VERSION_DATA = "SELECT seq, data::text FROM dp_versions WHERE seq IN ({ids})"
 _UPSERT = (
     "INSERT INTO dp_rows (ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, "
-    "span_name, span_type, start_ts, end_ts, has_error) "
+    "span_name, span_type, start_ts, end_ts, has_error, case_key) "
     "SELECT ok, row_id, project_id, xact_id, version_seq, created, root_span_id, span_id, is_root, span_name, "
-    "span_type, start_ts, end_ts, has_error FROM json_to_recordset(%s::json) AS t(ok bigint, row_id text, "
-    "project_id text, xact_id bigint, version_seq bigint, created float8, root_span_id text, span_id text, "
-    "is_root boolean, span_name text, span_type text, start_ts float8, end_ts float8, has_error boolean) "
+    "span_type, start_ts, end_ts, has_error, case_key FROM json_to_recordset(%s::json) AS t(ok bigint, "
+    "row_id text, project_id text, xact_id bigint, version_seq bigint, created float8, root_span_id text, "
+    "span_id text, is_root boolean, span_name text, span_type text, start_ts float8, end_ts float8, "
+    "has_error boolean, case_key text) "
     "ON CONFLICT (ok, row_id) DO UPDATE SET project_id = excluded.project_id, xact_id = excluded.xact_id, "
     "version_seq = excluded.version_seq, created = excluded.created, root_span_id = excluded.root_span_id, "
     "span_id = excluded.span_id, is_root = excluded.is_root, span_name = excluded.span_name, "
     "span_type = excluded.span_type, start_ts = excluded.start_ts, end_ts = excluded.end_ts, "
-    "has_error = excluded.has_error RETURNING seq, ok, row_id"
+    "has_error = excluded.has_error, case_key = excluded.case_key RETURNING seq, ok, row_id"
 )
 _SIDE_COPY = "COPY {table} (ok, name, row_seq, root_span_id, value) FROM STDIN"
 # by full key: the side tables are keyed (ok, name, row_seq), and we know the old names
@@ -161,7 +162,7 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
                             "version_seq": vseq[(ok, c.row_id, x)], "created": sh.created,
                             "root_span_id": sh.root_span_id, "span_id": sh.span_id, "is_root": sh.is_root,
                             "span_name": sh.span_name, "span_type": sh.span_type, "start_ts": sh.start,
-                            "end_ts": sh.end, "has_error": sh.has_error})
+                            "end_ts": sh.end, "has_error": sh.has_error, "case_key": sh.case_key})
         await cur.execute(_UPSERT, (_j(upserts),))
         row_seq = {(ok, row_id): seq for seq, ok, row_id in await cur.fetchall()}
     queued = sorted(row_seq.values())

@@ -23,9 +23,10 @@ from twinplane.server.data_plane.store.base import (
     Page,
     RowQuery,
     Store,
+    SummaryStat,
     TraceScores,
 )
-from twinplane.server.data_plane.store.row_dialect import RowDialect, is_summed_metric
+from twinplane.server.data_plane.store.row_dialect import RowDialect
 from twinplane.server.data_plane.store.row_select import (
     build_select,
     build_version_select,
@@ -34,7 +35,12 @@ from twinplane.server.data_plane.store.row_select import (
     page_cursor,
 )
 from twinplane.server.data_plane.store.row_shape import iso_from_epoch, parse_time
-from twinplane.server.data_plane.store.trace_summary import assemble
+from twinplane.server.data_plane.store.trace_summary import (
+    assemble,
+    summary_sql,
+    summary_stats,
+    trace_scores_sql,
+)
 from twinplane.wire.xact import format_xact
 
 
@@ -143,23 +149,17 @@ class RowReads(Store, abc.ABC):
         if ok is None:
             return []
         d = self.dialect_class(ok)
-        p = d.param(ok)
-        roots_sql = (f"SELECT r.root_span_id, r.row_id, {d.data_text}, r.start_ts, r.end_ts FROM dp_rows r "
-                     f"JOIN dp_versions v ON v.seq = r.version_seq WHERE r.ok = {p} AND r.is_root = {d.true} "
-                     "ORDER BY r.created, r.row_id")
-        scores_sql = (f"SELECT root_span_id, name, avg(value) FROM dp_scores WHERE ok = {p} "
-                      "AND root_span_id IS NOT NULL GROUP BY root_span_id, name")
-        metrics_sql = (f"SELECT root_span_id, name, sum(value) FROM dp_metrics WHERE ok = {p} "
-                       "AND root_span_id IS NOT NULL GROUP BY root_span_id, name")
-        roots = []
-        for root_span_id, row_id, data, start, end in await self._query(roots_sql, d.params):
-            row = orjson.loads(data)
-            origin = row.get("origin")
-            origin_id = origin.get("id") if isinstance(origin, dict) else None
-            inp = orjson.dumps(row["input"]).decode() if "input" in row else None
-            roots.append((root_span_id, row_id, inp, origin_id, start, end))
-        metrics = [m for m in await self._query(metrics_sql, d.params) if is_summed_metric(m[1])]
-        return assemble(roots, await self._query(scores_sql, d.params), metrics)
+        roots, scores, metrics = trace_scores_sql(d)
+        return assemble(await self._query(roots, d.params), await self._query(scores, d.params),
+                        await self._query(metrics, d.params))
+
+    async def summary_stats(self, org_id: str, ref: ObjectRef, base: ObjectRef | None) -> list[SummaryStat]:
+        ok = await self._ok(org_id, ref)
+        if ok is None:
+            return []
+        base_ok = await self._ok(org_id, base) if base is not None else None
+        d = self.dialect_class(ok)
+        return summary_stats(await self._query(summary_sql(d, ok, base_ok), d.params), ok)
 
     async def count_rows(self, org_id: str, ref: ObjectRef) -> int:
         ok = await self._ok(org_id, ref)

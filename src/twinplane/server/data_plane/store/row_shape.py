@@ -8,10 +8,13 @@ time values mean the same everywhere), span identity, numeric scores and metrics
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+
+import orjson
 
 # Text fields that full-text search covers, in the order of the index's columns.
 FTS_FIELDS: tuple[str, ...] = ("input", "output", "expected", "metadata", "error")
@@ -33,6 +36,8 @@ class RowShape:
     has_error: bool
     scores: dict[str, float]
     metrics: dict[str, float]
+    # roots only: what matches this trace with the same case in another experiment
+    case_key: str | None = None
 
 
 def parse_time(value: Any) -> float | None:
@@ -85,6 +90,21 @@ def _numbers(obj: Any, skip: frozenset[str] = frozenset()) -> dict[str, float]:
     return out
 
 
+def canonical_json(value: Any) -> bytes:
+    """Sorted-key JSON: equal inputs give equal bytes whatever their key order."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+def case_key_of(row: dict[str, Any]) -> str | None:
+    """A root span's case: ``i:`` + a digest of its input (when it has an ``input`` key, even
+    null), else ``o:`` + the dataset row id of its ``origin``; None when it has neither."""
+    if "input" in row:
+        return "i:" + hashlib.blake2b(canonical_json(row["input"]), digest_size=16).hexdigest()
+    origin = row.get("origin")
+    origin_id = origin.get("id") if isinstance(origin, dict) else None
+    return "o:" + origin_id if isinstance(origin_id, str) else None
+
+
 def shape_of(row: dict[str, Any], fallback_created: float) -> RowShape:
     metrics = row.get("metrics")
     metrics = metrics if isinstance(metrics, dict) else {}
@@ -113,4 +133,5 @@ def shape_of(row: dict[str, Any], fallback_created: float) -> RowShape:
         has_error=err is not None and err != "" and err is not False,
         scores=_numbers(row.get("scores")),
         metrics=_numbers(metrics, _SPAN_TIME_METRICS),
+        case_key=case_key_of(row) if is_root else None,
     )

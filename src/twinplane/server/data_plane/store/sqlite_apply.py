@@ -26,13 +26,13 @@ _CHUNK = 500  # bound variables per IN (...) list
 _INSERT_VERSION = ("INSERT INTO dp_versions (seq, ok, row_id, xact_id, deleted, created, data) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?)")
 _INSERT_ROW = ("INSERT INTO dp_rows (seq, ok, row_id, project_id, xact_id, version_seq, created, root_span_id, "
-               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, change_seq) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, case_key, change_seq) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 # Columns an update may change, in the order of RowChange values below. An UPDATE names
 # only the columns whose value changed: SQLite rewrites the entries of every index on a
 # column named in SET, changed or not, and a span's end merge changes no indexed column.
 _ROW_COLUMNS = ("project_id", "xact_id", "version_seq", "created", "root_span_id", "span_id", "is_root",
-                "span_name", "span_type", "start_ts", "end_ts", "has_error")
+                "span_name", "span_type", "start_ts", "end_ts", "has_error", "case_key")
 
 
 def _side_facts(shape: RowShape | None) -> tuple[Any, ...]:
@@ -153,12 +153,12 @@ class SqliteApplier:
             change = self.next_change()
             self.search.append((change, search_text(ch.row)))
             cols = (ch.project_id, xact, vseq, sh.created, sh.root_span_id, sh.span_id, sh.is_root, sh.span_name,
-                    sh.span_type, sh.start, sh.end, sh.has_error)
+                    sh.span_type, sh.start, sh.end, sh.has_error, sh.case_key)
             if existing is not None:
                 seq = existing[0]
                 old = shape_of(existing[1], sh.created)
                 old_cols = (ch.project_id, None, None, old.created, old.root_span_id, old.span_id, old.is_root,
-                            old.span_name, old.span_type, old.start, old.end, old.has_error)
+                            old.span_name, old.span_type, old.start, old.end, old.has_error, old.case_key)
                 changed = tuple(i for i, (a, b) in enumerate(zip(cols, old_cols, strict=True)) if i < 3 or a != b)
                 updates.setdefault(changed, []).append((*(cols[i] for i in changed), change, seq))
                 if _side_facts(old) == _side_facts(sh):

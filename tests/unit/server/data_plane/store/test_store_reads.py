@@ -7,7 +7,9 @@ import asyncio
 import pytest
 
 from twinplane.server.common.errors import BadRequest
+from twinplane.server.data_plane.services.summary import summarize, summary_items
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery
+from twinplane.server.data_plane.store.row_shape import case_key_of
 
 from .conftest import ORG, PROJECT, all_rows, w
 
@@ -55,13 +57,63 @@ async def test_trace_scores_gather_child_scores_and_average(store) -> None:
     await store.write_rows([w(EXP, "sc2", _is_merge=True, scores={"acc": 0.5})])
     ts = {t.root_span_id: t for t in await store.trace_scores(ORG, EXP)}
     t1, t2 = ts["T1"], ts["T2"]
-    assert t1.root_row_id == "r1" and t1.origin_id == "ds-row-7"
-    assert t1.input_key == '{"a":[1,2],"b":1}'
+    assert t1.root_row_id == "r1"
+    assert t1.case_key == case_key_of({"input": {"a": [1, 2], "b": 1}}) == case_key_of({"input": {"b": 1, "a": [1, 2]}})
     assert t1.scores == {"acc": pytest.approx(0.75), "f1": 0.5}
     assert t1.metrics["duration"] == pytest.approx(2.5)
     assert t1.metrics["prompt_tokens"] == 30 and t1.metrics["completion_tokens"] == 6 and t1.metrics["tokens"] == 36
-    assert t2.scores == {"acc": 0.25} and t2.input_key == '"plain"' and "duration" not in t2.metrics
+    assert t2.scores == {"acc": 0.25} and t2.case_key == case_key_of({"input": "plain"}) != t1.case_key
+    assert "duration" not in t2.metrics
     assert await store.trace_scores("org-2", EXP) == []
+
+
+BASE = ObjectRef("experiment", "exp-0")
+
+
+def _r(summary: tuple) -> list:
+    """Floats rounded, so two ways of summing compare equal."""
+    return [{n: {k: round(v, 9) if isinstance(v, float) else v for k, v in item.items()} for n, item in part.items()}
+            for part in summary]
+
+
+def _trace(ref: ObjectRef, tid: str, root: dict, children: list[dict]) -> list:
+    rows = [w(ref, f"{tid}-r", **span(f"{tid}-r", tid, None, 10.0, **root))]
+    rows += [w(ref, f"{tid}-c{i}", **span(f"{tid}-c{i}", tid, f"{tid}-r", 11.0 + i, **kw))
+             for i, kw in enumerate(children)]
+    return rows
+
+
+async def test_summary_stats_in_sql_match_the_reference_maths(store) -> None:
+    """The store's one-statement summary equals ``summarize`` over the per-trace facts."""
+    base = (_trace(BASE, "b1", {"input": {"q": 1, "lang": "en"}, "metrics": {"end": 12}},
+                   [{"scores": {"acc": 0.5}}, {"metrics": {"prompt_tokens": 10, "tokens": 12, "X_TOKENS": 3}}])
+            + _trace(BASE, "b2", {"input": "two", "metrics": {"end": 11}}, [{"scores": {"acc": 1.0, "old": 1}}])
+            + _trace(BASE, "b3", {"origin": {"id": "ds-9"}}, [{"scores": {"acc": 0.2}}])
+            + _trace(BASE, "b4", {"input": "only in base"}, [{"scores": {"acc": 0.0}}]))
+    mine = (_trace(EXP, "m1", {"input": {"lang": "en", "q": 1}, "metrics": {"end": 11}},  # same case, keys reordered
+                   [{"scores": {"acc": 1.0}}, {"scores": {"acc": 0.0}},
+                    {"metrics": {"prompt_tokens": 4, "tokens": 5}}, {"metrics": {"tokens": 1, "cost": 0.5}}])
+            + _trace(EXP, "m2", {"input": "two", "metrics": {"end": 14}}, [{"scores": {"acc": 0.25}}])
+            + _trace(EXP, "m2b", {"input": "two", "metrics": {"end": 10.5}}, [{"scores": {"acc": 0.75}}])
+            + _trace(EXP, "m3", {"origin": {"id": "ds-9"}}, [{"scores": {"acc": 0.2}}])  # tie
+            + _trace(EXP, "m5", {"input": "new"}, [{"scores": {"acc": 0.9, "f1": 0.1}}]))
+    await store.write_rows(base)
+    await store.write_rows(mine)
+    # a merge moves m5 onto b4's case; a deleted scorer span drops out
+    await store.write_rows([w(EXP, "m5-r", _is_merge=True, input="only in base"),
+                            w(EXP, "m1-c1", _object_delete=True)])
+    want = summarize(await store.trace_scores(ORG, EXP), await store.trace_scores(ORG, BASE))
+    got = summary_items(await store.summary_stats(ORG, EXP, BASE))
+    assert _r(got) == _r(want)
+    assert got[0]["acc"]["improvements"] == 2 and got[0]["acc"]["regressions"] == 1  # m1, m5 up; m2 down
+    assert "old" not in got[0] and "X_TOKENS" not in got[1] and got[1]["tokens"]["metric"] == 6
+    assert got[1]["duration"]["improvements"] == 1 and got[1]["duration"]["regressions"] == 1
+    alone = summary_items(await store.summary_stats(ORG, EXP, None))
+    assert _r(alone) == _r(summarize(await store.trace_scores(ORG, EXP), None))
+    assert all("diff" not in item for part in alone for item in part.values())
+    empty_base = summary_items(await store.summary_stats(ORG, EXP, ObjectRef("experiment", "nothing")))
+    assert empty_base == alone
+    assert await store.summary_stats("org-2", EXP, BASE) == []
 
 
 async def test_cursor_pagination_is_stable_under_concurrent_inserts(store) -> None:
