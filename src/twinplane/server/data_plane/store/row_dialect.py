@@ -106,6 +106,12 @@ class RowDialect:
         """(FROM clause, condition, unique newest-first key) of a full-text read of one object."""
         raise NotImplementedError
 
+    def search_hits(self, text: str) -> tuple[str, str, str] | None:
+        """(FROM, condition, newest-first key) of the text index alone, when the engine reads a
+        search page as "hits newest first, then each hit's row checked lazily" (see
+        ``row_select``); None when ``search_plan``'s single join serves."""
+        return None
+
     def full_text(self, field: Field | None, text_param: str) -> str:
         raise NotImplementedError
 

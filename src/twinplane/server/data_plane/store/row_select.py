@@ -116,6 +116,9 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
         conds.append(compile_filter_sql(q.filter, d))
     source = "dp_rows r"
     search = q.search.strip() if isinstance(q.search, str) else ""
+    hits = d.search_hits(search) if search and not sort else None
+    if hits is not None:
+        return _lazy_search(q, d, conds, hits, limit)
     if search and not sort:
         source, cond, key = d.search_plan(search)
         conds.append(cond)
@@ -152,6 +155,27 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
         sql = (f"SELECT p.xact_id, {d.data_text}, {knames}{extra} FROM ({inner}) p "
                f"JOIN dp_versions v ON v.seq = p.version_seq ORDER BY {order}")
     return Select(sql, d.params, shape, len(keys), limit)
+
+
+def _lazy_search(q: RowQuery, d: RowDialect, conds: list[str], hits: tuple[str, str, str], limit: int) -> Select:
+    """A search page as hits newest first, each hit's row joined and checked one at a time
+    (LATERAL ... OFFSET 0 keeps the check per row), so the walk stops once a page has passed
+    the row conditions instead of checking every hit's JSON before sorting."""
+    source, cond, key = hits
+    keys = [SortKey(key, "desc")]
+    hit_conds = [cond]
+    if q.cursor:
+        hit_conds.append(_keyset(keys, decode_cursor(q.cursor, "search", 1), d))
+    roots = ", r.ok AS ok_, r.root_span_id AS rs_" if q.roots_only else ""
+    row = (f"SELECT r.xact_id, {d.data_text} AS data{roots} FROM dp_rows r "
+           f"JOIN dp_versions v ON v.seq = r.version_seq WHERE r.seq = h.k0 AND {' AND '.join(conds)} OFFSET 0")
+    inner = (f"SELECT x.xact_id, x.data, h.k0{', x.ok_, x.rs_' if q.roots_only else ''} FROM "
+             f"(SELECT {key} AS k0 FROM {source} WHERE {' AND '.join(hit_conds)} ORDER BY k0 DESC) h "
+             f"CROSS JOIN LATERAL ({row}) x ORDER BY h.k0 DESC LIMIT {limit + 1}")
+    extra = (", (SELECT count(*) FROM dp_rows c WHERE c.ok = p.ok_ AND c.root_span_id = p.rs_)"
+             if q.roots_only else "")
+    sql = f"SELECT p.xact_id, p.data, p.k0{extra} FROM ({inner}) p ORDER BY p.k0 DESC"
+    return Select(sql, d.params, "search", 1, limit)
 
 
 def build_version_select(q: RowQuery, d: RowDialect) -> Select:

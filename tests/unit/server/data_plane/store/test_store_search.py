@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from twinplane.server.data_plane.query.parse import parse_filter
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 
 from .conftest import ORG, all_rows, eventually_found, w
@@ -97,3 +98,28 @@ async def test_sqlite_index_side_file_is_rebuilt_when_lost(tmp_path) -> None:
         assert (await store.fetch_rows(RowQuery(ORG, LOGS, search="other"))).rows == []
     finally:
         await store.close()
+
+
+async def test_search_with_a_filter_on_trace_roots_pages_lazily_checked_rows(store) -> None:
+    """Search + JSON filter + roots only: every page holds only matching roots, newest first,
+    with each trace's span count, and the pages join up without repeats."""
+    rows = []
+    for i in range(40):
+        model = "gpt" if i % 3 == 0 else "claude"
+        rows.append(w(LOGS, f"t{i:02d}", root_span_id=f"T{i}", span_id=f"t{i:02d}", input=f"needle case {i}",
+                      metadata={"model": model}))
+        rows.append(w(LOGS, f"t{i:02d}-c", root_span_id=f"T{i}", span_id=f"t{i:02d}-c", span_parents=[f"t{i:02d}"],
+                      input="needle child"))
+    for row in rows:
+        await store.write_rows([row])
+    await store.wait_indexed()
+    got, cursor = [], None
+    while True:
+        page = await store.fetch_rows(RowQuery(ORG, LOGS, search="needle", filter=parse_filter("metadata.model = 'gpt'"),
+                                               roots_only=True, limit=4, cursor=cursor))
+        got += page.rows
+        cursor = page.cursor
+        if not cursor:
+            break
+    assert [r["id"] for r in got] == [f"t{i:02d}" for i in range(39, -1, -1) if i % 3 == 0]
+    assert all(r["span_count"] == 2 for r in got)
