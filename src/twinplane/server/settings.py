@@ -110,6 +110,14 @@ class DataPlaneSettings(BaseSettings):
         default_factory=list,
         description="Exact browser origins allowed by CORS (the control plane's public origins). JSON list.",
     )
+    allowed_hosts: list[str] = Field(
+        default_factory=lambda: ["127.0.0.1", "localhost", "::1"],
+        description=(
+            "Host names the data plane answers for, besides public_url's host (always allowed); other Host "
+            "headers get 400 (DNS-rebinding defence), except on /healthz and /readyz. '*.example.com' matches "
+            "subdomains, '*' any host. JSON list."
+        ),
+    )
     redis_url: str = Field(
         "",
         validation_alias=AliasChoices("TWINPLANE_REDIS_URL", "TWINPLANE_DATA_REDIS_URL"),

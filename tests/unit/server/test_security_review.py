@@ -176,6 +176,18 @@ async def test_dp7_trailing_slash_redirect_does_not_follow_the_host_header(plane
         assert "evil.test" not in r.headers.get("location", ""), (path, r.status_code, r.headers.get("location"))
 
 
+async def test_dp9_the_data_plane_answers_only_for_its_own_host_names(plane) -> None:
+    """DNS rebinding: a page whose name points at the data plane's address gets nothing back."""
+    for host in ("evil.test", "127.0.0.1.evil.test", ""):
+        r = await plane.client(Host=host).post("/api/apikey/login")
+        assert r.status_code == 400 and r.json()["error"]["code"] == "bad_host", host
+        r = await plane.client(Host=host).post("/v1/project", json={"name": "x"})
+        assert r.status_code == 400, host
+    assert (await plane.anonymous().get("/healthz", headers={"Host": "10.0.0.7"})).status_code == 200
+    assert (await plane.client(Host="localhost:8100").get("/v1/project")).status_code == 200
+    assert (await plane.client().get("/v1/project")).status_code == 200  # public_url's host
+
+
 async def test_dp8_a_jwks_outage_does_not_turn_every_token_into_an_upstream_call() -> None:
     calls = 0
 
@@ -252,7 +264,7 @@ async def test_login_proxy_sends_only_the_authorization_header_to_the_configured
 
     rec = Recording(httpx.ASGITransport(app=plane.control_app))
     plane.app.state.runtime.control._public._transport = rec
-    tricks = {"Host": "evil.test", "X-Forwarded-Host": "evil.test", "X-Forwarded-Proto": "https",
+    tricks = {"X-Forwarded-Host": "evil.test", "X-Forwarded-Proto": "https",
               "X-Forwarded-For": "10.0.0.1", "Forwarded": "host=evil.test;proto=https", "X-Original-URL": "http://evil.test/",
               "X-Rewrite-URL": "http://evil.test/", "Origin": "http://evil.test", "Proxy-Authorization": "Basic eDp5"}
     c = plane.client(**tricks)

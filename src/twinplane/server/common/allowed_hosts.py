@@ -16,12 +16,19 @@ answer any host.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from twinplane.server.common.body_limit import json_error
 
-__all__ = ["AllowedHostsMiddleware", "host_allowed", "hostname_of"]
+__all__ = ["AllowedHostsMiddleware", "answered_hosts", "host_allowed", "hostname_of"]
+
+
+def answered_hosts(public_url: str, allowed: Iterable[str]) -> list[str]:
+    """A server's patterns: its ``public_url``'s host (always) and the configured ones."""
+    public_host = urlsplit(public_url).hostname
+    return [*([public_host] if public_host else []), *allowed]
 
 
 def hostname_of(host_header: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from urllib.parse import urlsplit
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -11,7 +10,7 @@ from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoin
 from starlette.requests import Request
 from starlette.responses import Response
 
-from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware
+from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.control_plane.authn import check_route_table
@@ -49,8 +48,7 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
 
 def allowed_hosts(settings: ControlPlaneSettings) -> list[str]:
     """The Host names answered: ``public_url``'s host (always) and ``allowed_hosts``."""
-    public_host = urlsplit(settings.public_url).hostname
-    return [*([public_host] if public_host else []), *settings.allowed_hosts]
+    return answered_hosts(settings.public_url, settings.allowed_hosts)
 
 
 def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) -> FastAPI:

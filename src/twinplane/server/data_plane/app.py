@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.data_plane.cache_control import NoStoreMiddleware
@@ -44,6 +45,9 @@ from twinplane.server.settings import DataPlaneSettings
 __all__ = ["create_app", "PUBLIC_ROUTERS"]
 
 logger = logging.getLogger(__name__)
+
+# answered whatever the Host header says: load balancers probe these by address
+_ANY_HOST_PATHS = ("/healthz", "/readyz")
 
 # Routers without the auth dependency, each for a stated reason (the route sweep test reads this).
 PUBLIC_ROUTERS = {
@@ -105,5 +109,7 @@ def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(CorsMiddleware, origins=settings.cors_origins)
+    app.add_middleware(AllowedHostsMiddleware, allowed=answered_hosts(settings.public_url, settings.allowed_hosts),
+                       exempt_paths=_ANY_HOST_PATHS)
     app.add_middleware(RequestIdMiddleware)
     return app

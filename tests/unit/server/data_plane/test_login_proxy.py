@@ -41,5 +41,7 @@ async def test_login_with_a_bad_key_is_refused_before_forwarding(plane) -> None:
     plane.app.state.runtime.control._public._transport = rec
     r = await plane.client("tpk_aaaaaaaaaaaa_" + "x" * 43).post("/api/apikey/login")
     assert r.status_code == 401 and rec.requests == []
-    r = await plane.anonymous().post("/api/apikey/login", headers={"Host": "evil.test"})
+    r = await plane.anonymous().post("/api/apikey/login")
     assert r.status_code == 401 and rec.requests == []
+    r = await plane.anonymous().post("/api/apikey/login", headers={"Host": "evil.test"})  # not a name of ours
+    assert r.status_code == 400 and rec.requests == []

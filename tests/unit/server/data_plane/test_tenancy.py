@@ -123,7 +123,7 @@ async def test_unreachable_control_plane_at_start_means_503_never_access(tmp_pat
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
             raise httpx.ConnectError("down", request=request)
 
-    settings = DataPlaneSettings(database_url=f"sqlite:///{tmp_path}/d.db", control_url="http://control.test",
+    settings = DataPlaneSettings(database_url=f"sqlite:///{tmp_path}/d.db", control_url="http://control.test", public_url=DATA,
                                  service_token="tps_x_y", data_plane_id="dp", blob_dir=str(tmp_path / "b"))
     store = open_store(settings)
     await store.start()
