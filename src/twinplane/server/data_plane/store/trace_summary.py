@@ -68,6 +68,9 @@ def summary_sql(d: RowDialect, ok: int, base_ok: int | None) -> str:
     oks = [ok] if base_ok is None else [ok, base_ok]
     within = "ok IN (" + ", ".join(d.param(o) for o in oks) + ")"
     a = d.param(ok)
+    # the roots, once (the partial roots index): a trace's case and its duration
+    roots = (f"SELECT ok, root_span_id, case_key, end_ts - start_ts AS dur FROM dp_rows "
+             f"WHERE {within} AND is_root = {d.true}")
     per_trace = (
         # a trace's score: the mean over its spans that carry it
         f"SELECT 's' AS kind, ok, root_span_id, name, avg(value) AS v FROM dp_scores "
@@ -76,25 +79,23 @@ def summary_sql(d: RowDialect, ok: int, base_ok: int | None) -> str:
         f"UNION ALL SELECT 'm', ok, root_span_id, name, sum(value) FROM dp_metrics "
         f"WHERE {within} AND root_span_id IS NOT NULL AND {_SUMMED} GROUP BY ok, root_span_id, name "
         # its duration: the root span's
-        f"UNION ALL SELECT 'm', ok, root_span_id, 'duration', max(end_ts - start_ts) FROM dp_rows "
-        f"WHERE {within} AND is_root = {d.true} AND start_ts IS NOT NULL AND end_ts IS NOT NULL "
-        "GROUP BY ok, root_span_id")
+        "UNION ALL SELECT 'm', ok, root_span_id, 'duration', dur FROM roots WHERE dur IS NOT NULL")
     means = "SELECT kind, name, ok, avg(v) AS mean FROM per_trace GROUP BY kind, name, ok"
     if base_ok is None:
-        return (f"WITH per_trace AS ({per_trace}) "
+        return (f"WITH roots AS MATERIALIZED ({roots}), per_trace AS ({per_trace}) "
                 f"SELECT kind, name, ok, mean, NULL, NULL FROM ({means}) m")
     b = d.param(base_ok)
     cases = (
-        "SELECT t.kind, t.name, t.ok, c.case_key, avg(t.v) AS v FROM per_trace t JOIN "
-        f"(SELECT ok, root_span_id, max(case_key) AS case_key FROM dp_rows WHERE {within} AND is_root = {d.true} "
-        "AND case_key IS NOT NULL GROUP BY ok, root_span_id) c ON c.ok = t.ok AND c.root_span_id = t.root_span_id "
-        "GROUP BY t.kind, t.name, t.ok, c.case_key")
+        "SELECT t.kind, t.name, t.ok, r.case_key, avg(t.v) AS v FROM per_trace t "
+        "JOIN roots r ON r.ok = t.ok AND r.root_span_id = t.root_span_id WHERE r.case_key IS NOT NULL "
+        "GROUP BY t.kind, t.name, t.ok, r.case_key")
     compared = (
         f"SELECT x.kind, x.name, sum(CASE WHEN x.v - y.v > {_EPS} THEN 1 ELSE 0 END) AS higher, "
         f"sum(CASE WHEN x.v - y.v < -{_EPS} THEN 1 ELSE 0 END) AS lower FROM cases x JOIN cases y "
         f"ON y.kind = x.kind AND y.name = x.name AND y.case_key = x.case_key AND y.ok = {b} "
         f"WHERE x.ok = {a} GROUP BY x.kind, x.name")
-    return (f"WITH per_trace AS ({per_trace}), cases AS ({cases}), compared AS ({compared}) "
+    return (f"WITH roots AS MATERIALIZED ({roots}), per_trace AS MATERIALIZED ({per_trace}), "
+            f"cases AS MATERIALIZED ({cases}), compared AS ({compared}) "
             "SELECT m.kind, m.name, m.ok, m.mean, c.higher, c.lower FROM "
             f"({means}) m LEFT JOIN compared c ON c.kind = m.kind AND c.name = m.name")
 

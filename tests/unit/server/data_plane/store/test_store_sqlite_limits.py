@@ -1,6 +1,10 @@
-"""SQLite: a read that runs too long is interrupted and reported as a user error."""
+"""SQLite: a read that runs too long is interrupted and reported as a user error; the WAL stays bounded."""
 
 from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
 
 import pytest
 
@@ -25,4 +29,34 @@ async def test_long_reads_are_interrupted(tmp_path, monkeypatch) -> None:
         monkeypatch.setattr(sqlite_store, "READ_TIMEOUT", 30.0)
         assert len((await store.fetch_rows(RowQuery(ORG, EXP, limit=10))).rows) == 10
     finally:
+        await store.close()
+
+
+def _wal_size(path: str) -> int:
+    return os.path.getsize(path + "-wal")
+
+
+async def test_a_wal_past_its_bound_is_truncated_once_a_long_reader_lets_go(tmp_path) -> None:
+    path = str(tmp_path / "data.db")
+    store = SqliteStore(path)
+    await store.start()
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        store._writer._checkpointer.truncate_above = 64 * 1024
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM dp_rows").fetchone()  # holds its snapshot: the WAL cannot restart
+        for i in range(20):
+            await store.write_rows([w(EXP, f"r{i}-{j}", input="x" * 500) for j in range(50)])
+        await asyncio.sleep(1.5)
+        assert _wal_size(path) > 64 * 1024  # the reader's snapshot still needs it
+        reader.execute("COMMIT")
+        for _ in range(100):
+            if _wal_size(path) == 0:
+                break
+            await asyncio.sleep(0.1)
+        assert _wal_size(path) == 0
+        await store.write_rows([w(EXP, "after", input="y")])  # and writing goes on
+        assert (await store.fetch_rows(RowQuery(ORG, EXP, limit=1))).rows[0]["id"] == "after"
+    finally:
+        reader.close()
         await store.close()
