@@ -218,6 +218,14 @@ async def test_aggregate_by_object_and_time_bucket(store) -> None:
         await store.aggregate(ORG, [EXP], [], [{"fn": "count"}])
 
 
+async def test_count_of_a_field_counts_rows_that_have_it(store) -> None:
+    await store.write_rows([w(EXP, "e1", error="boom"), w(EXP, "e2", error={"message": "timeout"}),
+                            w(EXP, "ok1"), w(EXP, "ok2", error=None), w(EXP, "m", metadata={"model": "x"})])
+    res = await store.aggregate(ORG, [EXP], *agg(["object_id"], [{"fn": "count"}, {"fn": "count", "field": "error"},
+                                                                  {"fn": "count", "field": "metadata.model"}]))
+    assert res[0]["count"] == 5 and res[0]["count(error)"] == 2 and res[0]["count(metadata.model)"] == 1
+
+
 async def test_purge_removes_rows_versions_and_search_entries(store) -> None:
     other = ObjectRef("experiment", "exp-keep")
     await store.write_rows([w(EXP, f"r{i}", input=f"zebra {i}", scores={"a": 1}) for i in range(5)])
