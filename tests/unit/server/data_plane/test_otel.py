@@ -123,8 +123,11 @@ async def test_json_export_to_an_experiment_and_gzip(plane) -> None:
                         {"key": "braintrust.scores", "value": {"kvlistValue": {"values": [
                             {"key": "acc", "value": {"doubleValue": 0.75}}]}}},
                         {"key": "n", "value": {"intValue": "42"}},
-                        {"key": "list", "value": {"arrayValue": {"values": [{"boolValue": True}]}}}]},
-        {"spanId": "bbbbbbbbbbbbbbbb", "parentSpanId": "aaaaaaaaaaaaaaaa", "name": "child",
+                        {"key": "list", "value": {"arrayValue": {"values": [{"boolValue": True}]}}},
+                        {"key": "ratio", "value": {"doubleValue": "Infinity"}},
+                        {"key": "raw", "value": {"bytesValue": "AAE="}},
+                        {"key": "empty", "value": {}}]},
+        {"spanId": "bbbbbbbbbbbbbbbb", "parentSpanId": "aaaaaaaaaaaaaaaa", "name": "child", "kind": "SPAN_KIND_CLIENT",
          "startTimeUnixNano": T0 + 1, "endTimeUnixNano": T0 + 2, "status": {"code": 2, "message": "failed"}},
     ])
     r = await c.post("/otel/v1/traces", content=gzip.compress(json.dumps(doc).encode()),
@@ -136,7 +139,8 @@ async def test_json_export_to_an_experiment_and_gzip(plane) -> None:
     root, child = rows["aaaaaaaaaaaaaaaa"], rows["bbbbbbbbbbbbbbbb"]
     assert root["root_span_id"] == child["root_span_id"] == trace and child["span_parents"] == ["aaaaaaaaaaaaaaaa"]
     assert root["input"] == {"q": 1} and root["scores"] == {"acc": 0.75}
-    assert root["metadata"] == {"n": 42, "list": [True]} and root["span_attributes"]["otel_kind"] == "INTERNAL"
+    assert root["metadata"] == {"n": 42, "list": [True], "ratio": None, "raw": "AAE=", "empty": None}
+    assert root["span_attributes"]["otel_kind"] == "INTERNAL" and child["span_attributes"]["otel_kind"] == "CLIENT"
     assert root["experiment_id"] == eid and root["project_id"] == pid and child["error"] == "failed"
     # gzip protobuf too
     body, _ = _trace()
@@ -209,6 +213,17 @@ async def test_bad_span_refuses_the_whole_request(plane) -> None:
         doc = _json_export(uuid.uuid4().hex, [ok, {**ok, **bad}])
         r = await c.post("/otel/v1/traces", json=doc, headers=parent)
         assert 400 <= r.status_code <= 413 and r.json()["error"]["message"].startswith(problem), (bad, r.text)
+    for value, problem in (({"intValue": str(2**63)}, "span 1: attribute 'n' is out of range"),
+                           ({"intValue": 1.5}, "span 1: attribute 'n' must be an integer"),
+                           ({"stringValue": 3}, "span 1: attribute 'n': 'stringValue' is not an OTLP value"),
+                           ({"bytesValue": "!!"}, "span 1: attribute 'n': 'bytesValue' must be base64"),
+                           ({"stringValue": "a", "intValue": 1}, "span 1: attribute 'n': a value must be")):
+        doc = _json_export(uuid.uuid4().hex, [ok, {**ok, "spanId": "dd" * 8,
+                                                   "attributes": [{"key": "n", "value": value}]}])
+        r = await c.post("/otel/v1/traces", json=doc, headers=parent)
+        assert r.status_code == 400 and r.json()["error"]["message"].startswith(problem), (value, r.text)
+    r = await c.post("/otel/v1/traces", json={"resourceSpans": {"not": "a list"}}, headers=parent)
+    assert r.status_code == 400 and "'resourceSpans' must be a list" in r.json()["error"]["message"]
     r = await c.post("/otel/v1/traces", json={"resourceSpans": [{"scopeSpans": [{"spans": [
         {"traceId": "11" * 16, "spanId": "22" * 8, "startTimeUnixNano": "soon"}]}]}]}, headers=parent)
     assert r.status_code == 400 and "startTimeUnixNano" in r.json()["error"]["message"]
@@ -286,3 +301,26 @@ def test_inflate_stops_a_zip_bomb_without_holding_it() -> None:
         inflate_gzip(gzip.compress(b"a" * 10) + gzip.compress(b"b" * 6), 15)
     with pytest.raises(BadRequest, match="not valid gzip"):
         inflate_gzip(b"plain text", 100)
+
+
+def test_json_and_protobuf_readers_agree() -> None:
+    """The same export in both encodings decodes to the same spans (OTLP/JSON: hex ids, int64 as strings)."""
+    import base64
+
+    from google.protobuf import json_format
+
+    from twinplane.server.data_plane.services.otlp import decode_json, decode_protobuf
+
+    body, _ = _trace(resource={"deployment": "prod"}, error_child=True, extra={"ratio": 0.5, "ok": True})
+    req = ExportTraceServiceRequest.FromString(body)
+    req.resource_spans[0].scope_spans[0].spans[0].attributes.append(KeyValue(key="nested", value=AnyValue(
+        kvlist_value={"values": [KeyValue(key="xs", value=AnyValue(array_value={"values": [AnyValue(int_value=-1)]}))]})))
+    doc = json_format.MessageToDict(req)  # canonical protobuf JSON: base64 ids, enums as names
+    for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]:
+        for key in ("traceId", "spanId", "parentSpanId"):
+            if key in s:
+                s[key] = base64.b64decode(s[key]).hex()
+    spans = decode_protobuf(req.SerializeToString())
+    assert decode_json(doc) == spans and len(spans) == 3
+    assert spans[0].attributes["nested"] == {"xs": [-1]} and spans[2].status_code == "ERROR"
+    assert spans[0].kind == "SERVER" and spans[0].resource_attributes == {"service.name": "svc", "deployment": "prod"}

@@ -15,7 +15,7 @@ from twinplane.server.common.errors import UnsupportedMediaType
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.routes.guard import authenticated, runtime
 from twinplane.server.data_plane.routes.payload import read_decoded
-from twinplane.server.data_plane.services.otlp import EMPTY_RESPONSE, decode_json, decode_protobuf, spans_of
+from twinplane.server.data_plane.services.otlp import EMPTY_RESPONSE, decode_json, decode_protobuf
 from twinplane.server.data_plane.services.row_check import parse_json
 
 router = APIRouter(dependencies=[Depends(authenticated)])
@@ -33,12 +33,12 @@ async def traces(request: Request, p: Principal = Depends(authenticated)) -> Res
         raise UnsupportedMediaType("Content-Type must be application/x-protobuf or application/json (OTLP/HTTP)")
     raw = await read_decoded(request, rt.settings.max_body_bytes)
     if content_type == JSON_TYPE:
-        req = decode_json(parse_json(raw) if raw.strip() else {})
+        spans = decode_json(parse_json(raw) if raw.strip() else {})
         may_hold_nul = b"\\u0000" in raw
     else:
-        req = decode_protobuf(raw)
+        spans = decode_protobuf(raw)
         may_hold_nul = b"\x00" in raw  # protobuf strings are raw bytes: any NUL may sit in one
-    await rt.traces.export(p, spans_of(req), parent=request.headers.get("x-bt-parent") or None,
+    await rt.traces.export(p, spans, parent=request.headers.get("x-bt-parent") or None,
                            may_hold_nul=may_hold_nul)
     if content_type == JSON_TYPE:
         return Response(b"{}", media_type=JSON_TYPE)
