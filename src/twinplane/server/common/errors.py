@@ -4,7 +4,8 @@ Hierarchy::
 
     TwinplaneError                 (500 internal)
     ├── BadRequest                 (400 bad_request)
-    │   └── PayloadTooLarge        (413 payload_too_large)
+    │   ├── PayloadTooLarge        (413 payload_too_large)
+    │   └── UnsupportedMediaType   (415 unsupported_media_type)
     ├── Unauthorized               (401 unauthorized)
     ├── Forbidden                  (403 forbidden)
     ├── NotFound                   (404 not_found)
@@ -50,6 +51,11 @@ class BadRequest(TwinplaneError):
 class PayloadTooLarge(BadRequest):
     status = 413
     code = "payload_too_large"
+
+
+class UnsupportedMediaType(BadRequest):
+    status = 415
+    code = "unsupported_media_type"
 
 
 class Unauthorized(TwinplaneError):

@@ -32,6 +32,7 @@ from twinplane.server.data_plane.routes import (
     health,
     login_proxy,
     logs3,
+    otel,
     project_logs,
     projects,
     prompts,
@@ -55,7 +56,8 @@ PUBLIC_ROUTERS = {
     "blobs": blobs.router,  # signed, expiring URLs: the signature is the credential
 }
 AUTHENTICATED_ROUTERS = (logs3.router, attachments.router, projects.router, experiments.router, datasets.router,
-                         project_logs.router, prompts.router, btql.router, query.router, login_proxy.router)
+                         project_logs.router, prompts.router, btql.router, query.router, login_proxy.router,
+                         otel.router)
 
 
 def _route_template(request: Request) -> str:

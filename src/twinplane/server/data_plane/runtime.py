@@ -28,6 +28,7 @@ from twinplane.server.data_plane.services.prompts import Prompts
 from twinplane.server.data_plane.services.reader import RowReader
 from twinplane.server.data_plane.services.reports import Reports
 from twinplane.server.data_plane.services.row_check import RowLimits
+from twinplane.server.data_plane.services.traces import TraceIngest
 from twinplane.server.data_plane.store.base import Store
 from twinplane.server.settings import DataPlaneSettings
 
@@ -75,6 +76,7 @@ class Runtime:
         self.ingest = IngestService(store, self.objects,
                                     RowLimits(settings.max_row_bytes, settings.max_json_depth))
         self.catalog = Catalog(store, self.control, self.objects)
+        self.traces = TraceIngest(self.ingest, self.catalog, self.objects)
         self.reader = RowReader(store, self.objects)
         self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)
         self.prompts = Prompts(store, self.control, self.objects, self.ingest)

@@ -1,7 +1,12 @@
-"""JSON in and out at the HTTP edge: orjson both ways, request bodies read once with their facts."""
+"""JSON in and out at the HTTP edge: orjson both ways, request bodies read once with their facts.
+
+``read_decoded`` is for routes that accept ``Content-Encoding: gzip`` (``/otel/v1/traces``): the
+body middleware bounds the compressed bytes, ``inflate_gzip`` bounds what they inflate to.
+"""
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +14,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
-from twinplane.server.common.errors import BadRequest
+from twinplane.server.common.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 from twinplane.server.data_plane.services.row_check import check_value, parse_json
 
 
@@ -49,6 +54,36 @@ async def read_object(request: Request, *, required: bool = False, check: bool =
         if problem:
             raise BadRequest(f"request body: {problem}")
     return body
+
+
+def inflate_gzip(raw: bytes, limit: int) -> bytes:
+    """Decompress a gzip body (one or more members) to at most ``limit`` bytes, else 413: a small body that
+    inflates without bound (a zip bomb) is stopped after ``limit + 1`` bytes of output, never held whole."""
+    out = bytearray()
+    data = raw
+    while data:
+        d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        try:
+            out += d.decompress(data, limit + 1 - len(out))
+        except zlib.error:
+            raise BadRequest("request body is not valid gzip") from None
+        if len(out) > limit or d.unconsumed_tail:
+            raise PayloadTooLarge(f"the request body inflates past the limit of {limit} bytes")
+        if not d.eof:
+            raise BadRequest("request body is truncated gzip")
+        data = d.unused_data
+    return bytes(out)
+
+
+async def read_decoded(request: Request, limit: int) -> bytes:
+    """The body with its ``Content-Encoding`` (none, ``identity`` or ``gzip``) undone."""
+    raw = await request.body()
+    encoding = request.headers.get("content-encoding", "identity").strip().lower()
+    if encoding in ("", "identity"):
+        return raw
+    if encoding in ("gzip", "x-gzip"):
+        return inflate_gzip(raw, limit)
+    raise UnsupportedMediaType(f"Content-Encoding '{encoding[:40]}' is not supported (use gzip or none)")
 
 
 def query_bool(value: str | None) -> bool:

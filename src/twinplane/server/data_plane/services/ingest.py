@@ -34,10 +34,12 @@ class IngestService:
         self._objects = objects
         self.limits = limits
 
-    async def write(self, principal: Principal, rows: Any, *, raw_size: int, may_hold_nul: bool) -> WriteResult:
-        """Validate and write a batch of wire rows; all or nothing."""
+    async def write(self, principal: Principal, rows: Any, *, raw_size: int, may_hold_nul: bool,
+                    item: str = "row") -> WriteResult:
+        """Validate and write a batch of wire rows; all or nothing. Errors name the offending ``item`` by
+        index (``/otel/v1/traces`` says "span")."""
         principal.require_write()
-        rows = check_rows(rows, self.limits, raw_size=raw_size, may_hold_nul=may_hold_nul)
+        rows = check_rows(rows, self.limits, raw_size=raw_size, may_hold_nul=may_hold_nul, item=item)
         if not rows:
             raise BadRequest("no rows to write")
         writes: list[RowWrite] = []
@@ -46,7 +48,7 @@ class IngestService:
             try:
                 object_type, object_id = row_object(row)
             except ValueError as err:
-                raise BadRequest(f"row {i}: {err}") from None
+                raise BadRequest(f"{item} {i}: {err}") from None
             key = (object_type, object_id)
             if key not in projects:
                 projects[key] = await self._objects.project_id_of(principal, object_type, object_id)

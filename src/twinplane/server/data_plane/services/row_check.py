@@ -28,24 +28,25 @@ def parse_json(raw: bytes, what: str = "request body") -> Any:
         raise BadRequest(f"{what} is not valid JSON: {err}") from None
 
 
-def check_rows(rows: Any, limits: RowLimits, *, raw_size: int, may_hold_nul: bool) -> list[dict[str, Any]]:
-    """Return ``rows`` as a list of dicts, or raise naming the first offending row and field."""
+def check_rows(rows: Any, limits: RowLimits, *, raw_size: int, may_hold_nul: bool,
+               item: str = "row") -> list[dict[str, Any]]:
+    """Return ``rows`` as a list of dicts, or raise naming the first offending row (as ``item``) and field."""
     if not isinstance(rows, list):
         raise BadRequest("'rows' must be a list of objects")
     check_size = raw_size > limits.max_row_bytes
     for i, row in enumerate(rows):
         if not isinstance(row, dict):
-            raise BadRequest(f"row {i}: must be a JSON object")
+            raise BadRequest(f"{item} {i}: must be a JSON object")
         rid = row.get("id")
         if not isinstance(rid, str) or not rid or len(rid) > 512:
-            raise BadRequest(f"row {i}: field 'id' must be a non-empty string of at most 512 characters")
+            raise BadRequest(f"{item} {i}: field 'id' must be a non-empty string of at most 512 characters")
         problem = _walk(row, limits.max_json_depth, may_hold_nul)
         if problem:
-            raise BadRequest(f"row {i}: {problem}")
+            raise BadRequest(f"{item} {i}: {problem}")
         if check_size:
             size = len(orjson.dumps(row))
             if size > limits.max_row_bytes:
-                raise PayloadTooLarge(f"row {i}: {size} bytes is larger than the {limits.max_row_bytes}-byte row limit")
+                raise PayloadTooLarge(f"{item} {i}: {size} bytes is larger than the {limits.max_row_bytes}-byte row limit")
     return rows
 
 
