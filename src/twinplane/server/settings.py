@@ -47,6 +47,14 @@ class ControlPlaneSettings(BaseSettings):
         "",
         description="PEM file of the ES256 private key that signs browser tokens for data planes. Required.",
     )
+    jwt_retired_key_paths: list[str] = Field(
+        default_factory=list,
+        description=(
+            "PEM files (public or private keys) of ES256 keys that no longer sign but whose tokens data planes "
+            "must still accept: published in the JWKS beside the signing key. Keep a replaced key here until every "
+            "replica signs with the new one and its last token expired (jwt_ttl_seconds). JSON list."
+        ),
+    )
     jwt_ttl_seconds: int = Field(300, description="Lifetime of browser tokens minted for data planes.")
     session_ttl_seconds: int = Field(7 * 24 * 3600, description="Lifetime of a sign-in session cookie.")
     login_attempts_per_minute: int = Field(

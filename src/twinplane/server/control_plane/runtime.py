@@ -15,7 +15,11 @@ from twinplane.server.common.db import create_db_engine
 from twinplane.server.common.envelope import KeyRing
 from twinplane.server.control_plane.services.accounts import Accounts
 from twinplane.server.control_plane.services.api_keys import ApiKeys
-from twinplane.server.control_plane.services.browser_tokens import BrowserTokens, load_private_key
+from twinplane.server.control_plane.services.browser_tokens import (
+    BrowserTokens,
+    load_private_key,
+    load_public_key,
+)
 from twinplane.server.control_plane.services.data_planes import DataPlanes
 from twinplane.server.control_plane.services.objects import ObjectNames
 from twinplane.server.control_plane.services.oidc import OidcConfig, OidcSignIn
@@ -69,6 +73,10 @@ def build_runtime(settings: ControlPlaneSettings, engine: Engine | None = None) 
         private_key = load_private_key(settings.jwt_private_key_path)
     except ValueError as err:
         raise ConfigurationError(f"TWINPLANE_CONTROL_JWT_PRIVATE_KEY_PATH: {err}") from None
+    try:
+        retired = tuple(load_public_key(path) for path in settings.jwt_retired_key_paths)
+    except ValueError as err:
+        raise ConfigurationError(f"TWINPLANE_CONTROL_JWT_RETIRED_KEY_PATHS: {err}") from None
     if len(settings.session_secret) < 32:
         raise ConfigurationError("TWINPLANE_CONTROL_SESSION_SECRET must be at least 32 characters")
     if settings.max_body_bytes < 1024:
@@ -91,5 +99,5 @@ def build_runtime(settings: ControlPlaneSettings, engine: Engine | None = None) 
         orgs=Orgs(store, accounts), projects=Projects(store), objects=ObjectNames(store),
         api_keys=ApiKeys(store, pepper), secrets=ProviderSecrets(store, keyring),
         data_planes=DataPlanes(store, pepper),
-        tokens=BrowserTokens(private_key, public_url, settings.jwt_ttl_seconds), oidc=oidc,
+        tokens=BrowserTokens(private_key, public_url, settings.jwt_ttl_seconds, retired), oidc=oidc,
     )

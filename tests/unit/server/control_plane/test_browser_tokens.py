@@ -62,3 +62,48 @@ def test_tokens_expire(app: Any, rt: Any, make_org: Any, monkeypatch: pytest.Mon
 def test_jwks_publishes_only_the_public_key(app: Any) -> None:
     (key,) = TestClient(app).get("/.well-known/jwks.json").json()["keys"]
     assert key["kty"] == "EC" and key["crv"] == "P-256" and "d" not in key and key["kid"]
+
+
+async def test_a_replaced_signing_key_stays_verifiable_while_retired(tmp_path: Any) -> None:
+    """Rotation: tokens signed with the old key still pass a data plane's verifier once the new key
+    signs, as long as the old one is listed as retired; dropping it from the list ends them."""
+    from cryptography.hazmat.primitives import serialization
+
+    from twinplane.server.control_plane.runtime import ConfigurationError, build_runtime
+    from twinplane.server.data_plane.auth.jwks import JwksVerifier
+
+    from .support import make_settings
+
+    old_pem, new_pem = browser_tokens.generate_private_key_pem(), browser_tokens.generate_private_key_pem()
+    (tmp_path / "old.pem").write_bytes(old_pem)
+    (tmp_path / "new.pem").write_bytes(new_pem)
+    old_public = serialization.load_pem_private_key(old_pem, None).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "old.pub").write_bytes(old_public)
+    dp = {"id": "dp-1", "org_id": "org-1", "api_url": "https://dp.example"}
+    before = browser_tokens.BrowserTokens(browser_tokens.load_private_key(str(tmp_path / "old.pem")),
+                                          "http://testserver", 300)
+    old_token = before.mint(user_id="u", org_id="org-1", role="owner", data_plane=dp)["token"]
+
+    url = f"sqlite:///{tmp_path}/cp.db"
+    for retired in ([str(tmp_path / "old.pub")], [str(tmp_path / "old.pem"), str(tmp_path / "new.pem")]):
+        rt = build_runtime(make_settings(url, tmp_path, jwt_private_key_path=str(tmp_path / "new.pem"),
+                                         jwt_retired_key_paths=retired))
+        jwks = rt.tokens.jwks()
+        assert [k["kid"] for k in jwks["keys"]] == [rt.tokens.kid, before.kid]  # signing key first, no repeats
+        new_token = rt.tokens.mint(user_id="u", org_id="org-1", role="owner", data_plane=dp)["token"]
+
+        async def fetch(jwks: dict[str, Any] = jwks) -> dict[str, Any]:
+            return jwks
+
+        verifier = JwksVerifier(fetch, audience="dp-1", issuer="http://testserver", ttl=60)
+        assert (await verifier.verify(old_token))["sub"] == "u"
+        assert (await verifier.verify(new_token))["sub"] == "u"
+        rt.engine.dispose()
+
+    rt = build_runtime(make_settings(url, tmp_path, jwt_private_key_path=str(tmp_path / "new.pem")))
+    assert [k["kid"] for k in rt.tokens.jwks()["keys"]] == [rt.tokens.kid]
+    rt.engine.dispose()
+    (tmp_path / "junk.pem").write_bytes(b"not a key")
+    with pytest.raises(ConfigurationError, match="RETIRED_KEY_PATHS"):
+        build_runtime(make_settings(url, tmp_path, jwt_retired_key_paths=[str(tmp_path / "junk.pem")]))

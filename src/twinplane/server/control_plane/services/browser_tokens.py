@@ -2,6 +2,11 @@
 
 The data plane verifies them locally against ``/.well-known/jwks.json``; ``kid`` is the RFC
 7638 thumbprint of the public key, so a new key gets a new id and caches refresh on it.
+
+Rotation: the signing key is replaced, and the old one's public half stays in the JWKS
+(``retired`` keys: settings ``jwt_retired_key_paths``) for as long as tokens it signed may
+still be alive or control-plane replicas still sign with it, so no data plane refuses a
+token in between (docs/self-hosting.md).
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from twinplane.server.common.errors import NotFound
 from twinplane.server.control_plane.store import now
 
-__all__ = ["BrowserTokens", "load_private_key", "generate_private_key_pem", "MAX_TTL_SECONDS"]
+__all__ = ["BrowserTokens", "load_private_key", "load_public_key", "generate_private_key_pem", "MAX_TTL_SECONDS"]
 
 MAX_TTL_SECONDS = 300  # contracts.md §1: exp ≤ 5 min
 
@@ -48,18 +53,51 @@ def load_private_key(path: str) -> ec.EllipticCurvePrivateKey:
     return key
 
 
+def load_public_key(path: str) -> ec.EllipticCurvePublicKey:
+    """A retired key: a PEM public key, or the private key it belongs to (its public half is used)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as err:
+        raise ValueError(f"cannot read the retired JWT key at {path}: {type(err).__name__}") from None
+    key: Any
+    try:
+        key = serialization.load_pem_public_key(data)
+    except ValueError:
+        try:
+            key = serialization.load_pem_private_key(data, password=None).public_key()
+        except (ValueError, TypeError) as err:
+            raise ValueError(f"cannot read the retired JWT key at {path}: {type(err).__name__}") from None
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
+        raise ValueError(f"the retired JWT key at {path} must be an EC P-256 key (ES256)")
+    return key
+
+
+def _jwk(public_key: ec.EllipticCurvePublicKey) -> dict[str, Any]:
+    """The key's JWK with ``kid`` = its RFC 7638 thumbprint."""
+    nums = public_key.public_numbers()
+    jwk = {"kty": "EC", "crv": "P-256", "x": _b64(nums.x), "y": _b64(nums.y)}
+    canonical = json.dumps(jwk, sort_keys=True, separators=(",", ":")).encode()
+    kid = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).decode().rstrip("=")
+    return {**jwk, "kid": kid, "use": "sig", "alg": "ES256"}
+
+
 class BrowserTokens:
-    def __init__(self, private_key: ec.EllipticCurvePrivateKey, issuer: str, ttl_seconds: int) -> None:
+    def __init__(self, private_key: ec.EllipticCurvePrivateKey, issuer: str, ttl_seconds: int,
+                 retired: tuple[ec.EllipticCurvePublicKey, ...] = ()) -> None:
         self._key = private_key
         self.issuer = issuer.rstrip("/")
         self.ttl = timedelta(seconds=max(1, min(ttl_seconds, MAX_TTL_SECONDS)))
-        nums = private_key.public_key().public_numbers()
-        self._public_jwk = {"kty": "EC", "crv": "P-256", "x": _b64(nums.x), "y": _b64(nums.y)}
-        canonical = json.dumps(self._public_jwk, sort_keys=True, separators=(",", ":")).encode()
-        self.kid = base64.urlsafe_b64encode(hashlib.sha256(canonical).digest()).decode().rstrip("=")
+        current = _jwk(private_key.public_key())
+        self.kid = current["kid"]
+        keys = {current["kid"]: current}
+        for public_key in retired:
+            jwk = _jwk(public_key)
+            keys.setdefault(jwk["kid"], jwk)  # the current key listed as retired too: once
+        self._jwks = {"keys": list(keys.values())}
 
     def jwks(self) -> dict[str, Any]:
-        return {"keys": [{**self._public_jwk, "kid": self.kid, "use": "sig", "alg": "ES256"}]}
+        """The signing key first, then the retired ones still accepted."""
+        return self._jwks
 
     def mint(self, *, user_id: str, org_id: str, role: str, data_plane: dict[str, Any]) -> dict[str, Any]:
         """A token for ``data_plane``, which must be registered for ``org_id``."""
