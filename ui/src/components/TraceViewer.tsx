@@ -129,15 +129,23 @@ export function TraceViewer({ client, objectType, objectId, rootSpanId, knownSco
 
   // A linked span: select it once it has arrived, with its ancestors expanded.
   const linked = useRef<string | null>(null);
+  // Spans this viewer selected and reported (onSpanChange → the URL): when one comes back as
+  // `spanId` it is an echo, not a link to follow. URL updates may land late (router transitions),
+  // after the user moved on: following the echo would snap the selection back.
+  const reported = useRef(new Set<string>());
   useEffect(() => {
     if (!spanId || linked.current === `${rootSpanId}/${spanId}` || !tree.byKey.has(spanId)) return;
     linked.current = `${rootSpanId}/${spanId}`;
+    if (reported.current.delete(spanId)) return;
     const anc = new Set(ancestorKeys(tree, spanId));
     setCollapsed(new Set([...effectiveCollapsed].filter((k) => !anc.has(k))));
     setSelectedKey(spanId);
   }, [spanId, rootSpanId, tree, effectiveCollapsed]);
   useEffect(() => {
-    if (selectedKey && selectedKey !== spanId) onSpanChange?.(selectedKey);
+    if (selectedKey && selectedKey !== spanId && onSpanChange) {
+      reported.current.add(selectedKey);
+      onSpanChange(selectedKey);
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selectedKey]);
 
