@@ -307,9 +307,11 @@ def test_save_a_new_prompt_and_a_second_version(page: Any, world: World) -> None
     page.get_by_text("product", exact=True).wait_for()  # detected variables
     page.click("[data-testid=save-prompt]")
     page.wait_for_url(re.compile(r"/prompts/[0-9a-f-]{36}$"))
+    # the saved prompt's page has rendered (the URL changes first: router navigations are transitions)
+    boxes = page.locator("[data-testid=prompt-versions] input[type=checkbox]")
+    expect(boxes).to_have_count(1)
     page.get_by_label("message 1").fill("You triage support tickets for {{product}}, politely.")
     page.click("[data-testid=save-prompt]")
-    boxes = page.locator("[data-testid=prompt-versions] input[type=checkbox]")
     expect(boxes).to_have_count(2)
     with world.planes.client() as c:
         found = c.get("/v1/prompt", params={"project_id": world.demo["project"]["id"], "slug": "triage-ticket"}).json()["objects"]
