@@ -21,7 +21,6 @@ from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
-from twinplane.server.data_plane.store.sqlite_apply import plan_new
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
 from twinplane.server.data_plane.store.sqlite_indexer import fts_path
@@ -114,7 +113,7 @@ class SqliteStore(RowReads):
     async def write_rows(self, rows: list[RowWrite]) -> WriteResult:
         for w in rows:
             validate(w)
-        return await self._writer.write(rows, plan_new(rows))
+        return await self._writer.write(rows)
 
     async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
         args = self._object_args(meta)

@@ -3,12 +3,6 @@
 Sequence numbers (rows, versions) and the transaction counter are read once per group
 and handed out in memory: the writer holds the database's write lock for the whole
 group, so nobody else can take them, and a rolled-back call gives its numbers back.
-
-``plan_new`` works a call out before it is queued, on the request's thread, assuming none
-of its rows exists yet (the common case: new spans). The writer uses that plan when its
-read of the current rows finds none of them, and plans the call again otherwise. Python
-work done there runs while the writer thread is inside SQLite (the GIL released), instead
-of on the writer thread between its statements.
 """
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
@@ -18,18 +12,15 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
-from twinplane.server.data_plane.store.row_change import RowChange, RowKey, merge_keys, plan_changes
+from twinplane.server.data_plane.store.row_change import RowKey, merge_keys, plan_changes
 from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
 from twinplane.server.data_plane.store.search_text import SearchText, search_text
 from twinplane.server.data_plane.store.sqlite_bulk import insert_all
-from twinplane.wire.merge import is_delete, is_merge
 
 _CHUNK = 500  # bound variables per IN (...) list
 
@@ -44,30 +35,6 @@ _INSERT_XACT = "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed)"
 # column named in SET, changed or not, and a span's end merge changes no indexed column.
 _ROW_COLUMNS = ("project_id", "xact_id", "version_seq", "created", "root_span_id", "span_id", "is_root",
                 "span_name", "span_type", "start_ts", "end_ts", "has_error")
-
-
-@dataclass(slots=True)
-class Planned:
-    """A call's final rows and their full-text columns, as they are if none of its rows exists yet."""
-
-    now: float
-    changes: list[RowChange]
-    texts: list[SearchText]
-
-
-def plan_new(rows: list[RowWrite]) -> Planned | None:
-    """Plan a call of validated rows ahead of the writer; None when it merges or deletes (those
-    usually touch rows that exist, so the plan would be thrown away) or a row is invalid (the
-    writer plans it again and raises the error there, as for any call)."""
-    if any(is_merge(w.row) or is_delete(w.row) for w in rows):
-        return None
-    now = time.time()
-    try:
-        changes = plan_changes(rows, {}, now)
-    except BadRequest:
-        return None
-    # no merge, no delete: every change is a row (texts[i] is changes[i]'s)
-    return Planned(now, changes, [search_text(ch.row) for ch in changes if ch.row is not None])
 
 
 def _side_facts(shape: RowShape | None) -> tuple[Any, ...]:
@@ -153,16 +120,11 @@ class SqliteApplier:
                     out[(*org_of[ok], row_id)] = (seq, orjson.loads(data))
         return out
 
-    def apply_call(self, rows: list[RowWrite], planned: Planned | None = None) -> WriteResult:
-        """Write one call; ``planned`` (from ``plan_new``) is used if none of its rows exists."""
+    def apply_call(self, rows: list[RowWrite]) -> WriteResult:
         self._saved = (self._xact, self._row_seq, self._version_seq, self._change, len(self.search))
-        now = time.time() if planned is None else planned.now
+        now = time.time()
         current = self._current(merge_keys(rows))
-        texts: list[SearchText] | None = None
-        if planned is not None and not current:
-            changes, texts = planned.changes, planned.texts
-        else:
-            changes = plan_changes(rows, {k: v[1] for k, v in current.items()}, now)
+        changes = plan_changes(rows, {k: v[1] for k, v in current.items()}, now)
         self._xact += 1
         xact = self._xact
         versions: list[tuple[Any, ...]] = []
@@ -174,7 +136,7 @@ class SqliteApplier:
         scores: list[tuple[Any, ...]] = []
         metrics: list[tuple[Any, ...]] = []
         per_object: dict[int, int] = {}
-        for i, ch in enumerate(changes):
+        for ch in changes:
             ok = self.objkeys[(ch.org_id, ch.ref.object_type, ch.ref.object_id)]
             per_object[ok] = per_object.get(ok, 0) + 1
             self._version_seq += 1
@@ -191,7 +153,7 @@ class SqliteApplier:
             versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
             assert ch.row is not None
             change = self.next_change()
-            self.search.append((change, texts[i] if texts is not None else search_text(ch.row)))
+            self.search.append((change, search_text(ch.row)))
             cols = (ch.project_id, xact, vseq, sh.created, sh.root_span_id, sh.span_id, sh.is_root, sh.span_name,
                     sh.span_type, sh.start, sh.end, sh.has_error)
             if existing is not None:

@@ -21,7 +21,7 @@ from typing import Any
 
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.db_error import describe
-from twinplane.server.data_plane.store.sqlite_apply import Planned, SqliteApplier
+from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
 from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
@@ -36,7 +36,6 @@ class _Job:
     loop: asyncio.AbstractEventLoop
     future: asyncio.Future[Any]
     rows: list[RowWrite] | None = None
-    planned: Planned | None = None
     fn: Callable[[sqlite3.Connection], Any] | None = None
     result: Any = None
     error: BaseException | None = None
@@ -86,9 +85,9 @@ class SqliteWriter:
         self._checkpointer.stop()
 
     # submission ---------------------------------------------------------
-    async def write(self, rows: list[RowWrite], planned: Planned | None = None) -> WriteResult:
+    async def write(self, rows: list[RowWrite]) -> WriteResult:
         return await self._submit(_Job(asyncio.get_running_loop(), asyncio.get_running_loop().create_future(),
-                                       rows=rows, planned=planned))
+                                       rows=rows))
 
     async def call(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         """Run ``fn(conn)`` on the writer thread inside its own transaction."""
@@ -163,7 +162,7 @@ class SqliteWriter:
             for job in jobs:
                 self._conn.execute("SAVEPOINT call")
                 try:
-                    job.result = self._applier.apply_call(job.rows or [], job.planned)
+                    job.result = self._applier.apply_call(job.rows or [])
                     self._conn.execute("RELEASE call")
                     accepted.append(job)
                 except Exception as err:  # noqa: BLE001 - the call fails alone
