@@ -30,7 +30,7 @@ def run() -> None:
 # A 100-row ingest batch allocates a few thousand dicts and lists that live until the
 # batch is committed (~0.1 s). With the default threshold (700) they trigger several
 # collections per batch and get promoted, and every full collection then walks the
-# hundreds of thousands of objects imported at startup too (~85 ms each, the GIL held:
+# ~85,000 objects the imports leave behind too (tens of ms each, the GIL held:
 # every thread stops). Frozen, the startup objects are never walked again.
 GC_THRESHOLD = (10_000, 10, 10)
 
