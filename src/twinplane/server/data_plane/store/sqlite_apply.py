@@ -20,14 +20,16 @@ from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import RowKey, merge_keys, plan_changes
 from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
 from twinplane.server.data_plane.store.search_text import SearchText, search_text
+from twinplane.server.data_plane.store.sqlite_bulk import insert_all
 
 _CHUNK = 500  # bound variables per IN (...) list
 
-_INSERT_VERSION = ("INSERT INTO dp_versions (seq, ok, row_id, xact_id, deleted, created, data) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?)")
+_INSERT_VERSION = "INSERT INTO dp_versions (seq, ok, row_id, xact_id, deleted, created, data)"
 _INSERT_ROW = ("INSERT INTO dp_rows (seq, ok, row_id, project_id, xact_id, version_seq, created, root_span_id, "
-               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, case_key, change_seq) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+               "span_id, is_root, span_name, span_type, start_ts, end_ts, has_error, case_key, change_seq)")
+_INSERT_SCORE = "INSERT INTO dp_scores (ok, name, row_seq, root_span_id, value)"
+_INSERT_METRIC = "INSERT INTO dp_metrics (ok, name, row_seq, root_span_id, value)"
+_INSERT_XACT = "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed)"
 # Columns an update may change, in the order of RowChange values below. An UPDATE names
 # only the columns whose value changed: SQLite rewrites the entries of every index on a
 # column named in SET, changed or not, and a span's end merge changes no indexed column.
@@ -171,9 +173,9 @@ class SqliteApplier:
             scores.extend((ok, n, seq, sh.root_span_id, v) for n, v in sh.scores.items())
             metrics.extend((ok, n, seq, sh.root_span_id, v) for n, v in sh.metrics.items())
         c = self._conn
-        c.executemany(_INSERT_VERSION, versions)
+        insert_all(c, _INSERT_VERSION, versions)
         if inserts:
-            c.executemany(_INSERT_ROW, inserts)
+            insert_all(c, _INSERT_ROW, inserts)
         for changed, args in updates.items():
             sets = ", ".join(f"{_ROW_COLUMNS[i]} = ?" for i in changed)
             c.executemany(f"UPDATE dp_rows SET {sets}, change_seq = ? WHERE seq = ?", args)
@@ -188,11 +190,8 @@ class SqliteApplier:
             c.executemany("DELETE FROM dp_metrics WHERE ok = ? AND name = ? AND row_seq = ?",
                           [(ok, n, seq) for ok, seq, old in side_clear for n in old.metrics])
         if scores:
-            c.executemany("INSERT INTO dp_scores (ok, name, row_seq, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
-                          scores)
+            insert_all(c, _INSERT_SCORE, scores)
         if metrics:
-            c.executemany("INSERT INTO dp_metrics (ok, name, row_seq, root_span_id, value) VALUES (?, ?, ?, ?, ?)",
-                          metrics)
-        c.executemany("INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) VALUES (?, ?, ?, ?)",
-                      [(ok, xact, now, n) for ok, n in per_object.items()])
+            insert_all(c, _INSERT_METRIC, metrics)
+        insert_all(c, _INSERT_XACT, [(ok, xact, now, n) for ok, n in per_object.items()])
         return WriteResult(xact_id=xact, row_ids=[w.row_id for w in rows])

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.row_shape import FTS_FIELDS
 from twinplane.server.data_plane.store.search_text import SearchText
+from twinplane.server.data_plane.store.sqlite_bulk import insert_all
 from twinplane.server.data_plane.store.sqlite_dialect import fts_object_token
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
@@ -69,7 +70,7 @@ _ADD = (f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS}) SELECT r.seq, 'obj' || r.ok
         + " FROM main.dp_rows r JOIN main.dp_versions v ON v.seq = r.version_seq "
         "WHERE r.seq IN (SELECT value FROM json_each(:seqs))")
 _CHANGED = "SELECT seq, ok, change_seq FROM main.dp_rows WHERE change_seq > :lo AND change_seq <= :hi"
-_PUT = f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS}) VALUES (?, ?, {', '.join('?' * len(FTS_FIELDS))})"
+_PUT = f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS})"
 _DROP = ("DELETE FROM fts.dp_fts WHERE rowid IN ("
          "SELECT seq FROM main.dp_rows WHERE change_seq > :lo AND change_seq <= :hi "
          "UNION ALL SELECT row_seq FROM main.dp_fts_trash WHERE change_seq > :lo AND change_seq <= :hi)")
@@ -186,7 +187,7 @@ class SqliteIndexer:
         """Index rows (seq, ok, change number): from the writer's texts, else from their JSON."""
         with self._offered_lock:
             texts = [self._offered.get(change) for _seq, _ok, change in changed]
-        c.executemany(_PUT, [(seq, fts_object_token(ok), *text)
+        insert_all(c, _PUT, [(seq, fts_object_token(ok), *text)
                              for (seq, ok, _c), text in zip(changed, texts, strict=True) if text is not None])
         unknown = [seq for (seq, _ok, _c), text in zip(changed, texts, strict=True) if text is None]
         if unknown:
