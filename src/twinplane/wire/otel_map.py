@@ -12,7 +12,11 @@ Mapping, per span:
   ``tool`` for OpenInference tool spans, else ``task`` for a root and ``function`` otherwise;
 * start / end (unix nanoseconds) → ``metrics.start`` / ``metrics.end`` (seconds) and ``created``;
 * status ERROR → ``error`` (the last ``exception`` event's ``Type: message`` when there is one);
-* attributes through :func:`map_attributes`; the resource's ``service.name`` into metadata.
+* attributes through :func:`map_attributes`; the resource's ``service.name`` into metadata;
+* GenAI span events, when the attributes gave no input / output (instrumentations that log
+  messages as events): ``gen_ai.{system,user,assistant,tool}.message`` → the input messages,
+  ``gen_ai.choice`` → the output messages (by ``index``), and the older
+  ``gen_ai.content.prompt`` / ``gen_ai.content.completion`` events → input / output.
 
 :func:`map_attributes` raises ``ValueError`` for a ``braintrust.*`` attribute of the wrong shape;
 the data plane turns that into a 400 naming the span, the SDK processor drops the span.
@@ -26,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["OtelSpan", "PARENT_KINDS", "map_attributes", "parse_parent", "span_row"]
+__all__ = ["OtelSpan", "PARENT_KINDS", "map_attributes", "messages_from_events", "parse_parent", "span_row"]
 
 _INDEXED = re.compile(r"^gen_ai\.(prompt|completion)\.(\d+)\.(.+)$")
 # OpenInference flattens message lists: llm.input_messages.0.message.role = "user"
@@ -211,6 +215,46 @@ def map_attributes(attrs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_MESSAGE_EVENTS = {"gen_ai.system.message": "system", "gen_ai.user.message": "user",
+                   "gen_ai.assistant.message": "assistant", "gen_ai.tool.message": "tool"}
+_MESSAGE_FIELDS = ("content", "tool_calls", "id", "name")
+
+
+def _message(role: str, attrs: Mapping[str, Any]) -> dict[str, Any]:
+    msg: dict[str, Any] = {"role": attrs.get("role") if isinstance(attrs.get("role"), str) else role}
+    for key in _MESSAGE_FIELDS:
+        if key in attrs:
+            msg[key] = _json_or(attrs[key])
+    return msg
+
+
+def messages_from_events(events: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """``{input?, output?}`` from GenAI span events (see the module docstring)."""
+    out: dict[str, Any] = {}
+    prompt: list[dict[str, Any]] = []
+    choices: list[tuple[int, dict[str, Any]]] = []
+    for name, attrs in events:
+        if name in _MESSAGE_EVENTS:
+            prompt.append(_message(_MESSAGE_EVENTS[name], attrs))
+        elif name == "gen_ai.choice":
+            message = _json_or(attrs.get("message"))
+            msg = dict(message) if isinstance(message, dict) else _message("assistant", attrs)
+            msg.setdefault("role", "assistant")
+            if "finish_reason" in attrs:
+                msg.setdefault("finish_reason", attrs["finish_reason"])
+            index = attrs.get("index")
+            choices.append((index if isinstance(index, int) and not isinstance(index, bool) else len(choices), msg))
+        elif name == "gen_ai.content.prompt" and "gen_ai.prompt" in attrs:
+            out["input"] = _json_or(attrs["gen_ai.prompt"])
+        elif name == "gen_ai.content.completion" and "gen_ai.completion" in attrs:
+            out["output"] = _json_or(attrs["gen_ai.completion"])
+    if prompt:
+        out["input"] = prompt
+    if choices:
+        out["output"] = [m for _i, m in sorted(choices, key=lambda c: c[0])]
+    return out
+
+
 def span_row(span: OtelSpan) -> dict[str, Any]:
     """One span as a complete Twinplane row, object identity fields excepted."""
     mapped = map_attributes(span.attributes)
@@ -231,6 +275,13 @@ def span_row(span: OtelSpan) -> dict[str, Any]:
     for key in ("input", "output", "scores", "tags"):
         if key in mapped:
             row[key] = mapped[key]
+    if "input" not in row or "output" not in row:
+        from_events = messages_from_events(span.events)
+        for key in ("input", "output"):
+            if key not in row and key in from_events:
+                row[key] = from_events[key]
+        if from_events and span_attributes["type"] == default_type:
+            span_attributes["type"] = "llm"  # messages logged as events: a model call
     if span.status_code == "ERROR":
         row["error"] = span.status_message or "error"
         for name, a in span.events:

@@ -128,3 +128,34 @@ def test_parent_syntax() -> None:
     for bad in ("project_name:", "playground:x", "nocolon", ""):
         with pytest.raises(ValueError, match="project_name:<value>"):
             parse_parent(bad)
+
+
+def test_genai_messages_logged_as_span_events() -> None:
+    events = [
+        ("gen_ai.system.message", {"gen_ai.system": "openai", "content": "Be brief."}),
+        ("gen_ai.user.message", {"content": "Where is my refund?"}),
+        ("gen_ai.assistant.message", {"tool_calls": json.dumps([{"id": "c1", "type": "function"}])}),
+        ("gen_ai.tool.message", {"content": "refund sent", "id": "c1"}),
+        ("gen_ai.choice", {"index": 1, "finish_reason": "length", "message": {"content": "second"}}),
+        ("gen_ai.choice", {"index": 0, "finish_reason": "stop", "message": json.dumps({"role": "assistant",
+                                                                                      "content": "It is on its way."})}),
+        ("exception", {"exception.type": "X"}),  # not a message
+    ]
+    row = span_row(_span(name="chat gpt-4o", attributes={"gen_ai.request.model": "gpt-4o"}, events=events))
+    assert row["input"] == [{"role": "system", "content": "Be brief."},
+                            {"role": "user", "content": "Where is my refund?"},
+                            {"role": "assistant", "tool_calls": [{"id": "c1", "type": "function"}]},
+                            {"role": "tool", "content": "refund sent", "id": "c1"}]
+    assert row["output"] == [{"role": "assistant", "content": "It is on its way.", "finish_reason": "stop"},
+                             {"content": "second", "role": "assistant", "finish_reason": "length"}]
+    assert row["span_attributes"]["type"] == "llm" and row["metadata"]["model"] == "gpt-4o"
+    # the older content events, and attributes win over events
+    old = span_row(_span(events=[("gen_ai.content.prompt", {"gen_ai.prompt": '[{"role": "user", "content": "hi"}]'}),
+                                 ("gen_ai.content.completion", {"gen_ai.completion": "hello"})]))
+    assert old["input"] == [{"role": "user", "content": "hi"}] and old["output"] == "hello"
+    assert old["span_attributes"]["type"] == "llm"
+    both = span_row(_span(attributes={"input.value": "from attributes"},
+                          events=[("gen_ai.user.message", {"content": "from events"})]))
+    assert both["input"] == "from attributes" and "output" not in both
+    plain = span_row(_span(events=[("exception", {"exception.type": "X"})]))
+    assert "input" not in plain and plain["span_attributes"]["type"] == "function"
