@@ -38,6 +38,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.pg import create_database, drop_database
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "15"))
@@ -46,7 +48,6 @@ CONNECTIONS = int(os.environ.get("BENCH_INGEST_CONNECTIONS", "8"))
 BATCH = 100
 PROBE_EVERY = 25
 PROBE_INTERVAL = 0.1  # seconds between visibility polls: the precision of the lag figures, at little load
-PG_ADMIN = os.environ.get("TWINPLANE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 TARGETS = {"sqlite": 25_000, "postgresql": 15_000}
 
 _WORDS = ("refund order customer shipping invoice delay account password reset billing upgrade plan "
@@ -330,12 +331,7 @@ def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
     data_env = dict(launch.data_env)
     pg_url = None
     if engine == "postgresql":
-        import psycopg
-
-        name = "tp_bench_" + uuid.uuid4().hex[:8]
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        pg_url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+        pg_url = create_database()
         data_env["TWINPLANE_DATA_DATABASE_URL"] = pg_url
     data_env.update({"TWINPLANE_DATA_RATE_LIMIT_ORG": "1000000/second", "TWINPLANE_DATA_RATE_LIMIT_KEY": "1000000/second",
                      "TWINPLANE_DATA_AUTH_CACHE_TTL_SECONDS": "600", "TWINPLANE_DATA_LOG_LEVEL": "warning"})
@@ -371,12 +367,7 @@ def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
             if p is not None:
                 _stop(p)
         if pg_url:
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                name = pg_url.rsplit("/", 1)[1]
-                conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            drop_database(pg_url)
     result.update(engine=engine, target_rows_per_second=TARGETS[engine],
                   meets_target=result["rows_per_second"] >= TARGETS[engine],
                   connections=CONNECTIONS, batch_rows=BATCH,

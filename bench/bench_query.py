@@ -37,7 +37,6 @@ import sqlite3
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from queue import Empty
@@ -46,13 +45,13 @@ from typing import Any
 import orjson
 
 from bench import query_report
+from bench.pg import create_database, drop_database
 from bench.query_corpus import FILTER_MODEL, ORG, Corpus, produce
 from bench.query_naive import PostgresNaive, SqliteNaive, sqlite_connect
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 DATA = HERE / ".data"
-PG_ADMIN = os.environ.get("TWINPLANE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SPANS = int(os.environ.get("BENCH_QUERY_SPANS", "1000000"))
 BATCH = 1000
 CONCURRENCY = 4
@@ -98,24 +97,6 @@ async def _timed(fn: Callable[[], Awaitable[Any]], runs: int, budget: float, min
 
 
 # --- databases ------------------------------------------------------------------------------
-
-def _pg_create() -> str:
-    import psycopg
-
-    name = "tp_bench_" + uuid.uuid4().hex[:10]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def _pg_drop(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-        c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
 
 def _sqlite_files(path: Path) -> list[Path]:
     # the main file and the full-text side file, with their WAL and shared-memory files
@@ -370,7 +351,7 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
             f.unlink(missing_ok=True)
         url = f"sqlite:///{sqlite_file}"
     else:
-        url = pg_url = _pg_create()
+        url = pg_url = create_database()
     store = open_store(DataPlaneSettings(database_url=url))
     await store.start()
     pg_conn = None
@@ -462,7 +443,7 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
             await pg_conn.close()
         await store.close()
         if pg_url is not None and not keep:
-            _pg_drop(pg_url)
+            drop_database(pg_url)
         if sqlite_file is not None and not keep:
             for f in _sqlite_files(sqlite_file):
                 f.unlink(missing_ok=True)

@@ -25,12 +25,13 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.pg import create_database, drop_database
+
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SECONDS = float(os.environ.get("BENCH_STORE_SECONDS", "15"))
 WRITERS = int(os.environ.get("BENCH_STORE_WRITERS", "8"))
 BATCH = 100
-PG_ADMIN = os.environ.get("TWINPLANE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 _WORDS = ("refund order customer shipping invoice delay account password reset billing upgrade plan "
           "support ticket priority answer question model latency token prompt").split()
@@ -192,24 +193,6 @@ def _postgres_cpu_seconds() -> float:
     return total / tick
 
 
-def _pg_db() -> str:
-    import psycopg
-
-    name = "tp_bench_" + uuid.uuid4().hex[:8]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-        c.execute(f'CREATE DATABASE "{name}"')
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-
-
-def _pg_drop(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(PG_ADMIN, autocommit=True) as c:
-        c.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
-        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
-
-
 def main(engines: list[str] | None = None) -> None:
     engines = engines or ["sqlite", "postgresql"]
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -222,11 +205,11 @@ def main(engines: list[str] | None = None) -> None:
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
         else:
-            url = _pg_db()
+            url = create_database()
             try:
                 res = asyncio.run(run_engine("postgresql", url))
             finally:
-                _pg_drop(url)
+                drop_database(url)
         res["env"] = {**env, "load_average_1m_after": round(os.getloadavg()[0], 2)}
         (RESULTS / f"store_{engine}.json").write_text(json.dumps(res, indent=2) + "\n")
         print(json.dumps(res, indent=2), flush=True)

@@ -30,7 +30,7 @@ from typing import Any
 import orjson
 
 from bench.bench_ingest import _batch, _row_parts
-from bench.bench_store import _pg_db, _pg_drop
+from bench.pg import create_database, drop_database
 
 HERE = Path(__file__).resolve().parent
 GROUPS = int(os.environ.get("BENCH_WRITE_PATH_GROUPS", "40"))
@@ -158,11 +158,11 @@ async def _postgres(url: str) -> dict[str, Any]:
 
 
 def postgres_write_path() -> dict[str, Any]:
-    url = _pg_db()
+    url = create_database()
     try:
         return asyncio.run(_postgres(url))
     finally:
-        _pg_drop(url)
+        drop_database(url)
 
 
 def main(engines: list[str]) -> None:
