@@ -87,27 +87,27 @@ class BlobStore:
         await asyncio.to_thread(self._write_sync, self._path(key), data)
 
     @staticmethod
-    def _write_sync(path: Path, data: bytes) -> None:
+    def _staged(path: Path, data: bytes) -> Path:
+        """``data`` in a durable temporary file beside ``path`` (to be renamed or linked into place)."""
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + f".{uuid.uuid4().hex}.tmp")
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        return tmp
+
+    @classmethod
+    def _write_sync(cls, path: Path, data: bytes) -> None:
+        os.replace(cls._staged(path, data), path)
 
     async def create(self, key: str, data: bytes) -> None:
         """Write a blob that must not exist yet (``Conflict`` otherwise): the single-use upload."""
         await asyncio.to_thread(self._create_sync, self._path(key), data)
 
-    @staticmethod
-    def _create_sync(path: Path, data: bytes) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + f".{uuid.uuid4().hex}.tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+    @classmethod
+    def _create_sync(cls, path: Path, data: bytes) -> None:
+        tmp = cls._staged(path, data)
         try:
             os.link(tmp, path)  # atomic, and fails when the name exists: two racing PUTs, one wins
         except FileExistsError:
