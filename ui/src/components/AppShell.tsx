@@ -1,8 +1,9 @@
 // Sidebar (org switcher, project sections, settings, user) around every signed-in page.
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router-dom";
 import { control } from "../api/control";
 import type { OrgRef } from "../api/types";
+import { useDropdown } from "../state/useDropdown";
 import { useHotkeys } from "../state/useHotkeys";
 import { describeError } from "./ErrorNotice";
 import { Modal } from "./Overlay";
@@ -14,7 +15,7 @@ function initials(name: string): string {
 }
 
 export function OrgSwitcher({ current, orgs }: { current: OrgRef; orgs: OrgRef[] }) {
-  const [open, setOpen] = useState(false);
+  const { open, setOpen, ref } = useDropdown();
   const { refresh } = useSession();
   const createOrg = async () => {
     const name = window.prompt("Name of the new organization");
@@ -28,14 +29,7 @@ export function OrgSwitcher({ current, orgs }: { current: OrgRef; orgs: OrgRef[]
       window.alert(describeError(e));
     }
   };
-  const ref = useRef<HTMLDivElement>(null);
   const navigate = useNavigate();
-  useEffect(() => {
-    if (!open) return;
-    const h = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
-    window.addEventListener("mousedown", h);
-    return () => window.removeEventListener("mousedown", h);
-  }, [open]);
   return (
     <div className="dropdown" ref={ref}>
       <button className="org-button" onClick={() => setOpen(!open)} aria-haspopup="menu" aria-expanded={open} data-testid="org-switcher">

@@ -1,5 +1,6 @@
 // Show or hide table columns; the choice is remembered per table in localStorage.
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useState } from "react";
+import { useDropdown } from "../state/useDropdown";
 import type { Column } from "./DataTable";
 
 function load(key: string): string[] {
@@ -28,14 +29,7 @@ export function useHiddenColumns<T>(storageKey: string, columns: Column<T>[]) {
 }
 
 export function ColumnPicker<T>({ columns, hidden, toggle }: { columns: Column<T>[]; hidden: string[]; toggle: (k: string) => void }) {
-  const [open, setOpen] = useState(false);
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const h = (e: MouseEvent) => { if (!ref.current?.contains(e.target as Node)) setOpen(false); };
-    window.addEventListener("mousedown", h);
-    return () => window.removeEventListener("mousedown", h);
-  }, [open]);
+  const { open, setOpen, ref } = useDropdown();
   return (
     <div className="dropdown" ref={ref}>
       <button className="btn" onClick={() => setOpen(!open)} aria-expanded={open}>
