@@ -38,20 +38,6 @@ def _span(project_id: str, text: str) -> dict:
             "metrics": {"start": time.time(), "end": time.time() + 0.1}, "created": "2026-11-27T00:00:00+00:00"}
 
 
-def _fetch_all(planes: SplitPlanes, project_id: str) -> list[dict]:
-    rows, cursor = [], None
-    with planes.client() as c:
-        while True:
-            body = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
-            r = c.post(f"/v1/project_logs/{project_id}/fetch", json=body)
-            assert r.status_code == 200, r.text
-            page = r.json()
-            rows += page["events"]
-            cursor = page.get("cursor")
-            if not cursor or not page["events"]:
-                return rows
-
-
 def test_kill_9_mid_ingest_loses_no_acknowledged_row(split_planes: SplitPlanes) -> None:
     pid = _project(split_planes, "crash")
     acked: list[str] = []
@@ -81,7 +67,7 @@ def test_kill_9_mid_ingest_loses_no_acknowledged_row(split_planes: SplitPlanes) 
         w.join(timeout=15)
     assert len(acked) >= 500, "ingest did not get going before the kill"
     split_planes.start_data()
-    present = {r["id"] for r in _fetch_all(split_planes, pid)}
+    present = {r["id"] for r in split_planes.fetch_all(f"/v1/project_logs/{pid}/fetch")}
     missing = set(acked) - present
     assert not missing, f"{len(missing)} acknowledged rows lost of {len(acked)}"
 
@@ -121,7 +107,7 @@ def test_hybrid_canary_never_reaches_the_control_plane(split_planes: SplitPlanes
             {"id": uuid.uuid4().hex, "origin": {"id": row["id"]}, "comment": {"text": f"review {canary}"},
              "_audit_source": "app"}]})
         assert r.status_code == 200, r.text
-    rows = _fetch_all(split_planes, pid)
+    rows = split_planes.fetch_all(f"/v1/project_logs/{pid}/fetch")
     blob = orjson.dumps(rows).decode()
     for where in ("secret_note", "question", "score_", "review "):
         assert where in blob

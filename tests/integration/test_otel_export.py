@@ -53,19 +53,6 @@ def _run_app(provider: TracerProvider, question: str) -> dict[str, str]:
             "llm": format(llm.get_span_context().span_id, "016x")}
 
 
-def _fetch(planes: SplitPlanes, path: str) -> list[dict]:
-    rows, cursor = [], None
-    with planes.client() as c:
-        while True:
-            r = c.post(path, json={"limit": 1000, **({"cursor": cursor} if cursor else {})})
-            assert r.status_code == 200, r.text
-            page = r.json()
-            rows += page["events"]
-            cursor = page.get("cursor")
-            if not cursor or not page["events"]:
-                return rows
-
-
 def _check_trace(rows: list[dict], ids: dict[str, str]) -> None:
     mine = {r["span_attributes"]["name"]: r for r in rows if r["root_span_id"] == ids["trace"]}
     assert set(mine) == {"answer_question", "chat gpt-4o-mini", "calculator"}
@@ -91,7 +78,7 @@ def test_otlp_exporter_sends_traces_to_project_logs_and_experiments(split_planes
         found = c.get("/v1/project", params={"project_name": "otel-demo"}).json()["objects"]
     assert len(found) == 1, found
     pid = found[0]["id"]
-    rows = _fetch(split_planes, f"/v1/project_logs/{pid}/fetch")
+    rows = split_planes.fetch_all(f"/v1/project_logs/{pid}/fetch")
     assert len(rows) == 3
     _check_trace(rows, ids)
 
@@ -104,7 +91,7 @@ def test_otlp_exporter_sends_traces_to_project_logs_and_experiments(split_planes
     ids2 = _run_app(provider, "3 + 4 ?")
     assert provider.force_flush(30_000)
     provider.shutdown()
-    rows = _fetch(split_planes, f"/v1/experiment/{eid}/fetch")
+    rows = split_planes.fetch_all(f"/v1/experiment/{eid}/fetch")
     assert len(rows) == 3 and all(r["experiment_id"] == eid for r in rows)
     _check_trace(rows, ids2)
-    assert len(_fetch(split_planes, f"/v1/project_logs/{pid}/fetch")) == 3  # the logs are untouched
+    assert len(split_planes.fetch_all(f"/v1/project_logs/{pid}/fetch")) == 3  # the logs are untouched

@@ -32,13 +32,6 @@ def _env(planes, **extra: str) -> dict[str, str]:
     return env
 
 
-def _fetch(planes, object_type: str, object_id: str) -> list[dict]:
-    r = httpx.post(f"{planes.data_url}/v1/{object_type}/{object_id}/fetch", json={"limit": 1000},
-                   headers={"Authorization": f"Bearer {planes.api_key}"}, timeout=30)
-    assert r.status_code == 200, r.text
-    return r.json()["events"]
-
-
 UPSTREAM = textwrap.dedent('''
     import subprocess, sys
     import twinplane
@@ -72,7 +65,7 @@ def test_trace_continues_across_two_processes(planes) -> None:
     root_span_id = proc.stdout.strip().splitlines()[-1]
     r = httpx.post(f"{planes.data_url}/v1/project", json={"name": project},
                    headers={"Authorization": f"Bearer {planes.api_key}"}, timeout=30)
-    rows = [e for e in _fetch(planes, "project_logs", r.json()["id"]) if e.get("span_attributes")]
+    rows = [e for e in planes.fetch_all(f"/v1/project_logs/{r.json()['id']}/fetch") if e.get("span_attributes")]
     spans = {e["span_attributes"]["name"]: e for e in rows}
     assert set(spans) == {"api-gateway", "worker", "answer"}
     gw, worker, ans = spans["api-gateway"], spans["worker"], spans["answer"]
@@ -181,7 +174,7 @@ def test_wrappers_and_otel_land_in_the_data_plane(planes) -> None:
             span.set_attribute("gen_ai.usage.input_tokens", 5)
             span.set_attribute("gen_ai.usage.output_tokens", 2)
         assert twinplane.flush(20).ok
-        rows = [r for r in _fetch(planes, "project_logs", logger.id) if r.get("span_attributes")]
+        rows = [r for r in planes.fetch_all(f"/v1/project_logs/{logger.id}/fetch") if r.get("span_attributes")]
         llm_rows = [r for r in rows if r["span_attributes"]["type"] == "llm"]
         assert len(llm_rows) == 3
         assert sorted(r["metrics"]["tokens"] for r in llm_rows) == [7, 18, 18]

@@ -40,6 +40,25 @@ class Planes:
     def api_key(self) -> str:
         return self.state["api_key"]
 
+    def client(self, key: str | None = None) -> httpx.Client:
+        """The data plane, with the bootstrap API key (or ``key``)."""
+        return httpx.Client(base_url=self.data_url, headers={"Authorization": f"Bearer {key or self.api_key}"},
+                            timeout=30)
+
+    def fetch_all(self, path: str) -> list[dict]:
+        """Every event of a ``.../fetch`` endpoint (``/v1/project_logs/<id>/fetch``, ...), page after page."""
+        rows: list[dict] = []
+        cursor = None
+        with self.client() as c:
+            while True:
+                r = c.post(path, json={"limit": 1000, **({"cursor": cursor} if cursor else {})})
+                assert r.status_code == 200, r.text
+                page = r.json()
+                rows += page["events"]
+                cursor = page.get("cursor")
+                if not cursor or not page["events"]:
+                    return rows
+
 
 class RunningPlanes(Planes):
     """``twinplane up`` running as a subprocess: two planes, two ports, two SQLite databases."""
@@ -134,10 +153,6 @@ class SplitPlanes(Planes):
     def stop(self) -> None:
         self.stop_data()
         self.stop_control()
-
-    def client(self, key: str | None = None) -> httpx.Client:
-        return httpx.Client(base_url=self.data_url, headers={"Authorization": f"Bearer {key or self.api_key}"},
-                            timeout=30)
 
     def admin_session(self) -> httpx.Client:
         """A signed-in browser-like session at the control plane (cookie + CSRF header)."""
