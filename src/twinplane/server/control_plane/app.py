@@ -29,7 +29,7 @@ from twinplane.server.control_plane.routes import (
 from twinplane.server.control_plane.runtime import build_runtime
 from twinplane.server.settings import ControlPlaneSettings
 
-__all__ = ["create_app", "allowed_hosts"]
+__all__ = ["create_app"]
 
 logger = logging.getLogger(__name__)
 # load balancers probe these by IP address; they reveal nothing
@@ -46,11 +46,6 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
     return response
 
 
-def allowed_hosts(settings: ControlPlaneSettings) -> list[str]:
-    """The Host names answered: ``public_url``'s host (always) and ``allowed_hosts``."""
-    return answered_hosts(settings.public_url, settings.allowed_hosts)
-
-
 def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) -> FastAPI:
     """Build the app. Raises ``ConfigurationError`` when a required secret setting is invalid.
 
@@ -65,7 +60,7 @@ def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) 
     # the last added runs first: the Host check, then the body limit, before any route reads anything
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(AllowedHostsMiddleware, allowed=allowed_hosts(settings), exempt_paths=_ANY_HOST_PATHS)
+    app.add_middleware(AllowedHostsMiddleware, allowed=answered_hosts(settings.public_url, settings.allowed_hosts), exempt_paths=_ANY_HOST_PATHS)
     for module in (wellknown, auth, apikey_login, orgs, projects, api_keys, secrets, data_planes, internal):
         app.include_router(module.router)
     app.include_router(spa.router)  # last: its catch-all must not shadow the API

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from twinplane.server.control_plane.app import allowed_hosts, create_app
+from twinplane.server.common.allowed_hosts import answered_hosts
+from twinplane.server.control_plane.app import create_app
 from twinplane.server.control_plane.migrations import upgrade_to_head
 from twinplane.server.control_plane.runtime import ConfigurationError
 
@@ -26,7 +27,7 @@ def public_app(database_url: str, tmp_path: Any) -> Iterator[Any]:
 
 
 def test_the_public_host_is_always_allowed_besides_the_setting(settings: Any) -> None:
-    assert allowed_hosts(settings) == ["testserver", "127.0.0.1", "localhost", "::1"]
+    assert answered_hosts(settings.public_url, settings.allowed_hosts) == ["testserver", "127.0.0.1", "localhost", "::1"]
 
 
 def test_only_configured_hosts_are_answered(public_app: Any) -> None:

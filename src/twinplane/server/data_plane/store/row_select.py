@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 MAX_LIMIT = 10_000
 _LOW, _HIGH = -1e300, 1e300  # sentinels: missing values sort last in either direction
+# a trace list shows each trace's size: one probe of the trace index per root of the page
+_SPAN_COUNT = ", (SELECT count(*) FROM dp_rows c WHERE c.ok = p.ok_ AND c.root_span_id = p.rs_)"
 
 
 @dataclass(slots=True)
@@ -137,9 +139,7 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
         cols += ", r.ok AS ok_, r.root_span_id AS rs_"
     order = ", ".join(f"k{i} {k.dir.upper()}" for i, k in enumerate(keys))
     where_sql = " AND ".join(conds)
-    # a trace list shows each trace's size: one probe of the trace index per root of the page
-    extra = (", (SELECT count(*) FROM dp_rows c WHERE c.ok = p.ok_ AND c.root_span_id = p.rs_)"
-             if q.roots_only else "")
+    extra = _SPAN_COUNT if q.roots_only else ""
     knames = ", ".join(f"p.k{i}" for i in range(len(keys)))
     if "v.data" in where_sql:
         inner = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
@@ -172,8 +172,7 @@ def _lazy_search(q: RowQuery, d: RowDialect, conds: list[str], hits: tuple[str, 
     inner = (f"SELECT x.xact_id, x.data, h.k0{', x.ok_, x.rs_' if q.roots_only else ''} FROM "
              f"(SELECT {key} AS k0 FROM {source} WHERE {' AND '.join(hit_conds)} ORDER BY k0 DESC) h "
              f"CROSS JOIN LATERAL ({row}) x ORDER BY h.k0 DESC LIMIT {limit + 1}")
-    extra = (", (SELECT count(*) FROM dp_rows c WHERE c.ok = p.ok_ AND c.root_span_id = p.rs_)"
-             if q.roots_only else "")
+    extra = _SPAN_COUNT if q.roots_only else ""
     sql = f"SELECT p.xact_id, p.data, p.k0{extra} FROM ({inner}) p ORDER BY p.k0 DESC"
     return Select(sql, d.params, "search", 1, limit)
 

@@ -67,7 +67,6 @@ def summary_sql(d: RowDialect, ok: int, base_ok: int | None) -> str:
     the cases of ``ok`` whose per-case mean is above / below the base's (NULL without a base)."""
     oks = [ok] if base_ok is None else [ok, base_ok]
     within = "ok IN (" + ", ".join(d.param(o) for o in oks) + ")"
-    a = d.param(ok)
     # the roots, once (the partial roots index): a trace's case and its duration
     roots = (f"SELECT ok, root_span_id, case_key, end_ts - start_ts AS dur FROM dp_rows "
              f"WHERE {within} AND is_root = {d.true}")
@@ -84,7 +83,7 @@ def summary_sql(d: RowDialect, ok: int, base_ok: int | None) -> str:
     if base_ok is None:
         return (f"WITH roots AS MATERIALIZED ({roots}), per_trace AS ({per_trace}) "
                 f"SELECT kind, name, ok, mean, NULL, NULL FROM ({means}) m")
-    b = d.param(base_ok)
+    a, b = d.param(ok), d.param(base_ok)
     cases = (
         "SELECT t.kind, t.name, t.ok, r.case_key, avg(t.v) AS v FROM per_trace t "
         "JOIN roots r ON r.ok = t.ok AND r.root_span_id = t.root_span_id WHERE r.case_key IS NOT NULL "
