@@ -1,7 +1,8 @@
 """The embedded engine: SQLite in WAL mode, one writer thread, parallel readers, FTS5.
 
-Writes go to ``SqliteWriter`` (group commit on one thread, FTS indexing between groups).
-Reads use a small pool of read-only connections driven through ``asyncio.to_thread``, so
+Writes go to ``SqliteWriter`` (group commit on one thread, full-text indexing beside it)
+in a process of its own (``WriterProcess``); WAL checkpoints run on a thread here
+(``SqliteCheckpointer``). Reads use a small pool of read-only connections driven through ``asyncio.to_thread``, so
 they never wait for the writer (WAL readers see the last committed state).
 """
 
@@ -21,10 +22,11 @@ from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
+from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
 from twinplane.server.data_plane.store.sqlite_indexer import fts_path
-from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter
+from twinplane.server.data_plane.store.sqlite_writer_process import WriterProcess
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -73,18 +75,21 @@ class SqliteStore(RowReads):
         self.path = path
         self._synchronous = synchronous
         self._nreaders = readers
-        self._writer = SqliteWriter(path, synchronous)
+        self._writer = WriterProcess(path, synchronous)
+        self._checkpointer = SqliteCheckpointer(path, synchronous)
         self._readers: _Readers | None = None
 
     # lifecycle ----------------------------------------------------------
     async def start(self) -> None:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         await asyncio.to_thread(upgrade_to_head, f"sqlite:///{self.path}")
-        self._writer.start()
+        await self._writer.start()  # creates the full-text side file the readers attach
         self._readers = _Readers(self.path, self._synchronous, self._nreaders)
+        self._checkpointer.start()
 
     async def close(self) -> None:
-        await asyncio.to_thread(self._writer.stop)
+        await self._writer.stop()
+        self._checkpointer.stop()
         if self._readers is not None:
             self._readers.close()
             self._readers = None
@@ -116,29 +121,11 @@ class SqliteStore(RowReads):
         return await self._writer.write(rows)
 
     async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
-        args = self._object_args(meta)
-        await self._writer.call(lambda c: c.execute(
-            "INSERT INTO dp_objects (id, org_id, project_id, object_type, name, created, created_ts, data, deleted) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, "
-            "object_type = excluded.object_type, name = excluded.name, created = excluded.created, "
-            "created_ts = excluded.created_ts, data = excluded.data, deleted = excluded.deleted "
-            "WHERE dp_objects.org_id = excluded.org_id", args))
+        await self._writer.run("put_object", *self._object_args(meta))
         return meta
 
     async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
         ok = await self._ok(org_id, ref)
         if ok is None:
             return 0
-        return await self._writer.call(lambda c: _purge(c, ok))
-
-
-def _purge(c: sqlite3.Connection, ok: int) -> int:
-    # every row goes to the trash under a fresh change number: the indexer drops its entry
-    last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
-    queued = c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) "
-                       "SELECT ? + row_number() OVER (ORDER BY seq), seq FROM dp_rows WHERE ok = ?", (last, ok)).rowcount
-    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
-    n = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
-    for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
-        c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
-    return n
+        return int(await self._writer.run("purge", ok))

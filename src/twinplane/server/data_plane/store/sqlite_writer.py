@@ -4,8 +4,9 @@
 waiting (up to a row budget), applies each call inside its own SAVEPOINT of one
 transaction, commits once, and only then answers every call (group commit). A call that
 fails is rolled back to its savepoint alone, so calls stay atomic and independent.
-Full text is built beside it by ``SqliteIndexer`` (its own thread and file); WAL
-checkpoints by ``SqliteCheckpointer`` (its own thread).
+Full text is built beside it by ``SqliteIndexer`` (its own thread and file). The server
+runs it in a process of its own (``sqlite_writer_process``), which names the other
+writes it may ask for in ``OPS``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from typing import Any
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
-from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
 from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
 
@@ -54,6 +54,38 @@ def _settle(job: _Job) -> None:
     job.loop.call_soon_threadsafe(apply)
 
 
+def put_object(c: sqlite3.Connection, *args: Any) -> None:
+    """Insert or replace a data-plane object record (``RowReads._object_args`` order)."""
+    c.execute(
+        "INSERT INTO dp_objects (id, org_id, project_id, object_type, name, created, created_ts, data, deleted) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET project_id = excluded.project_id, "
+        "object_type = excluded.object_type, name = excluded.name, created = excluded.created, "
+        "created_ts = excluded.created_ts, data = excluded.data, deleted = excluded.deleted "
+        "WHERE dp_objects.org_id = excluded.org_id", args)
+
+
+def purge(c: sqlite3.Connection, ok: int) -> int:
+    """Delete every row, version and value of one object; its index entries go to the trash."""
+    # every row goes to the trash under a fresh change number: the indexer drops its entry
+    last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
+    queued = c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) "
+                       "SELECT ? + row_number() OVER (ORDER BY seq), seq FROM dp_rows WHERE ok = ?", (last, ok)).rowcount
+    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
+    n: int = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
+    for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
+        c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
+    return n
+
+
+def durability(c: sqlite3.Connection) -> int:
+    """The writer connection's ``PRAGMA synchronous`` (1 NORMAL, 2 FULL)."""
+    return int(c.execute("PRAGMA synchronous").fetchone()[0])
+
+
+# The writes other than rows the writer process runs for the server, by name.
+OPS: dict[str, Callable[..., Any]] = {"put_object": put_object, "purge": purge, "durability": durability}
+
+
 class SqliteWriter:
     def __init__(self, path: str, synchronous: str) -> None:
         self._path = path
@@ -63,7 +95,6 @@ class SqliteWriter:
         self._conn: sqlite3.Connection | None = None
         self._applier: SqliteApplier | None = None
         self._indexer = SqliteIndexer(path)
-        self._checkpointer = SqliteCheckpointer(path, synchronous)
 
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
@@ -72,7 +103,6 @@ class SqliteWriter:
         self._indexer.start()
         self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-writer", daemon=True)
         self._thread.start()
-        self._checkpointer.start()
 
     def stop(self) -> None:
         """Finish queued work, let the indexer catch up, close the connection."""
@@ -82,7 +112,6 @@ class SqliteWriter:
         self._thread.join()
         self._thread = None
         self._indexer.stop()  # it finishes indexing what was written first
-        self._checkpointer.stop()
 
     # submission ---------------------------------------------------------
     async def write(self, rows: list[RowWrite]) -> WriteResult:

@@ -18,11 +18,11 @@ async def test_sqlite_url_creates_the_parent_folder_and_migrates_idempotently(tm
     await store.start()
     await store.ping()
     # the writer's durability setting comes from the settings (FULL: survives power loss)
-    assert await store._writer.call(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]) == 2
+    assert await store._writer.run("durability") == 2
     await store.close()
     store = open_store(DataPlaneSettings(database_url=url))
     await store.start()  # again: the schema is at head already
-    assert await store._writer.call(lambda c: c.execute("PRAGMA synchronous").fetchone()[0]) == 1  # NORMAL
+    assert await store._writer.run("durability") == 1  # NORMAL
     await store.close()
 
 

@@ -42,7 +42,7 @@ async def test_a_wal_past_its_bound_is_truncated_once_a_long_reader_lets_go(tmp_
     await store.start()
     reader = sqlite3.connect(path, isolation_level=None)
     try:
-        store._writer._checkpointer.truncate_above = 64 * 1024
+        store._checkpointer.truncate_above = 64 * 1024
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM dp_rows").fetchone()  # holds its snapshot: the WAL cannot restart
         for i in range(20):
