@@ -62,24 +62,23 @@ def trace_scores_sql(d: RowDialect) -> tuple[str, str, str]:
 def summary_sql(d: RowDialect, ok: int, base_ok: int | None) -> str:
     """One statement over the experiments' rolled-up cases (``trace_rollup``): rows (kind, name,
     ok, mean, higher, lower), ``higher``/``lower`` counting the cases of ``ok`` whose per-case
-    mean is above / below the base's (NULL without a base). The mean is over traces: every
+    mean is above / below the base's (NULL on the base's rows). The mean is over traces: every
     trace counts, those without a case (``''``: no root yet, or a root without input or
     origin) too; a case's mean is its traces' total over their number."""
-    oks = [ok] if base_ok is None else [ok, base_ok]
-    within = "ok IN (" + ", ".join(d.param(o) for o in oks) + ")"
-    means = f"SELECT kind, name, ok, sum(total) / sum(traces) AS mean FROM dp_case_values WHERE {within} GROUP BY kind, name, ok"
+    a = d.param(ok)
+    mean = "sum(x.total) / sum(x.traces)"
     if base_ok is None:
-        return f"SELECT kind, name, ok, mean, NULL, NULL FROM ({means}) m"
-    a, b = d.param(ok), d.param(base_ok)
+        return f"SELECT x.kind, x.name, x.ok, {mean}, NULL, NULL FROM dp_case_values x WHERE x.ok = {a} GROUP BY x.kind, x.name, x.ok"
+    b = d.param(base_ok)
     diff = "x.total / x.traces - y.total / y.traces"
-    # the base's case by key: one probe per case of ``ok``, in (kind, name) order
-    compared = (
-        f"SELECT x.kind, x.name, sum(CASE WHEN {diff} > {_EPS} THEN 1 ELSE 0 END) AS higher, "
-        f"sum(CASE WHEN {diff} < -{_EPS} THEN 1 ELSE 0 END) AS lower FROM dp_case_values x JOIN dp_case_values y "
-        f"ON y.ok = {b} AND y.kind = x.kind AND y.name = x.name AND y.case_key = x.case_key "
-        f"WHERE x.ok = {a} AND x.case_key <> '' GROUP BY x.kind, x.name")
-    return ("SELECT m.kind, m.name, m.ok, m.mean, c.higher, c.lower FROM "
-            f"({means}) m LEFT JOIN ({compared}) c ON c.kind = m.kind AND c.name = m.name")
+    # one pass over the experiment's cases in key order, each probing the base's case by key
+    return (
+        f"SELECT x.kind, x.name, x.ok, {mean}, sum(CASE WHEN {diff} > {_EPS} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {diff} < -{_EPS} THEN 1 ELSE 0 END) FROM dp_case_values x LEFT JOIN dp_case_values y "
+        f"ON y.ok = {b} AND y.kind = x.kind AND y.name = x.name AND y.case_key = x.case_key AND x.case_key <> '' "
+        f"WHERE x.ok = {a} GROUP BY x.kind, x.name, x.ok "
+        f"UNION ALL SELECT x.kind, x.name, x.ok, {mean}, NULL, NULL FROM dp_case_values x WHERE x.ok = {b} "
+        "GROUP BY x.kind, x.name, x.ok")
 
 
 def summary_stats(rows: Iterable[tuple[Any, ...]], ok: int) -> list[SummaryStat]:

@@ -203,9 +203,9 @@ async def test_two_postgres_transactions_touching_one_trace_or_one_case_lose_not
         await store.write_rows([w(BASE, "u-r", root_span_id="u", span_id="u-r", input="same case"),
                                 w(BASE, "c", root_span_id="u", span_id="c", span_parents=["u-r"],
                                   scores={"acc": 0.4})])
-        # the same trace: the second waits for the first's trace lock, then sees its span
+        # the same trace: the second waits for the first's lock on the experiment, then sees its span
         assert await _interleaved(postgres_url, [child("t1", "x", 0.0)], [child("t1", "y", 0.5)])
-        # two traces of one case: the second waits for the case lock, then sees the first's trace
+        # two traces of one case: the second waits too, then adds to the case the first changed
         assert await _interleaved(postgres_url, [child("t1", "z", 0.0)], [child("t2", "v", 0.0)])
         await _assert_same(store)
         got = summary_items(await store.summary_stats(ORG, EXP, BASE))[0]["acc"]

@@ -6,10 +6,10 @@ Create Date: 2026-11-27
 
 * ``dp_trace_values`` (experiments only): per trace, its score means, summed token / cost
   metrics and root duration, with the root's case key (``''`` for none); keyed
-  ``(ok, root_span_id, kind, name)`` (what a write recomputes), indexed
-  ``(ok, kind, name, case_key)`` carrying the value (what a case is recomputed from).
+  ``(ok, root_span_id, kind, name)``, what a write recomputes.
 * ``dp_case_values``: per ``(ok, kind, name, case_key)`` the total and the number of its
-  traces' values, what a summary reads (``store/trace_rollup.py``).
+  traces' values, what a summary reads; writes add their traces' changes to it
+  (``store/trace_rollup.py``).
 
 Existing experiments are filled in here, with the statements the writes use.
 """
@@ -22,7 +22,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT, fill_cases, fill_traces
+from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT, fill_traces
 
 revision = "0003"
 down_revision = "0002"
@@ -33,11 +33,9 @@ _EXPERIMENTS = f"SELECT id FROM dp_objkeys WHERE object_type = '{EXPERIMENT}'"
 # every trace of every experiment: its spans, and the score / metric values that name it
 _TRACES = " UNION ".join(f"SELECT ok, root_span_id FROM {table} WHERE ok IN ({_EXPERIMENTS}) "
                          "AND root_span_id IS NOT NULL" for table in ("dp_rows", "dp_scores", "dp_metrics"))
-_CASES = "SELECT DISTINCT ok, kind, name, case_key FROM dp_trace_values"
 
 
 def upgrade() -> None:
-    dialect = op.get_context().dialect.name
     op.create_table(
         "dp_trace_values",
         sa.Column("ok", sa.BigInteger(), nullable=False),
@@ -49,11 +47,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("ok", "root_span_id", "kind", "name"),
         sqlite_with_rowid=False,
     )
-    if dialect == "postgresql":
-        op.create_index("ix_dp_trace_values_case", "dp_trace_values", ["ok", "kind", "name", "case_key"],
-                        postgresql_include=["value"])
-    else:
-        op.create_index("ix_dp_trace_values_case", "dp_trace_values", ["ok", "kind", "name", "case_key", "value"])
     op.create_table(
         "dp_case_values",
         sa.Column("ok", sa.BigInteger(), nullable=False),
@@ -67,7 +60,8 @@ def upgrade() -> None:
         sqlite_with_rowid=False,
     )
     op.execute(fill_traces(_TRACES, returning=False))
-    op.execute(fill_cases(_CASES, returning=False))
+    op.execute("INSERT INTO dp_case_values (ok, kind, name, case_key, total, traces) "
+               "SELECT ok, kind, name, case_key, sum(value), count(*) FROM dp_trace_values GROUP BY ok, kind, name, case_key")
 
 
 def downgrade() -> None:
