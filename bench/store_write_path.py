@@ -11,7 +11,10 @@ with no event loop and no HTTP, and reports CPU microseconds per row:
   CPU read from ``/proc/<pg_backend_pid>/stat``), then the tsvector indexer's rounds.
 
 CPU figures stay meaningful on a machine shared with other work, where rows/s do not.
-Writes ``bench/results/store_write_path.json``.
+Writes ``bench/results/store_write_path.json``. The rows go to project logs; with
+``BENCH_WRITE_PATH_OBJECT=experiment`` to an experiment instead, whose writes also keep its
+summary's per-trace and per-case values (``store/trace_rollup.py``; results under
+``<engine>_experiment``).
 """
 
 from __future__ import annotations
@@ -35,13 +38,14 @@ from bench.pg import create_database, drop_database
 HERE = Path(__file__).resolve().parent
 GROUPS = int(os.environ.get("BENCH_WRITE_PATH_GROUPS", "40"))
 CALLS_PER_GROUP = 8
+OBJECT_TYPE = os.environ.get("BENCH_WRITE_PATH_OBJECT", "project_logs")
 
 
 def _calls(n_groups: int) -> list[list[list[Any]]]:
     from twinplane.server.data_plane.store.base import ObjectRef, RowWrite
 
     parts = _row_parts("p", 257)
-    ref = ObjectRef("project_logs", "p")
+    ref = ObjectRef(OBJECT_TYPE, "p")
     prefix = uuid.uuid4().hex[:12]
     groups, seq = [], 0
     for _ in range(n_groups):
@@ -127,8 +131,8 @@ async def _postgres(url: str) -> dict[str, Any]:
     warm, groups = _calls(10), _calls(GROUPS)
     async with await psycopg.AsyncConnection.connect(url) as conn:
         cur = await conn.execute("INSERT INTO dp_objkeys (org_id, object_type, object_id) "
-                                 "VALUES ('org-bench', 'project_logs', 'p') RETURNING id")
-        objkeys = {("org-bench", "project_logs", "p"): int((await cur.fetchone())[0])}  # type: ignore[index]
+                                 "VALUES ('org-bench', %s, 'p') RETURNING id", (OBJECT_TYPE,))
+        objkeys = {("org-bench", OBJECT_TYPE, "p"): int((await cur.fetchone())[0])}  # type: ignore[index]
         await conn.commit()
         pid = int((await (await conn.execute("SELECT pg_backend_pid()")).fetchone())[0])  # type: ignore[index]
 
@@ -170,7 +174,7 @@ def main(engines: list[str]) -> None:
     for engine in engines or ["sqlite", "postgresql"]:
         res = sqlite_write_path() if engine == "sqlite" else postgres_write_path()
         res["load_average_1m_after"] = round(os.getloadavg()[0], 2)
-        out[engine] = res
+        out[engine if OBJECT_TYPE == "project_logs" else f"{engine}_{OBJECT_TYPE}"] = res
         print(json.dumps(res), flush=True)
     target = HERE / "results" / "store_write_path.json"
     previous = json.loads(target.read_text()) if target.exists() else {}

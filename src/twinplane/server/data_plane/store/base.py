@@ -160,7 +160,9 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def summary_stats(self, org_id: str, ref: ObjectRef, base: ObjectRef | None) -> list[SummaryStat]:
         """Per score and metric name: mean over traces for the experiment and its base, and how many
-        matched cases went up or down (the maths of ``services.summary.summarize``, in SQL)."""
+        matched cases went up or down (the maths of ``services.summary.summarize``, in SQL). Both
+        refs are experiments: their writes keep the per-case values this reads (``trace_rollup``);
+        another object type has none, so its summary is empty."""
 
     @abc.abstractmethod
     async def count_rows(self, org_id: str, ref: ObjectRef) -> int:

@@ -157,7 +157,7 @@ class PostgresStore(RowReads):
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute("DELETE FROM dp_rows WHERE ok = %s", (ok,))
             n = cur.rowcount
-            for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_fts"):
+            for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values", "dp_fts"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
         return n
 

@@ -30,6 +30,7 @@ import psycopg
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import RowChange, plan_changes, row_key
 from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
+from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT, refresh_postgres, touched
 from twinplane.wire.merge import is_merge
 
 
@@ -168,9 +169,12 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
     queued = sorted(row_seq.values())
     side_clear: list[tuple[int, int, RowShape]] = []  # (ok, row seq, the values it had)
     side_rows: list[RowChange] = []
+    traces: set[tuple[int, str]] = set()  # experiment traces to recompute
     for c, _x in live:
         old = current.get(c.key)
         old_shape = shape_of(old, 0.0) if old is not None else None
+        if c.ref.object_type == EXPERIMENT:
+            traces.update((ok_of[c.key], t) for t in touched(old_shape, c.shape))
         if old_shape is not None and _side_facts(old_shape) == _side_facts(c.shape):
             continue
         if old_shape is not None:
@@ -182,7 +186,11 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
             "AS t(ok bigint, row_id text)) RETURNING seq, ok, row_id",
             (_j([{"ok": ok_of[c.key], "row_id": c.row_id} for c in gone]),))
         gone_rows = await cur.fetchall()
-        side_clear.extend((ok, seq, shape_of(current[key_of[(ok, row_id)]], 0.0)) for seq, ok, row_id in gone_rows)
+        for seq, ok, row_id in gone_rows:
+            key = key_of[(ok, row_id)]
+            side_clear.append((ok, seq, old_shape := shape_of(current[key], 0.0)))
+            if key[1] == EXPERIMENT:
+                traces.update((ok, t) for t in touched(old_shape, None))
         queued = sorted(queued + [r[0] for r in gone_rows])  # the indexer drops their full-text entries
     if queued:
         await cur.execute(f"INSERT INTO dp_fts_queue (row_seq) {_IDS} ON CONFLICT DO NOTHING", (_j(queued),))
@@ -202,6 +210,7 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
             async with cur.copy(_SIDE_COPY.format(table=table)) as copy:
                 for item in side:
                     await copy.write_row(item)
+    await refresh_postgres(cur, traces)
     await cur.execute(
         "INSERT INTO dp_xacts (ok, xact_id, created, rows_changed) SELECT ok, xact_id, %s, n FROM "
         "json_to_recordset(%s::json) AS t(ok bigint, xact_id bigint, n int)",

@@ -36,6 +36,11 @@ def is_summed_metric(name: str) -> bool:
     return name in ("tokens", "cost") or name.endswith(("_tokens", "_cost"))
 
 
+# The same test in SQL over a ``name`` column (case-sensitive like it; LIKE is not on SQLite).
+SUMMED_METRIC_SQL = ("(name IN ('tokens', 'cost') OR substr(name, length(name) - 6) = '_tokens' "
+                     "OR substr(name, length(name) - 4) = '_cost')")
+
+
 class RowDialect:
     name: ClassVar[str]
     true: ClassVar[str] = "TRUE"

@@ -21,6 +21,7 @@ from twinplane.server.data_plane.store.row_change import RowKey, merge_keys, pla
 from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
 from twinplane.server.data_plane.store.search_text import SearchText, search_text
 from twinplane.server.data_plane.store.sqlite_bulk import insert_all
+from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT, refresh_sqlite, touched
 
 _CHUNK = 500  # bound variables per IN (...) list
 
@@ -51,6 +52,9 @@ class SqliteApplier:
         self._saved: tuple[int, int, int, int, int] = (0, 0, 0, 0, 0)
         # (change number, full-text columns) of the group's rows, for the indexer after commit
         self.search: list[tuple[int, SearchText]] = []
+        # experiment traces the group's calls changed, recomputed once before commit (a
+        # rolled-back call's traces too: recomputing an unchanged trace changes nothing)
+        self._traces: set[tuple[int, str]] = set()
 
     # object keys --------------------------------------------------------
     def ensure_objects(self, rows: list[RowWrite]) -> None:
@@ -78,6 +82,7 @@ class SqliteApplier:
     def begin_group(self) -> None:
         c = self._conn
         self.search = []
+        self._traces = set()
         counters = dict(c.execute("SELECT name, value FROM dp_counters").fetchall())
         self._xact, self._change = counters["xact"], counters["change"]
         # max of both: sqlite_sequence never goes back (no seq reuse), max(seq) is the truth
@@ -87,6 +92,7 @@ class SqliteApplier:
         self._version_seq = c.execute("SELECT coalesce(max(seq), 0) FROM dp_versions").fetchone()[0]
 
     def end_group(self) -> None:
+        refresh_sqlite(self._conn, self._traces)
         self._conn.executemany("UPDATE dp_counters SET value = ? WHERE name = ?",
                                [(self._xact, "xact"), (self._change, "change")])
 
@@ -143,11 +149,16 @@ class SqliteApplier:
             vseq = self._version_seq
             existing = current.get(ch.key)
             sh = ch.shape
+            summarized = ch.ref.object_type == EXPERIMENT
+            if summarized and existing is None:
+                self._traces.update((ok, t) for t in touched(None, sh))
             if sh is None:
                 versions.append((vseq, ok, ch.row_id, xact, 1, None, None))
                 if existing is not None:
                     deletes.append((existing[0],))
-                    side_clear.append((ok, existing[0], shape_of(existing[1], now)))
+                    side_clear.append((ok, existing[0], gone := shape_of(existing[1], now)))
+                    if summarized:
+                        self._traces.update((ok, t) for t in touched(gone, None))
                     trash.append((self.next_change(), existing[0]))
                 continue
             versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
@@ -163,6 +174,8 @@ class SqliteApplier:
                             old.span_name, old.span_type, old.start, old.end, old.has_error, old.case_key)
                 changed = tuple(i for i, (a, b) in enumerate(zip(cols, old_cols, strict=True)) if i < 3 or a != b)
                 updates.setdefault(changed, []).append((*(cols[i] for i in changed), change, seq))
+                if summarized:
+                    self._traces.update((ok, t) for t in touched(old, sh))
                 if _side_facts(old) == _side_facts(sh):
                     continue
                 side_clear.append((ok, seq, old))

@@ -72,7 +72,7 @@ def purge(c: sqlite3.Connection, ok: int) -> int:
                        "SELECT ? + row_number() OVER (ORDER BY seq), seq FROM dp_rows WHERE ok = ?", (last, ok)).rowcount
     c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
     n: int = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
-    for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
+    for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values"):
         c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
     return n
 

@@ -3,9 +3,10 @@
 ``assemble`` turns three grouped reads over the typed tables (roots with their case key,
 mean score per trace and name, summed token metrics per trace) into one ``TraceScores``
 per ``root_span_id`` (the side-by-side comparison lists them). ``summary_sql`` computes a
-whole summary with comparison in one statement and returns one row per score and metric
-name, so an experiment of 10,000 cases costs a few index scans, not 100,000 rows
-through Python. ``services.summary.summarize`` defines the same maths over ``TraceScores``.
+whole summary with comparison in one statement over the per-case values the writes keep
+up to date (``trace_rollup``) and returns one row per score and metric name, so an
+experiment of 10,000 cases costs two ordered index ranges, not 100,000 values through
+Python. ``services.summary.summarize`` defines the same maths over ``TraceScores``.
 """
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
@@ -17,13 +18,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from twinplane.server.data_plane.store.base import SummaryStat, TraceScores
-from twinplane.server.data_plane.store.row_dialect import RowDialect
+from twinplane.server.data_plane.store.row_dialect import SUMMED_METRIC_SQL, RowDialect
 
 _EPS = "1e-12"  # a smaller difference between two cases is no change
-# metric names summed over a trace (row_dialect.is_summed_metric, case-sensitive like it; LIKE
-# is not on SQLite)
-_SUMMED = ("(name IN ('tokens', 'cost') OR substr(name, length(name) - 6) = '_tokens' "
-           "OR substr(name, length(name) - 4) = '_cost')")
 
 
 def assemble(roots: Iterable[tuple[str, str, str | None, float | None, float | None]],
@@ -58,45 +55,30 @@ def trace_scores_sql(d: RowDialect) -> tuple[str, str, str]:
     scores = (f"SELECT root_span_id, name, avg(value) FROM dp_scores WHERE ok = {p} "
               "AND root_span_id IS NOT NULL GROUP BY root_span_id, name")
     metrics = (f"SELECT root_span_id, name, sum(value) FROM dp_metrics WHERE ok = {p} "
-               f"AND root_span_id IS NOT NULL AND {_SUMMED} GROUP BY root_span_id, name")
+               f"AND root_span_id IS NOT NULL AND {SUMMED_METRIC_SQL} GROUP BY root_span_id, name")
     return roots, scores, metrics
 
 
 def summary_sql(d: RowDialect, ok: int, base_ok: int | None) -> str:
-    """One statement: rows (kind, name, ok, mean, higher, lower), ``higher``/``lower`` counting
-    the cases of ``ok`` whose per-case mean is above / below the base's (NULL without a base)."""
-    oks = [ok] if base_ok is None else [ok, base_ok]
-    within = "ok IN (" + ", ".join(d.param(o) for o in oks) + ")"
-    # the roots, once (the partial roots index): a trace's case and its duration
-    roots = (f"SELECT ok, root_span_id, case_key, end_ts - start_ts AS dur FROM dp_rows "
-             f"WHERE {within} AND is_root = {d.true}")
-    per_trace = (
-        # a trace's score: the mean over its spans that carry it
-        f"SELECT 's' AS kind, ok, root_span_id, name, avg(value) AS v FROM dp_scores "
-        f"WHERE {within} AND root_span_id IS NOT NULL GROUP BY ok, root_span_id, name "
-        # a trace's token counts and costs: summed over its spans
-        f"UNION ALL SELECT 'm', ok, root_span_id, name, sum(value) FROM dp_metrics "
-        f"WHERE {within} AND root_span_id IS NOT NULL AND {_SUMMED} GROUP BY ok, root_span_id, name "
-        # its duration: the root span's
-        "UNION ALL SELECT 'm', ok, root_span_id, 'duration', dur FROM roots WHERE dur IS NOT NULL")
-    means = "SELECT kind, name, ok, avg(v) AS mean FROM per_trace GROUP BY kind, name, ok"
+    """One statement over the experiments' rolled-up cases (``trace_rollup``): rows (kind, name,
+    ok, mean, higher, lower), ``higher``/``lower`` counting the cases of ``ok`` whose per-case
+    mean is above / below the base's (NULL on the base's rows). The mean is over traces: every
+    trace counts, those without a case (``''``: no root yet, or a root without input or
+    origin) too; a case's mean is its traces' total over their number."""
+    a = d.param(ok)
+    mean = "sum(x.total) / sum(x.traces)"
     if base_ok is None:
-        return (f"WITH roots AS MATERIALIZED ({roots}), per_trace AS ({per_trace}) "
-                f"SELECT kind, name, ok, mean, NULL, NULL FROM ({means}) m")
-    a, b = d.param(ok), d.param(base_ok)
-    cases = (
-        "SELECT t.kind, t.name, t.ok, r.case_key, avg(t.v) AS v FROM per_trace t "
-        "JOIN roots r ON r.ok = t.ok AND r.root_span_id = t.root_span_id WHERE r.case_key IS NOT NULL "
-        "GROUP BY t.kind, t.name, t.ok, r.case_key")
-    compared = (
-        f"SELECT x.kind, x.name, sum(CASE WHEN x.v - y.v > {_EPS} THEN 1 ELSE 0 END) AS higher, "
-        f"sum(CASE WHEN x.v - y.v < -{_EPS} THEN 1 ELSE 0 END) AS lower FROM cases x JOIN cases y "
-        f"ON y.kind = x.kind AND y.name = x.name AND y.case_key = x.case_key AND y.ok = {b} "
-        f"WHERE x.ok = {a} GROUP BY x.kind, x.name")
-    return (f"WITH roots AS MATERIALIZED ({roots}), per_trace AS MATERIALIZED ({per_trace}), "
-            f"cases AS MATERIALIZED ({cases}), compared AS ({compared}) "
-            "SELECT m.kind, m.name, m.ok, m.mean, c.higher, c.lower FROM "
-            f"({means}) m LEFT JOIN compared c ON c.kind = m.kind AND c.name = m.name")
+        return f"SELECT x.kind, x.name, x.ok, {mean}, NULL, NULL FROM dp_case_values x WHERE x.ok = {a} GROUP BY x.kind, x.name, x.ok"
+    b = d.param(base_ok)
+    diff = "x.total / x.traces - y.total / y.traces"
+    # one pass over the experiment's cases in key order, each probing the base's case by key
+    return (
+        f"SELECT x.kind, x.name, x.ok, {mean}, sum(CASE WHEN {diff} > {_EPS} THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN {diff} < -{_EPS} THEN 1 ELSE 0 END) FROM dp_case_values x LEFT JOIN dp_case_values y "
+        f"ON y.ok = {b} AND y.kind = x.kind AND y.name = x.name AND y.case_key = x.case_key AND x.case_key <> '' "
+        f"WHERE x.ok = {a} GROUP BY x.kind, x.name, x.ok "
+        f"UNION ALL SELECT x.kind, x.name, x.ok, {mean}, NULL, NULL FROM dp_case_values x WHERE x.ok = {b} "
+        "GROUP BY x.kind, x.name, x.ok")
 
 
 def summary_stats(rows: Iterable[tuple[Any, ...]], ok: int) -> list[SummaryStat]:
