@@ -16,7 +16,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ALLOW_METHODS = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-ALLOW_HEADERS = frozenset({"authorization", "content-type", "accept", "x-request-id"})
+# x-bt-parent: the parent object of an OTLP export (routes/otel.py), for OpenTelemetry
+# exporters running in a page of the allowed origins
+ALLOW_HEADERS = ("Authorization", "Content-Type", "Accept", "X-Request-Id", "X-Bt-Parent")
+_ALLOWED = frozenset(h.lower() for h in ALLOW_HEADERS)
 MAX_AGE = "600"
 
 
@@ -55,13 +58,13 @@ class CorsMiddleware:
         else:
             requested = {h.strip().lower() for h in headers.get("access-control-request-headers", "").split(",") if h.strip()}
             method = headers.get("access-control-request-method", "").upper()
-            if not requested <= ALLOW_HEADERS or method not in ALLOW_METHODS.split(", "):
+            if not requested <= _ALLOWED or method not in ALLOW_METHODS.split(", "):
                 status = 403
             else:
                 out += [
                     (b"access-control-allow-origin", origin.encode("latin-1")),
                     (b"access-control-allow-methods", ALLOW_METHODS.encode()),
-                    (b"access-control-allow-headers", b"Authorization, Content-Type, Accept, X-Request-Id"),
+                    (b"access-control-allow-headers", ", ".join(ALLOW_HEADERS).encode()),
                     (b"access-control-max-age", MAX_AGE.encode()),
                 ]
         await send({"type": "http.response.start", "status": status, "headers": out})

@@ -37,6 +37,14 @@ async def test_actual_requests_echo_only_allowed_origins(plane) -> None:
     assert err.status_code == 401 and err.headers["access-control-allow-origin"] == CONTROL
 
 
+async def test_an_otlp_exporter_in_the_browser_may_send_its_parent_header(plane) -> None:
+    r = await plane.anonymous().options("/otel/v1/traces", headers={
+        "Origin": CONTROL, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization,content-type,x-bt-parent"})
+    assert r.status_code == 204 and r.headers["access-control-allow-origin"] == CONTROL
+    assert "x-bt-parent" in r.headers["access-control-allow-headers"].lower()
+
+
 async def test_preflight_asking_for_unexpected_headers_is_refused(plane) -> None:
     r = await plane.anonymous().options("/v1/query", headers={
         "Origin": CONTROL, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "x-org-id"})

@@ -231,6 +231,22 @@ async def test_bad_span_refuses_the_whole_request(plane) -> None:
     assert await fetch_all(c, f"/v1/experiment/{eid}/fetch") == []
 
 
+async def test_a_refused_export_creates_no_project(plane) -> None:
+    c = plane.client()
+    big = {"spanId": "cc" * 8, "name": "big", "startTimeUnixNano": T0, "endTimeUnixNano": T0,
+           "attributes": [{"key": "big", "value": {"stringValue": "x" * 30_000}}]}
+    deep: dict = {"stringValue": "end"}
+    for _ in range(20):
+        deep = {"kvlistValue": {"values": [{"key": "k", "value": deep}]}}
+    nested = {**big, "spanId": "dd" * 8, "attributes": [{"key": "deep", "value": deep}]}
+    for span in (big, nested):
+        r = await c.post("/otel/v1/traces", json=_json_export(uuid.uuid4().hex, [span]),
+                         headers={"x-bt-parent": "project_name:never-made"})
+        assert r.status_code in (400, 413) and r.json()["error"]["message"].startswith("span 0: "), r.text
+    r = await c.get("/v1/project", params={"project_name": "never-made"})
+    assert r.status_code == 200 and r.json()["objects"] == []
+
+
 async def test_permissions(plane) -> None:
     owner = plane.client()
     p1, e1 = await _exp(owner, "one")

@@ -1,8 +1,10 @@
 """OTLP trace exports as span rows of a project's logs or of an experiment.
 
 Order, so that a refused request writes nothing: the credential may write → every span maps to a
-row (a bad one is a 400 naming its index) → each distinct parent resolves (``project_name:`` is
-get-or-create, as ``POST /v1/project``) → one all-or-nothing ``IngestService.write``.
+row (a bad one is a 400 naming its index) → every row passes the row checks (size, nesting, NUL),
+with its parent's identity fields at their final size → each distinct parent resolves
+(``project_name:`` is get-or-create, as ``POST /v1/project``, so it runs only once nothing else
+can refuse the request) → one all-or-nothing ``IngestService.write``.
 
 The parent comes from the ``x-bt-parent`` header; without it, from each span's
 ``braintrust.parent`` attribute, else its resource's. Rows keep the ids of the SDK's span
@@ -18,12 +20,15 @@ from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.services.catalog import Catalog
 from twinplane.server.data_plane.services.ingest import IngestService
 from twinplane.server.data_plane.services.objects import ObjectResolver
+from twinplane.server.data_plane.services.row_check import check_rows
 from twinplane.wire.objects import LOG_ID_PROJECT_LOGS
 from twinplane.wire.otel_map import OtelSpan, parse_parent, span_row
 
 __all__ = ["TraceIngest"]
 
 PARENT_ATTRIBUTE = "braintrust.parent"
+# the identity fields a row gets from its parent, at their size, for checking rows before resolving
+_ID_SIZED = {"project_id": "0" * 36, "log_id": LOG_ID_PROJECT_LOGS}
 
 
 class TraceIngest:
@@ -50,14 +55,18 @@ class TraceIngest:
             except ValueError as err:
                 raise BadRequest(f"span {i}: {err}") from None
             parents.append(where)
+        # Rows are built here, not parsed from the body: their size is not bounded by the body's, so
+        # ``raw_size`` is set past the row limit to make the per-row size check run.
+        raw_size = self._ingest.limits.max_row_bytes + 1
+        # the row checks first, with identity fields as long as the real ones (ids are 36 characters)
+        check_rows([{**row, **_ID_SIZED} for row in rows], self._ingest.limits, raw_size=raw_size,
+                   may_hold_nul=may_hold_nul, item="span")
         identities: dict[str, dict[str, str]] = {}
         for i, where in enumerate(parents):
             if where not in identities:
                 identities[where] = await self._identity(principal, where, i, from_header=parent is not None)
             rows[i].update(identities[where])
-        # Rows are built here, not parsed from the body: their size is not bounded by the body's, so
-        # ``raw_size`` is set past the row limit to make the per-row size check run.
-        result = await self._ingest.write(principal, rows, raw_size=self._ingest.limits.max_row_bytes + 1,
+        result = await self._ingest.write(principal, rows, raw_size=raw_size,
                                           may_hold_nul=may_hold_nul, item="span")
         return len(result.row_ids)
 
