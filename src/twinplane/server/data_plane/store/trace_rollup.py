@@ -22,13 +22,15 @@ PostgreSQL the experiment is locked first (see ``_PG_LOCK``).
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
-import psycopg
 
 from twinplane.server.data_plane.store.row_dialect import SUMMED_METRIC_SQL
 from twinplane.server.data_plane.store.row_shape import RowShape
+
+if TYPE_CHECKING:
+    import psycopg
 
 EXPERIMENT = "experiment"  # the one object type summaries are computed for
 
