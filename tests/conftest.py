@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from support.planes import RunningPlanes, start_planes
+from support.planes import SMALL_PAYLOAD_MAX_BYTES, RunningPlanes, SplitPlanes, start_planes
 
 POSTGRES_ADMIN_URL = os.environ.get("TWINPLANE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("TWINPLANE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -114,6 +114,20 @@ def planes(tmp_path_factory) -> Iterator[RunningPlanes]:
         yield running
     finally:
         running.stop()
+
+
+@pytest.fixture(scope="session")
+def small_payload_planes(tmp_path_factory) -> Iterator[SplitPlanes]:
+    """Both planes, the data plane advertising ``logs3_payload_max_bytes`` = ``SMALL_PAYLOAD_MAX_BYTES`` so
+    that a row of a few dozen KB goes through the overflow upload."""
+    planes = SplitPlanes(tmp_path_factory.mktemp("small-payload-planes"),
+                         extra_data_env={"TWINPLANE_DATA_LOGS3_PAYLOAD_MAX_BYTES": str(SMALL_PAYLOAD_MAX_BYTES)})
+    planes.start_control()
+    try:
+        planes.start_data()
+        yield planes
+    finally:
+        planes.stop()
 
 
 @pytest.fixture(scope="session")

@@ -103,6 +103,20 @@ def dataset_flow(project: str) -> None:
              "experiment_id": exp_id, "dataset_id": ds.id})
 
 
+BIG_REPEAT = 20_000  # "é€" repeated: ~100 KB of UTF-8, far above the small_payload_planes limit
+
+
+def overflow_flow(project: str) -> None:
+    logger = braintrust.init_logger(project=project)
+    logger.log(input="small", output="ok", metadata={"size": "small"})
+    logger.log(input={"text": "é€" * BIG_REPEAT}, output="big", metadata={"size": "big"})
+    logger.flush()
+    bg = braintrust.logger._internal_get_global_state().global_bg_logger()
+    project_id = logger.project.id if hasattr(logger, "project") else logger.id
+    _result({"project_id": project_id, "big_repeat": BIG_REPEAT,
+             "overflow_uploads": getattr(bg, "_overflow_upload_count", None)})
+
+
 def prompt_flow(project: str) -> None:
     pid = _api("POST", "/v1/project", json={"name": project})["id"]
     versions = []
@@ -134,6 +148,8 @@ if __name__ == "__main__":
         logger_flow(project)
     elif scenario == "dataset":
         dataset_flow(project)
+    elif scenario == "overflow":
+        overflow_flow(project)
     elif scenario == "prompt":
         prompt_flow(project)
     else:

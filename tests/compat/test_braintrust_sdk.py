@@ -92,3 +92,17 @@ def test_load_prompt_by_slug_and_version(planes, braintrust_scenario, mode: str)
     assert res["latest"] == "You are a bot v2"
     assert res["first"].startswith("You are a bot v1")
     assert res["latest_version"] == res["versions"][1]
+
+
+@pytest.mark.slow
+def test_a_row_larger_than_the_advertised_limit_goes_through_overflow(small_payload_planes,
+                                                                       braintrust_scenario) -> None:
+    planes = small_payload_planes
+    res = braintrust_scenario(planes, "normal", "overflow", _project())
+    assert res["overflow_uploads"] == 1  # the SDK's own count: slot, upload, reference
+    assert "log request failed" not in res["_output"]
+    events = api(planes, "POST", f"/v1/project_logs/{res['project_id']}/fetch", json={"limit": 1000})["events"]
+    rows = {e["metadata"]["size"]: e for e in events}
+    assert set(rows) == {"small", "big"}
+    assert rows["big"]["input"] == {"text": "é€" * res["big_repeat"]} and rows["big"]["output"] == "big"
+    assert rows["small"]["input"] == "small" and rows["small"]["output"] == "ok"

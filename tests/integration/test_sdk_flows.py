@@ -1,17 +1,20 @@
 """The Twinplane SDK against ``twinplane up`` (two real plane processes), in both modes:
-normal (login at the control plane) and data-plane-only (the SDK knows only the data plane)."""
+normal (login at the control plane) and data-plane-only (the SDK knows only the data plane).
+Rows larger than the advertised ``logs3_payload_max_bytes`` run against ``small_payload_planes``."""
 
 from __future__ import annotations
 
 import io
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
 from rich.console import Console
 
 import twinplane
+from support.planes import SMALL_PAYLOAD_MAX_BYTES
 from twinplane.scorers import Levenshtein
 from twinplane.sdk import state as state_mod
 from twinplane.sdk.config import Config
@@ -20,9 +23,10 @@ MODES = ["normal", "data-plane-only"]
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(params=MODES)
-def sdk_up(request, planes) -> Iterator[state_mod.State]:
-    app_url = planes.control_url if request.param == "normal" else planes.data_url
+@contextmanager
+def _sdk_state(planes, mode: str) -> Iterator[state_mod.State]:
+    """The default SDK state, logged into ``planes`` in ``mode``; an unconfigured one afterwards."""
+    app_url = planes.control_url if mode == "normal" else planes.data_url
     st = state_mod.set_state(state_mod.State(Config(api_key=planes.api_key, app_url=app_url, flush_interval=0.05,
                                                     atexit_flush=False, prompt_cache_dir="off")))
     try:
@@ -30,6 +34,19 @@ def sdk_up(request, planes) -> Iterator[state_mod.State]:
     finally:
         st.delivery.close(10)
         state_mod.set_state(state_mod.State(Config(api_key=None, atexit_flush=False)))
+
+
+@pytest.fixture(params=MODES)
+def sdk_up(request, planes) -> Iterator[state_mod.State]:
+    with _sdk_state(planes, request.param) as st:
+        yield st
+
+
+@pytest.fixture(params=MODES)
+def sdk_small(request, small_payload_planes) -> Iterator[state_mod.State]:
+    """The SDK against planes whose data plane advertises ``SMALL_PAYLOAD_MAX_BYTES``."""
+    with _sdk_state(small_payload_planes, request.param) as st:
+        yield st
 
 
 def fetch(planes, object_type: str, object_id: str) -> list[dict]:
@@ -131,3 +148,25 @@ def test_eval_on_a_dataset_with_baseline_summary(planes, sdk_up) -> None:
     assert len(roots) == 3 and len(scores) == 3
     assert all(r["origin"]["object_id"] == ds.id and r["origin"]["object_type"] == "dataset" for r in roots)
     assert all(r["span_attributes"]["purpose"] == "scorer" for r in scores)
+
+
+def test_rows_larger_than_the_payload_limit_go_through_overflow(small_payload_planes, sdk_small) -> None:
+    project = _name("sdk-overflow")
+    big_log = {"text": "é€" * (3 * SMALL_PAYLOAD_MAX_BYTES), "n": list(range(500))}
+    big_exp = "x" * (5 * SMALL_PAYLOAD_MAX_BYTES)
+    logger = twinplane.init_logger(project)
+    logger.log(input="small", output="ok", metadata={"size": "small"})
+    logger.log(input=big_log, output="big", metadata={"size": "big"})
+    exp = twinplane.init(project, "overflow")
+    exp.log(input="q", output=big_exp, scores={"s": 1.0})
+    res = twinplane.flush(30)
+    assert res.ok and res.dropped == 0, res
+    stats = twinplane.delivery_stats()
+    assert stats.overflowed == 2 and stats.dropped == 0 and stats.sent == 3, stats
+
+    rows = {r["metadata"]["size"]: r for r in fetch(small_payload_planes, "project_logs", logger.id)}
+    assert set(rows) == {"small", "big"}
+    assert rows["big"]["input"] == big_log and rows["big"]["output"] == "big"
+    assert rows["small"]["input"] == "small"
+    (row,) = fetch(small_payload_planes, "experiment", exp.id)
+    assert row["output"] == big_exp and row["scores"] == {"s": 1.0}

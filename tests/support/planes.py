@@ -11,6 +11,9 @@ import httpx
 
 from support.ports import free_port
 
+# logs3_payload_max_bytes of the ``small_payload_planes`` fixture: rows of a few dozen KB overflow
+SMALL_PAYLOAD_MAX_BYTES = 8192
+
 
 def end_process(proc: subprocess.Popen[bytes] | None, sig: int = signal.SIGTERM, timeout: float = 30) -> None:
     """Send ``sig`` and wait; kill the process if it does not exit in time."""

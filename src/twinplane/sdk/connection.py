@@ -87,6 +87,17 @@ class Connection:
             timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
 
+    def send_signed(self, method: str, url: str, *, content: bytes | None = None,
+                    headers: dict[str, str] | None = None, data: dict[str, str] | None = None,
+                    files: dict[str, Any] | None = None) -> httpx.Response:
+        """One attempt at an absolute URL the server signed (an upload slot), exactly as given and
+        without this connection's ``Authorization`` header: the signature is the credential."""
+        client = self._get_client()
+        request = client.build_request(method, url, content=content, headers=headers, data=data, files=files)
+        for name in ("Authorization", "Cookie"):
+            request.headers.pop(name, None)
+        return client.send(request)
+
     def request_json(self, method: str, path: str, *, json: Any = None, params: dict[str, Any] | None = None,
                      retry: bool = True, deadline: float | None = None) -> Any:
         """Send, retrying when ``retry`` (idempotent calls), and return the parsed JSON body."""

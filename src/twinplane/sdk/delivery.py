@@ -3,8 +3,15 @@
 The caller's thread only appends ``(object ref, row)`` to a bounded deque; a daemon
 thread resolves object ids (login, project and experiment registration), folds rows of
 the same key, serializes with orjson, batches by count and bytes and posts. Failures are
-retried with backoff honouring ``Retry-After``; a 413 splits the batch; what cannot be
-sent is dropped and counted (:class:`DeliveryStats`). Nothing here raises to the host.
+retried with backoff honouring ``Retry-After``; what cannot be sent is dropped and counted
+(:class:`DeliveryStats`). Nothing here raises to the host.
+
+Large payloads: when ``GET /version`` (asked once, before the first post) advertised
+``logs3_payload_max_bytes``, batches stay under it and a payload still larger (a single big
+row) goes through the overflow upload (:mod:`twinplane.sdk.overflow`: slot, upload to the
+signed URL, reference to ``/logs3``), retried as a whole and counted in ``overflowed``.
+Without that limit a 413 splits the batch in two, and a single row still refused is
+dropped and counted in ``dropped_too_large``.
 
 ``flush(timeout)`` waits for everything enqueued before it, and never longer than
 ``timeout``. After ``fork()`` the child starts with an empty queue and no thread.
@@ -23,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import orjson
 
-from twinplane.sdk import serializer
+from twinplane.sdk import overflow, serializer
 from twinplane.sdk.retry import RetryPolicy
 from twinplane.sdk.row_keys import END_KEY, REF_KEY, START_KEY, expand_row
 from twinplane.wire.coalesce import coalesce_rows
@@ -39,9 +46,13 @@ def _row_id(row: dict[str, Any]) -> Any:
     return row.get("id")
 
 
-_TAKE_MAX = 10_000
+_TAKE_MAX = 10_000  # rows folded per cycle; bounds the worker's memory per cycle
 WARNING_INTERVAL = 60.0  # seconds between two "cannot resolve" warnings
-BACKPRESSURE_LIMIT = 30.0  # longest an experiment or dataset write waits for room in a full queue  # rows folded per cycle; bounds the worker's memory per cycle
+BACKPRESSURE_LIMIT = 30.0  # longest an experiment or dataset write waits for room in a full queue
+_Encoded = tuple[bytes, dict[str, Any]]  # a serialized row and the row (for the overflow slot request)
+_HEAD = b'{"rows":['
+_TAIL = b'],"api_version":2}'
+_ENVELOPE = len(_HEAD) + len(_TAIL) - 1  # a batch's payload: _ENVELOPE + sum(len(row) + 1)
 
 
 @dataclass(frozen=True)
@@ -54,6 +65,7 @@ class DeliveryStats:
     dropped_too_large: int = 0
     retries: int = 0
     pending: int = 0
+    overflowed: int = 0  # rows of ``sent`` that went through an overflow upload
 
     @property
     def dropped(self) -> int:
@@ -98,9 +110,11 @@ class Delivery:
         self._in_flight = 0
         self._max_bytes = max(1024, self._cfg.batch_bytes)
         self._version_checked = False
+        self._overflow_limit: int | None = None  # the server's logs3_payload_max_bytes, once read
         self._no_wait_until = 0.0
         self._last_warning = self._last_drop_warning = -WARNING_INTERVAL
         self._sent = self._dropped_full = self._dropped_failed = self._dropped_large = self._retries = 0
+        self._overflowed = 0
 
     # -- caller side (hot path) ----------------------------------------------------------------
     def put(self, ref: ObjectRef, row: dict[str, Any]) -> None:
@@ -172,7 +186,8 @@ class Delivery:
 
     def stats(self) -> DeliveryStats:
         return DeliveryStats(sent=self._sent, dropped_queue_full=self._dropped_full, dropped_failed=self._dropped_failed,
-                             dropped_too_large=self._dropped_large, retries=self._retries, pending=self._pending())
+                             dropped_too_large=self._dropped_large, retries=self._retries, pending=self._pending(),
+                             overflowed=self._overflowed)
 
     def close(self, timeout: float | None = None) -> FlushResult:
         result = self.flush(timeout)
@@ -226,7 +241,7 @@ class Delivery:
                 groups[id(ref)] = (ref, [row])
             else:
                 group[1].append(row)
-        encoded: list[bytes] = []
+        encoded: list[_Encoded] = []
         for ref, rows in groups.values():
             ident = self._identity(ref)
             if ident is None:
@@ -238,7 +253,7 @@ class Delivery:
                 if created.__class__ is float:
                     row["created"] = serializer.iso_utc(created)
                 row.update(ident)
-                encoded.append(serializer.dumps(row))
+                encoded.append((serializer.dumps(row), row))
         if not encoded:
             return
         self._check_version()
@@ -263,27 +278,34 @@ class Delivery:
             resp = self._connection().send("GET", "/version", timeout=5.0)
             if resp.status_code == 200:
                 limit = orjson.loads(resp.content).get("logs3_payload_max_bytes")
-                if isinstance(limit, int) and limit > 1024:
-                    self._max_bytes = min(self._max_bytes, limit)
+                if isinstance(limit, (int, float)) and not isinstance(limit, bool) and int(limit) > 0:
+                    self._overflow_limit = int(limit)
+                    self._max_bytes = min(self._max_bytes, self._overflow_limit)
         except Exception:  # noqa: BLE001 - optional handshake
             logger.debug("GET /version failed; using the configured batch size", exc_info=True)
 
-    def _batches(self, encoded: list[bytes]) -> list[list[bytes]]:
-        batches: list[list[bytes]] = []
-        cur: list[bytes] = []
-        size = 0
-        for part in encoded:
-            if cur and (len(cur) >= self._batch_size or size + len(part) + 1 > self._max_bytes):
+    def _batches(self, encoded: list[_Encoded]) -> list[list[_Encoded]]:
+        """Batches whose payload stays within the row count and ``_max_bytes``; a row larger than
+        that goes alone."""
+        batches: list[list[_Encoded]] = []
+        cur: list[_Encoded] = []
+        size = _ENVELOPE
+        for item in encoded:
+            n = len(item[0]) + 1
+            if cur and (len(cur) >= self._batch_size or size + n > self._max_bytes):
                 batches.append(cur)
-                cur, size = [], 0
-            cur.append(part)
-            size += len(part) + 1
+                cur, size = [], _ENVELOPE
+            cur.append(item)
+            size += n
         if cur:
             batches.append(cur)
         return batches
 
-    def _send(self, batch: list[bytes]) -> None:
-        body = b'{"rows":[' + b",".join(batch) + b'],"api_version":2}'
+    def _send(self, batch: list[_Encoded]) -> None:
+        if self._overflow_limit is not None and _payload_size(batch) > self._overflow_limit:
+            self._send_overflow(batch)
+            return
+        body = _payload(batch)
         attempt = 0
         while True:
             status: int | None = None
@@ -302,23 +324,94 @@ class Delivery:
                 return
             if status == 413:
                 if len(batch) == 1:
-                    self._dropped_large += 1
-                    logger.warning("twinplane: a row of %d bytes is larger than the server accepts; dropped",
-                                   len(batch[0]))
+                    self._drop_too_large(batch)
                     return
                 half = len(batch) // 2
                 self._max_bytes = max(1024, min(self._max_bytes, len(body) // 2))
                 self._send(batch[:half])
                 self._send(batch[half:])
                 return
-            if attempt >= self._policy.retries or not self._policy.should_retry(status):
-                self._dropped_failed += len(batch)
-                now = time.monotonic()
-                if now - self._last_drop_warning >= WARNING_INTERVAL:
-                    self._last_drop_warning = now
-                    logger.warning("twinplane: dropped %d rows after %d attempts (last status %s); "
-                                   "see twinplane.delivery_stats()", len(batch), attempt + 1, status)
+            if not self._wait_to_retry(len(batch), attempt, status, retry_after):
                 return
-            self._retries += 1
-            time.sleep(self._policy.delay(attempt, retry_after))
             attempt += 1
+
+    def _send_overflow(self, batch: list[_Encoded]) -> None:
+        """Slot, upload, reference; a failed attempt starts again from the step that failed (a new
+        slot when the upload failed, since an upload URL works once)."""
+        size = _payload_size(batch)
+        slot_body = overflow.slot_request([overflow.row_meta(row, len(part)) for part, row in batch], size)
+        key: str | None = None
+        attempt = 0
+        while True:
+            status: int | None = None
+            retry_after: str | None = None
+            try:
+                conn = self._connection()
+                if key is None:
+                    resp = conn.send("POST", "/logs3/overflow", json=slot_body)
+                    status, retry_after = resp.status_code, resp.headers.get("retry-after")
+                    if 200 <= status < 300:
+                        slot = overflow.parse_slot(_json_or_none(resp.content))
+                        if slot is None:
+                            self._drop_failed(len(batch), attempt + 1, "the data plane answered no usable overflow slot")
+                            return
+                        status = None
+                        # the payload exists only while it is uploaded: one copy of the batch, released at once
+                        status, retry_after = overflow.upload(conn, slot, _payload(batch))
+                        if 200 <= status < 300:
+                            key = slot.key
+                if key is not None:
+                    status = None
+                    resp = conn.send("POST", "/logs3", json=overflow.reference(key, size))
+                    status, retry_after = resp.status_code, resp.headers.get("retry-after")
+                    if 200 <= status < 300:
+                        self._sent += len(batch)
+                        self._overflowed += len(batch)
+                        return
+            except httpx.HTTPError as exc:
+                logger.debug("overflow upload failed: %s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - e.g. login failure inside connection()
+                logger.warning("twinplane: cannot send rows: %s", exc)
+            if status == 413:
+                self._drop_too_large(batch)
+                return
+            if not self._wait_to_retry(len(batch), attempt, status, retry_after):
+                return
+            attempt += 1
+
+    def _drop_too_large(self, batch: list[_Encoded]) -> None:
+        self._dropped_large += len(batch)
+        logger.warning("twinplane: %d row(s) of %d bytes are larger than the server accepts; dropped",
+                       len(batch), _payload_size(batch))
+
+    def _wait_to_retry(self, n: int, attempt: int, status: int | None, retry_after: str | None) -> bool:
+        """Sleep before the next attempt and say True; or, out of attempts, drop the ``n`` rows."""
+        if attempt >= self._policy.retries or not self._policy.should_retry(status):
+            self._drop_failed(n, attempt + 1, f"last status {status}")
+            return False
+        self._retries += 1
+        time.sleep(self._policy.delay(attempt, retry_after))
+        return True
+
+    def _drop_failed(self, n: int, attempts: int, why: str) -> None:
+        self._dropped_failed += n
+        now = time.monotonic()
+        if now - self._last_drop_warning >= WARNING_INTERVAL:
+            self._last_drop_warning = now
+            logger.warning("twinplane: dropped %d rows after %d attempts (%s); see twinplane.delivery_stats()",
+                           n, attempts, why)
+
+
+def _payload(batch: list[_Encoded]) -> bytes:
+    return _HEAD + b",".join(part for part, _ in batch) + _TAIL
+
+
+def _payload_size(batch: list[_Encoded]) -> int:
+    return _ENVELOPE + sum(len(part) + 1 for part, _ in batch)
+
+
+def _json_or_none(content: bytes) -> Any:
+    try:
+        return orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None

@@ -12,6 +12,9 @@ LOG_ID_PROJECT_LOGS = "g"
 LOG_ID_PLAYGROUND = "x"
 LOG_ID_PROMPTS = "p"
 
+# every field that can name a row's object (the overflow slot request lists those a row holds)
+OBJECT_ID_KEYS = ("experiment_id", "dataset_id", "prompt_session_id", "project_id", "log_id", "function_data")
+
 
 def row_object(row: dict[str, Any]) -> tuple[str, str]:
     """Return ``(object_type, object_id)`` named by a row's identity fields.

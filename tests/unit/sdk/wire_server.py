@@ -1,12 +1,15 @@
 """A small in-memory server speaking the wire shapes the SDK uses, for SDK tests.
 
 Real HTTP on 127.0.0.1 (``ThreadingHTTPServer``), merge semantics from ``twinplane.wire``,
-every request recorded, and faults injectable per path (status, Retry-After, hang).
+every request recorded, and faults injectable per path (status, Retry-After, hang). Overflow
+slots point at ``/upload/<key>`` on this server (or under ``upload_base``), which takes no auth
+and records each upload with its headers; fault key ``/upload``.
 It stands in for the data plane until tests run against ``twinplane up``.
 """
 
 from __future__ import annotations
 
+import email.parser
 import itertools
 import threading
 import time
@@ -36,6 +39,10 @@ class WireServer:
         self.org_id = str(uuid.uuid4())
         self._api_url = api_url
         self.payload_max = payload_max
+        self.overflow_method = "PUT"
+        self.upload_base: str | None = None  # where signed upload URLs point (default: this server)
+        self.uploads: list[dict[str, Any]] = []
+        self.blobs: dict[str, bytes] = {}
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str, Any]] = []
         self.faults: dict[str, list[Fault]] = defaultdict(list)
@@ -82,7 +89,7 @@ class WireServer:
         return out
 
     def logs3_rows(self) -> list[dict[str, Any]]:
-        return [r for m, p, b in self.requests if p == "/logs3" for r in b["rows"]]
+        return [r for m, p, b in self.requests if p == "/logs3" and isinstance(b["rows"], list) for r in b["rows"]]
 
     def paths(self) -> list[str]:
         return [f"{m} {p}" for m, p, _ in self.requests]
@@ -139,10 +146,7 @@ class WireServer:
                 "comparison_experiment_name": self.experiments[base_id]["name"] if base is not None else None,
                 "scores": scores, "metrics": {}}
 
-    def handle(self, method: str, path: str, query: dict[str, str], body: Any, auth: str | None
-               ) -> tuple[int, Any, dict[str, str]]:
-        if auth != f"Bearer {API_KEY}":
-            return 401, {"error": {"code": "unauthorized", "message": "bad key"}}, {}
+    def _fault(self, path: str) -> tuple[int, Any, dict[str, str]] | None:
         with self.lock:
             queue = self.faults.get(path)
             fault = None
@@ -151,11 +155,39 @@ class WireServer:
                 fault.times -= 1
                 if fault.times <= 0:
                     queue.pop(0)
+        if fault is None:
+            return None
+        if fault.hang:
+            time.sleep(fault.hang)
+        headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
+        return fault.status, {"error": {"code": "injected", "message": "injected fault"}}, headers
+
+    def handle_upload(self, method: str, path: str, query: str, headers: dict[str, str], raw: bytes
+                      ) -> tuple[int, Any, dict[str, str]]:
+        """A signed upload: no Authorization expected; PUT takes the bytes, POST a multipart ``file`` part."""
+        with self.lock:
+            self.uploads.append({"method": method, "path": path, "query": query, "headers": headers, "body": raw})
+            self.requests.append((method, "/upload", None))
+        fault = self._fault("/upload")
         if fault is not None:
-            if fault.hang:
-                time.sleep(fault.hang)
-            headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
-            return fault.status, {"error": {"code": "injected", "message": "injected fault"}}, headers
+            return fault
+        key = path[len("/upload/"):]
+        if method == "POST":
+            ctype = next(v for k, v in headers.items() if k.lower() == "content-type")
+            msg = email.parser.BytesParser().parsebytes(f"Content-Type: {ctype}\r\n\r\n".encode() + raw)
+            files = [part for part in msg.get_payload() if part.get_param("name", header="content-disposition") == "file"]
+            raw = files[0].get_payload(decode=True)
+        with self.lock:
+            self.blobs[key] = raw
+        return 200, {}, {}
+
+    def handle(self, method: str, path: str, query: dict[str, str], body: Any, auth: str | None
+               ) -> tuple[int, Any, dict[str, str]]:
+        if auth != f"Bearer {API_KEY}":
+            return 401, {"error": {"code": "unauthorized", "message": "bad key"}}, {}
+        fault = self._fault(path)
+        if fault is not None:
+            return fault
         parts = path.strip("/").split("/")
         if path == "/api/apikey/login":
             return 200, {"org_info": [{"id": self.org_id, "name": self.org_name, "api_url": self._api_url or self.url,
@@ -163,9 +195,25 @@ class WireServer:
                                        "git_metadata": None}]}, {}
         if path == "/version":
             return 200, ({"logs3_payload_max_bytes": self.payload_max} if self.payload_max else {}), {}
+        if path == "/logs3/overflow":
+            key = uuid.uuid4().hex
+            slot: dict[str, Any] = {"method": self.overflow_method, "key": key,
+                                    "signedUrl": f"{self.upload_base or self.url}/upload/{key}?sig=s1%2B"}
+            if self.overflow_method == "PUT":
+                slot["headers"] = {"Content-Type": "application/json", "X-Slot": key}
+            else:
+                slot["fields"] = {"Content-Type": "application/json", "policy": "p-" + key}
+            return 200, slot, {}
         if path == "/logs3":
+            rows = body["rows"]
+            if isinstance(rows, dict):  # an overflow reference
+                with self.lock:
+                    raw = self.blobs.pop(rows["key"], None)
+                if raw is None or rows.get("type") != "logs3_overflow" or rows.get("size_bytes") != len(raw):
+                    return 400, {"error": {"code": "bad_request", "message": "bad overflow reference"}}, {}
+                rows = orjson.loads(raw)["rows"]
             with self.lock:
-                for row in body["rows"]:
+                for row in rows:
                     self._write(row)
             return 200, {}, {}
         if path == "/v1/project" and method == "POST":
@@ -256,11 +304,18 @@ class WireServer:
                 u = urlparse(self.path)
                 n = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(n) if n else b""
+                if u.path.startswith("/upload/"):
+                    status, out, headers = srv.handle_upload(method, u.path, u.query, dict(self.headers), raw)
+                    self._answer(status, out, headers)
+                    return
                 body = orjson.loads(raw) if raw else None
                 query = {k: v[0] for k, v in parse_qs(u.query).items()}
                 with srv.lock:
                     srv.requests.append((method, u.path, body if body is not None else query))
                 status, out, headers = srv.handle(method, u.path, query, body, self.headers.get("Authorization"))
+                self._answer(status, out, headers)
+
+            def _answer(self, status: int, out: Any, headers: dict[str, str]) -> None:
                 data = orjson.dumps(out)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -275,5 +330,8 @@ class WireServer:
 
             def do_POST(self) -> None:
                 self._do("POST")
+
+            def do_PUT(self) -> None:
+                self._do("PUT")
 
         return Handler
