@@ -41,6 +41,7 @@ import orjson
 from twinplane.server.common import errors
 from twinplane.server.common.errors import BadRequest, TwinplaneError, Unavailable
 from twinplane.server.common.gc_tuning import tune_gc
+from twinplane.server.common.redaction import install_redaction
 from twinplane.server.data_plane.store.base import ObjectRef, RowWrite, WriteResult
 
 logger = logging.getLogger(__name__)
@@ -103,7 +104,9 @@ class WriterProcess:
         self._broken = None
         ours, theirs = socket.socketpair()
         ctx = multiprocessing.get_context("spawn")
-        self._proc = ctx.Process(target=child_main, args=(self._path, self._synchronous, theirs),
+        # the server's log level: the writer logs like the process it serves
+        level = logging.getLogger().getEffectiveLevel()
+        self._proc = ctx.Process(target=child_main, args=(self._path, self._synchronous, theirs, level),
                                  name="twinplane-sqlite-writer", daemon=True)
         self._proc.start()
         theirs.close()
@@ -202,11 +205,12 @@ class WriterProcess:
 
 
 # the writer's side -----------------------------------------------------------
-def child_main(path: str, synchronous: str, sock: socket.socket) -> None:
+def child_main(path: str, synchronous: str, sock: socket.socket, log_level: int = logging.INFO) -> None:
     """Entry point of the writer process."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_redaction()
     asyncio.run(_serve(path, synchronous, sock))
 
 
