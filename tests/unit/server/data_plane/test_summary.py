@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from twinplane.server.data_plane.services.summary import summarize
 from twinplane.server.data_plane.store.base import TraceScores
+
+from .summary_reference import summarize
 
 SCORE_KEYS = {"name", "score", "improvements", "regressions"}
 METRIC_KEYS = {"name", "metric", "unit", "improvements", "regressions"}

@@ -8,7 +8,7 @@ from urllib.parse import quote
 from twinplane.server.common.errors import NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.services.objects import ObjectResolver
-from twinplane.server.data_plane.services.summary import aggregate, case_key, summary_items
+from twinplane.server.data_plane.services.summary import aggregate, summary_items
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, Store
 
 MAX_COMPARE_ROOTS = 5000
@@ -97,7 +97,7 @@ class Reports:
             per_exp_cases[m.id] = agg.cases_scores
             score_names.update(agg.scores)
             for t in traces:
-                key = case_key(t) or ("trace:" + t.root_span_id)
+                key = t.case_key or ("trace:" + t.root_span_id)
                 root = roots.get(t.root_row_id or "") or {}
                 case = cases.setdefault(key, {"key": key, "input": root.get("input"), "rows": {}, "diffs": {}})
                 if case["input"] is None and root:

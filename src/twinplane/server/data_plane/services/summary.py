@@ -5,8 +5,9 @@ experiment means, diffs against a comparison experiment, and improvement / regre
 counts over cases matched by root input (or by the dataset row of ``origin``): the case
 key of ``store.row_shape.case_key_of``. ``/summarize`` gets those figures from the store in
 one SQL statement (``Store.summary_stats``) and shapes them with ``summary_items``;
-``summarize`` is the same maths over ``TraceScores`` (the per-trace facts the side-by-side
-comparison lists), and the reference the store's SQL is tested against.
+``aggregate`` gives the per-case means of ``TraceScores`` (the per-trace facts the
+side-by-side comparison lists). The tests hold the same maths in Python
+(``tests/unit/server/data_plane/summary_reference.py``) and check the SQL against it.
 
 The score and metric items are splatted into SDK dataclasses: their keys are EXACTLY
 ``{name, score, improvements, regressions[, diff]}`` and
@@ -35,10 +36,6 @@ def metric_unit(name: str) -> str:
     return ""
 
 
-def case_key(t: TraceScores) -> str | None:
-    return t.case_key
-
-
 @dataclass(slots=True)
 class Aggregate:
     scores: dict[str, float]
@@ -57,7 +54,7 @@ def aggregate(traces: list[TraceScores]) -> Aggregate:
     case_s: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     case_m: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     for t in traces:
-        key = case_key(t)
+        key = t.case_key
         for name, v in t.scores.items():
             if v is None:
                 continue
@@ -78,27 +75,9 @@ def aggregate(traces: list[TraceScores]) -> Aggregate:
     )
 
 
-def _counts(mine: dict[str, dict[str, float]], theirs: dict[str, dict[str, float]], name: str,
-            higher_is_better: bool) -> tuple[int, int]:
-    up = down = 0
-    for case, values in mine.items():
-        other = theirs.get(case)
-        if other is None or name not in values or name not in other:
-            continue
-        delta = values[name] - other[name]
-        if abs(delta) < 1e-12:
-            continue
-        better = delta > 0 if higher_is_better else delta < 0
-        if better:
-            up += 1
-        else:
-            down += 1
-    return up, down
-
-
 def summary_items(stats: list[SummaryStat]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(scores, metrics)`` in the strict SDK shape from the store's ``summary_stats``
-    (what ``/summarize`` serves; ``summarize`` below is the same maths over per-trace facts)."""
+    (what ``/summarize`` serves)."""
     scores: dict[str, Any] = {}
     metrics: dict[str, Any] = {}
     for st in sorted(stats, key=lambda x: x.name):
@@ -115,29 +94,4 @@ def summary_items(stats: list[SummaryStat]) -> tuple[dict[str, Any], dict[str, A
             metrics[st.name] = item
         if st.base_mean is not None:
             item["diff"] = st.mean - st.base_mean
-    return scores, metrics
-
-
-def summarize(traces: list[TraceScores], base: list[TraceScores] | None) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return ``(scores, metrics)`` in the strict SDK shape."""
-    mine = aggregate(traces)
-    theirs = aggregate(base) if base is not None else None
-    scores: dict[str, Any] = {}
-    for name in sorted(mine.scores):
-        item: dict[str, Any] = {"name": name, "score": mine.scores[name], "improvements": 0, "regressions": 0}
-        if theirs is not None:
-            item["improvements"], item["regressions"] = _counts(mine.cases_scores, theirs.cases_scores, name, True)
-            if name in theirs.scores:
-                item["diff"] = mine.scores[name] - theirs.scores[name]
-        scores[name] = item
-    metrics: dict[str, Any] = {}
-    for name in sorted(mine.metrics):
-        item = {"name": name, "metric": mine.metrics[name], "unit": metric_unit(name),
-                "improvements": 0, "regressions": 0}
-        if theirs is not None:
-            item["improvements"], item["regressions"] = _counts(
-                mine.cases_metrics, theirs.cases_metrics, name, not LOWER_IS_BETTER_DEFAULT)
-            if name in theirs.metrics:
-                item["diff"] = mine.metrics[name] - theirs.metrics[name]
-        metrics[name] = item
     return scores, metrics

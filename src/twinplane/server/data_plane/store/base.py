@@ -160,7 +160,7 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def summary_stats(self, org_id: str, ref: ObjectRef, base: ObjectRef | None) -> list[SummaryStat]:
         """Per score and metric name: mean over traces for the experiment and its base, and how many
-        matched cases went up or down (the maths of ``services.summary.summarize``, in SQL). Both
+        matched cases went up or down (the maths of ``services.summary``, in SQL). Both
         refs are experiments: their writes keep the per-case values this reads (``trace_rollup``);
         another object type has none, so its summary is empty."""
 

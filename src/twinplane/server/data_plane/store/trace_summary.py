@@ -6,7 +6,7 @@ per ``root_span_id`` (the side-by-side comparison lists them). ``summary_sql`` c
 whole summary with comparison in one statement over the per-case values the writes keep
 up to date (``trace_rollup``) and returns one row per score and metric name, so an
 experiment of 10,000 cases costs two ordered index ranges, not 100,000 values through
-Python. ``services.summary.summarize`` defines the same maths over ``TraceScores``.
+Python. The tests check it against the same maths over ``TraceScores`` in Python.
 """
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
