@@ -110,6 +110,11 @@ class SummaryStat:
     lower: int
 
 
+# The tables besides dp_rows that hold an object's data by its key ``ok``: what a purge empties
+# (each engine adds its own full-text table).
+OBJECT_TABLES = ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values")
+
+
 class Store(abc.ABC):
     """All SQL of the data plane lives behind this interface."""
 

@@ -21,7 +21,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
-from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import OBJECT_TABLES, ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.postgres_dialect import FTS_CONFIG, FTS_WEIGHTS, PostgresDialect
 from twinplane.server.data_plane.store.postgres_writer import PostgresWriter
@@ -157,7 +157,7 @@ class PostgresStore(RowReads):
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute("DELETE FROM dp_rows WHERE ok = %s", (ok,))
             n = cur.rowcount
-            for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values", "dp_fts"):
+            for table in (*OBJECT_TABLES, "dp_fts"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
         return n
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from twinplane.server.data_plane.store.base import RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import OBJECT_TABLES, RowWrite, WriteResult
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
@@ -72,7 +72,7 @@ def purge(c: sqlite3.Connection, ok: int) -> int:
                        "SELECT ? + row_number() OVER (ORDER BY seq), seq FROM dp_rows WHERE ok = ?", (last, ok)).rowcount
     c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
     n: int = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
-    for table in ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values"):
+    for table in OBJECT_TABLES:
         c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
     return n
 
