@@ -14,6 +14,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# Host names both planes answer by default (besides their public_url's host).
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
 
 class ControlPlaneSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TWINPLANE_CONTROL_", extra="ignore")
@@ -76,7 +79,7 @@ class ControlPlaneSettings(BaseSettings):
         ),
     )
     allowed_hosts: list[str] = Field(
-        default_factory=lambda: ["127.0.0.1", "localhost", "::1"],
+        default_factory=lambda: list(LOOPBACK_HOSTS),
         description=(
             "Host names the control plane answers for, besides public_url's host (always allowed); other Host "
             "headers get 400 (DNS-rebinding defence). '*.example.com' matches subdomains, '*' any host. "
@@ -119,7 +122,7 @@ class DataPlaneSettings(BaseSettings):
         description="Exact browser origins allowed by CORS (the control plane's public origins). JSON list.",
     )
     allowed_hosts: list[str] = Field(
-        default_factory=lambda: ["127.0.0.1", "localhost", "::1"],
+        default_factory=lambda: list(LOOPBACK_HOSTS),
         description=(
             "Host names the data plane answers for, besides public_url's host (always allowed); other Host "
             "headers get 400 (DNS-rebinding defence), except on /healthz and /readyz. '*.example.com' matches "
