@@ -17,7 +17,8 @@ _PLAIN = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 
 # Ids are uuid4s made from os.urandom in batches: ``uuid.uuid4()`` reads 16 bytes per call,
 # and os.urandom releases the GIL around its syscall, so under load every request's event
-# loop thread had to win the GIL back from the store's writer thread (up to a switch interval).
+# loop thread had to win the GIL back from the process's other threads (readers, the WAL
+# checkpointer; until it moved to its own process, the SQLite writer), up to a switch interval.
 _BATCH = 256
 _ready: deque[bytes] = deque()
 

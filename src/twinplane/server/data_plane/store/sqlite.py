@@ -1,9 +1,10 @@
-"""The embedded engine: SQLite in WAL mode, one writer thread, parallel readers, FTS5.
+"""The embedded engine: SQLite in WAL mode, one writer process, parallel readers, FTS5.
 
 Writes go to ``SqliteWriter`` (group commit on one thread, full-text indexing beside it)
 in a process of its own (``WriterProcess``); WAL checkpoints run on a thread here
-(``SqliteCheckpointer``). Reads use a small pool of read-only connections driven through ``asyncio.to_thread``, so
-they never wait for the writer (WAL readers see the last committed state).
+(``SqliteCheckpointer``). Reads use a small pool of read-only connections driven through
+``asyncio.to_thread``, so they never wait for the writer (WAL readers see the last
+committed state).
 """
 
 from __future__ import annotations
