@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.pg import create_database, drop_database
+from bench.proc import cpu_seconds, machine_cpu_seconds, process_tree
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -230,60 +231,28 @@ def _load_process(url: str, api_key: str, project_id: str, probe: bool, out: Any
     uvloop.run(_load(url, api_key, project_id, probe, out))
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of one process so far (all its threads)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return 0.0
-    fields = stat[stat.rfind(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _machine_cpu_seconds() -> float:
-    """Busy CPU time of the whole machine so far (all cores, every process: /proc/stat)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    user, nice, system, _idle, _iowait, irq, softirq = fields[:7]
-    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
-
-
-def _process_tree(pid: int) -> dict[int, str]:
-    """pid -> name of a process and its descendants (Linux /proc)."""
-    out: dict[int, str] = {}
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            out[p] = Path(f"/proc/{p}/comm").read_text().strip()
-            for task in Path(f"/proc/{p}/task").iterdir():
-                todo += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return out
-
-
 def run_load(url: str, api_key: str, project_id: str, probe: bool, server_pid: int | None = None) -> dict[str, Any]:
     """Run the load generator; with ``server_pid``, also the CPU the server's processes and the
     generator spent per acknowledged row (µs), which other work on the machine distorts far less
     than rows/s."""
     ctx = mp.get_context("spawn")
     out = ctx.Queue()
-    tree = _process_tree(server_pid) if server_pid else {}
-    before = {p: _cpu_seconds(p) for p in tree}
-    machine = _machine_cpu_seconds()
+    tree = process_tree(server_pid) if server_pid else []
+    before = {p: cpu_seconds(p) for p in tree}
+    machine = machine_cpu_seconds()
     p = ctx.Process(target=_load_process, args=(url, api_key, project_id, probe, out))
     p.start()
     result = dict(out.get(timeout=SECONDS + 120))
     if server_pid:
         rows = max(1, result["rows_acknowledged"])
         cpu = {}
-        for n, pid in enumerate(sorted(tree, key=lambda x: x != server_pid)):
-            used = round((_cpu_seconds(pid) - before[pid]) / rows * 1e6, 1)
+        for pid in tree:  # the server first
+            used = round((cpu_seconds(pid) - before[pid]) / rows * 1e6, 1)
             if used > 0.05:  # idle helpers (multiprocessing's resource tracker) are left out
-                cpu["data plane" if pid == server_pid else f"data plane child {n}"] = used
-        cpu["load generator"] = round(_cpu_seconds(p.pid or 0) / rows * 1e6, 1)
+                cpu["data plane" if pid == server_pid else f"data plane child {len(cpu)}"] = used
+        cpu["load generator"] = round(cpu_seconds(p.pid or 0) / rows * 1e6, 1)
         # everything busy on the machine meanwhile: with PostgreSQL its backends; other work too
-        cpu["whole machine"] = round((_machine_cpu_seconds() - machine) / rows * 1e6, 1)
+        cpu["whole machine"] = round((machine_cpu_seconds() - machine) / rows * 1e6, 1)
         result["cpu_us_per_row"] = cpu
     p.join(timeout=30)
     return result

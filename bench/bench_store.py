@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.pg import create_database, drop_database
+from bench.proc import named_cpu_seconds
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -131,12 +132,12 @@ async def run_engine(name: str, url: str) -> dict[str, Any]:
 
     t_start = time.monotonic()
     cpu_start = time.process_time()
-    pg_cpu_start = _postgres_cpu_seconds()
+    pg_cpu_start = named_cpu_seconds("postgres")
     check = asyncio.create_task(checker())
     await asyncio.gather(*(writer(i) for i in range(WRITERS)))
     elapsed = time.monotonic() - t_start
     cpu = time.process_time() - cpu_start
-    pg_cpu = _postgres_cpu_seconds() - pg_cpu_start
+    pg_cpu = named_cpu_seconds("postgres") - pg_cpu_start
     writers_done = True
     await check
     q0 = time.monotonic()
@@ -174,23 +175,6 @@ async def run_engine(name: str, url: str) -> dict[str, Any]:
                      "mean_p95_score_all_rows": round(agg_ms, 1), "search_hits": len(page.rows), "agg": agg},
     }
 
-
-def _postgres_cpu_seconds() -> float:
-    """utime + stime of every process named postgres (Linux /proc); 0 where unavailable."""
-    total = 0
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    for pid in os.listdir("/proc") if os.path.isdir("/proc") else []:
-        if not pid.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{pid}/stat").read_text()
-        except OSError:
-            continue
-        name = stat[stat.find("(") + 1:stat.rfind(")")]
-        if name.startswith("postgres"):
-            fields = stat[stat.rfind(")") + 2:].split()
-            total += int(fields[11]) + int(fields[12])
-    return total / tick
 
 
 def main(engines: list[str] | None = None) -> None:

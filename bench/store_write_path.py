@@ -34,6 +34,7 @@ import orjson
 
 from bench.bench_ingest import _batch, _row_parts
 from bench.pg import create_database, drop_database
+from bench.proc import cpu_seconds
 
 HERE = Path(__file__).resolve().parent
 GROUPS = int(os.environ.get("BENCH_WRITE_PATH_GROUPS", "40"))
@@ -111,12 +112,6 @@ def sqlite_write_path() -> dict[str, Any]:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _backend_cpu(pid: int) -> float:
-    stat = Path(f"/proc/{pid}/stat").read_text()
-    fields = stat[stat.rfind(")") + 2:].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def _postgres(url: str) -> dict[str, Any]:
     import psycopg
 
@@ -142,18 +137,18 @@ async def _postgres(url: str) -> dict[str, Any]:
                     await apply_group(conn, group, objkeys)
 
         await run(warm)
-        b0, c0, t0 = _backend_cpu(pid), time.process_time(), time.perf_counter()
+        b0, c0, t0 = cpu_seconds(pid), time.process_time(), time.perf_counter()
         await run(groups)
-        t1, c1, b1 = time.perf_counter(), time.process_time(), _backend_cpu(pid)
+        t1, c1, b1 = time.perf_counter(), time.process_time(), cpu_seconds(pid)
         indexed = 0
-        i0 = _backend_cpu(pid)
+        i0 = cpu_seconds(pid)
         while True:
             async with conn.transaction():
                 n = int((await (await conn.execute(_INDEX_SQL, (INDEX_BATCH,))).fetchone())[0])  # type: ignore[index]
             if not n:
                 break
             indexed += n
-        i1 = _backend_cpu(pid)
+        i1 = cpu_seconds(pid)
     n = _rows(groups)
     return {"engine": "postgresql", "rows": n, "write_rows_per_second_wall": round(n / (t1 - t0)),
             "client_cpu_us_per_row": round((c1 - c0) / n * 1e6, 1),
