@@ -21,7 +21,7 @@ from typing import Any
 
 import orjson
 
-from twinplane.server.data_plane.services.summary import summarize
+from bench.summary_naive import summarize
 from twinplane.server.data_plane.store.row_shape import case_key_of
 from twinplane.server.data_plane.store.trace_summary import assemble
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from twinplane.server.data_plane.store.base import TraceScores
+from bench.summary_naive import summarize
 
-from .summary_reference import summarize
+from twinplane.server.data_plane.store.base import TraceScores
 
 SCORE_KEYS = {"name", "score", "improvements", "regressions"}
 METRIC_KEYS = {"name", "metric", "unit", "improvements", "regressions"}

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from bench.summary_naive import summarize
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.services.summary import summary_items
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery
 from twinplane.server.data_plane.store.row_shape import case_key_of
 
-from ..summary_reference import summarize
 from .conftest import ORG, PROJECT, all_rows, w
 
 EXP = ObjectRef("experiment", "exp-1")

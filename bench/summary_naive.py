@@ -1,5 +1,6 @@
-"""The summary maths over per-trace facts, in Python: the reference the store's SQL
-(``Store.summary_stats`` + ``services.summary.summary_items``) is tested against."""
+"""The summary maths over per-trace facts, in Python: the naive summary of
+``query_naive`` and the reference the store's SQL (``Store.summary_stats`` +
+``services.summary.summary_items``) is tested against (``tests/unit``)."""
 
 from __future__ import annotations
 
