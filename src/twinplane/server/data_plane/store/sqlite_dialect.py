@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import functools
+import sqlite3
+import threading
 from typing import Any
 
 import orjson
@@ -28,10 +30,44 @@ def fts_object_token(ok: int) -> str:
     return f"obj{ok}"
 
 
+# The full-text index's tokenizer (``sqlite_indexer``); queries are split by the same one.
+FTS_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+class _Tokenizer:
+    """SQLite's own FTS5 tokenizer on an in-memory table: a query's words become exactly the
+    index's tokens. The index keeps no positions (``detail=column``), so a quoted word that
+    the tokenizer would split ("foo-bar") is not a phrase FTS5 could answer; split here, it
+    is two words that must both occur, as the query language documents."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        self._conn.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{FTS_TOKENIZE}')")
+        self._conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, 'instance')")
+
+    def tokens(self, text: str) -> list[str]:
+        with self._lock:
+            self._conn.execute("INSERT INTO t (rowid, x) VALUES (1, ?)", (text,))
+            try:
+                rows = self._conn.execute("SELECT term FROM v ORDER BY \"offset\"").fetchall()
+            finally:
+                self._conn.execute("DELETE FROM t")
+        return list(dict.fromkeys(r[0] for r in rows))
+
+
+_tokenizer = _Tokenizer()
+
+
+@functools.lru_cache(maxsize=1024)
+def fts_tokens(text: str) -> tuple[str, ...]:
+    """``text`` as the full-text index's distinct tokens (folded), in order."""
+    return tuple(_tokenizer.tokens(text))
+
+
 def fts_query(text: str, oks: list[int], column: str | None = None) -> str:
-    """An FTS5 query: one of the objects' tokens AND every word of ``text`` (quoted: no operators)."""
-    words = [w for w in str(text).split() if w]
-    quoted = " ".join('"' + w.replace('"', '""') + '"' for w in words) or '""'
+    """An FTS5 query: one of the objects' tokens AND every token of ``text`` (quoted: no operators)."""
+    quoted = " ".join('"' + w.replace('"', '""') + '"' for w in fts_tokens(str(text))) or '""'
     body = f"{{{column}}} : ({quoted})" if column else f"{{{' '.join(FTS_FIELDS)}}} : ({quoted})"
     objs = " OR ".join(fts_object_token(ok) for ok in oks)
     return f"{{obj}} : ({objs}) AND {body}"

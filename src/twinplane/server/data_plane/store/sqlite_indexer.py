@@ -31,7 +31,7 @@ from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.row_shape import FTS_FIELDS
 from twinplane.server.data_plane.store.search_text import SearchText
 from twinplane.server.data_plane.store.sqlite_bulk import insert_all
-from twinplane.server.data_plane.store.sqlite_dialect import fts_object_token
+from twinplane.server.data_plane.store.sqlite_dialect import FTS_TOKENIZE, fts_object_token
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
 # ruff: noqa: S608
@@ -47,12 +47,13 @@ ROUND_INTERVAL = 0.25
 MAX_OFFERED = 50_000
 
 _COLUMNS = "obj, " + ", ".join(FTS_FIELDS)
-_SCHEMA = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS fts.dp_fts USING fts5("
-    f"{_COLUMNS}, columnsize=0, tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TABLE IF NOT EXISTS fts.fts_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL)",
-    "INSERT OR IGNORE INTO fts.fts_state (k, v) VALUES ('watermark', 0)",
-)
+# The index's definition. No positions (detail=column): searches ask for words in a
+# column, never phrases or NEAR, and without positions indexing a row costs ~45% less CPU.
+# A side file built under another FORMAT is dropped and rebuilt from the rows on open.
+FORMAT = 2
+_TABLE = ("CREATE VIRTUAL TABLE fts.dp_fts USING fts5("
+          f"{_COLUMNS}, columnsize=0, detail=column, tokenize='{FTS_TOKENIZE}')")
+_STATE = "CREATE TABLE IF NOT EXISTS fts.fts_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"
 
 
 def fts_path(db_path: str) -> str:
@@ -84,9 +85,30 @@ def open_index(db_path: str) -> sqlite3.Connection:
     conn.execute("PRAGMA fts.journal_mode=WAL")
     conn.execute("PRAGMA fts.synchronous=NORMAL")
     conn.execute("PRAGMA cache_size=-32768")
-    for stmt in _SCHEMA:
-        conn.execute(stmt)
+    _ensure_format(conn)
     return conn
+
+
+def _ensure_format(conn: sqlite3.Connection) -> None:
+    """Create the index, or drop and recreate it (watermark 0: rebuilt from the rows) when the
+    side file holds another definition. The first write locks only the side file."""
+    conn.execute(_STATE)
+    conn.execute("BEGIN")
+    try:
+        state = dict(conn.execute("SELECT k, v FROM fts.fts_state").fetchall())
+        exists = conn.execute("SELECT 1 FROM fts.sqlite_master WHERE name = 'dp_fts'").fetchone() is not None
+        if not exists or state.get("format") != FORMAT:
+            if exists:
+                logger.warning("full-text index: format %s found, rebuilding it as format %s from the rows",
+                               state.get("format"), FORMAT)
+            conn.execute("DROP TABLE IF EXISTS fts.dp_fts")
+            conn.execute(_TABLE)
+            conn.executemany("INSERT OR REPLACE INTO fts.fts_state (k, v) VALUES (?, ?)",
+                             [("watermark", 0), ("format", FORMAT)])
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 class SqliteIndexer:

@@ -100,6 +100,63 @@ async def test_sqlite_index_side_file_is_rebuilt_when_lost(tmp_path) -> None:
         await store.close()
 
 
+async def test_sqlite_search_words_are_split_like_the_index_splits_them(tmp_path) -> None:
+    # SQLite (PostgreSQL's parser keeps hyphenated words whole and accents as written): the
+    # query's words are the index's tokens, each of which must occur somewhere in the field,
+    # since the index keeps no positions; a word with punctuation inside is never an error
+    from twinplane.server.data_plane.store.sqlite import SqliteStore
+
+    store = SqliteStore(str(tmp_path / "data.db"))
+    await store.start()
+    try:
+        await store.write_rows([w(LOGS, "a", input="order ORD-1234 shipped to the Café"),
+                                w(LOGS, "b", input="ord shipped, ticket 1234"),
+                                w(LOGS, "c", input="ord-999 shipped")])
+        await store.wait_indexed()
+
+        async def ids(text: str) -> set[str]:
+            return {r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search=text))).rows}
+
+        assert await ids("ord-1234") == {"a", "b"}
+        assert await ids("cafe") == {"a"}
+        assert await ids("CAFÉ shipped") == {"a"}
+        assert await ids("ord.999") == {"c"}
+        assert await ids("--- ...") == set()
+    finally:
+        await store.close()
+
+
+async def test_sqlite_index_of_an_older_format_is_rebuilt(tmp_path) -> None:
+    import sqlite3
+
+    from twinplane.server.data_plane.store.sqlite import SqliteStore
+
+    path = str(tmp_path / "data.db")
+    store = SqliteStore(path)
+    await store.start()
+    await store.write_rows([w(LOGS, "a", input="phoenix rising"), w(LOGS, "b", input="other")])
+    await store.wait_indexed()
+    await store.close()
+    # what an earlier release left: an index with positions and no format recorded
+    side = sqlite3.connect(str(tmp_path / "data.db.fts"), isolation_level=None)
+    side.execute("DROP TABLE dp_fts")
+    side.execute("CREATE VIRTUAL TABLE dp_fts USING fts5(obj, input, output, expected, metadata, error, "
+                 "columnsize=0, tokenize='unicode61 remove_diacritics 2')")
+    side.execute("DELETE FROM fts_state WHERE k = 'format'")
+    side.close()
+    store = SqliteStore(path)
+    await store.start()
+    try:
+        await store.wait_indexed()
+        assert [r["id"] for r in (await store.fetch_rows(RowQuery(ORG, LOGS, search="phoenix"))).rows] == ["a"]
+        check = sqlite3.connect(str(tmp_path / "data.db.fts"))
+        sql = check.execute("SELECT sql FROM sqlite_master WHERE name = 'dp_fts'").fetchone()[0]
+        check.close()
+        assert "detail=column" in sql
+    finally:
+        await store.close()
+
+
 async def test_search_with_a_filter_on_trace_roots_pages_lazily_checked_rows(store) -> None:
     """Search + JSON filter + roots only: every page holds only matching roots, newest first,
     with each trace's span count, and the pages join up without repeats."""
