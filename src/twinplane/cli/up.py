@@ -171,6 +171,9 @@ def up(
     Prints the URLs and credentials and writes them to DIR/up.json. Ctrl-C stops both.
     """
     signal.signal(signal.SIGTERM, _raise_interrupt)  # stop both planes when we are stopped
+    # Ctrl-C too, also when started with SIGINT ignored (a non-interactive shell's `cmd &`),
+    # where Python would otherwise leave it ignored
+    signal.signal(signal.SIGINT, _raise_interrupt)
     try:
         launch = prepare(Path(data_dir).resolve(), host=host, control_port=control_port, data_port=data_port)
     except RuntimeError as err:
