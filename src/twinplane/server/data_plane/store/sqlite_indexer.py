@@ -8,15 +8,22 @@ data: delete it and the indexer rebuilds it from the rows.
 Progress is a watermark over ``dp_rows.change_seq`` (bumped by every write of a row) and
 ``dp_fts_trash`` (rows deleted or purged). A round reads, in one snapshot of the main
 file, the changes between the watermark and a bound no later than the last committed
-change, replaces those rows' entries (text: the string and number leaves of input,
-output, expected, metadata and error, taken from the JSON by ``json_tree``), and stores
-the new watermark in the side file, in the same transaction. rowid = ``dp_rows.seq``, so
-``ORDER BY rowid DESC LIMIT n`` walks the newest rows first and stops after a page.
+change, replaces those rows' entries, and stores the new watermark in the side file, in
+the same transaction. rowid = ``dp_rows.seq``, so ``ORDER BY rowid DESC LIMIT n`` walks
+the newest rows first and stops after a page.
 
-The writer of this process hands over the text of each row it committed (``offer``,
-keyed by the row's change number, computed from the dict it already holds:
-``search_text``), so a round parses no JSON for them; rows written by another process,
-or offered while the hand-over was full, are read from the JSON by SQL as before.
+The text of a row is ``search_text`` of its JSON (the string and number leaves of input,
+output, expected, metadata and error). The writer of this process hands over the text of
+each row it committed (``offer``, keyed by the row's change number, computed from the dict
+it already holds), so a round parses no JSON for them; rows written by another process,
+or offered while the hand-over was full, are parsed from their stored version.
+
+The index is contentless: it keeps no copy of the text (that copy was ~90 % of the side
+file). Removing a row's entry means handing FTS5 the exact text it indexed, so
+``fts_docs`` records the version each entry was built from, and the text is derived again
+from that version's JSON by the same ``search_text``. A purge deletes the versions too:
+its rows' entries stay behind, never returned (every search joins ``dp_rows``, and a
+``seq`` is never reused) until the side file is rebuilt.
 """
 
 from __future__ import annotations
@@ -27,9 +34,11 @@ import sqlite3
 import threading
 from collections.abc import Iterable
 
+import orjson
+
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.row_shape import FTS_FIELDS
-from twinplane.server.data_plane.store.search_text import SearchText
+from twinplane.server.data_plane.store.search_text import SearchText, search_text
 from twinplane.server.data_plane.store.sqlite_bulk import insert_all
 from twinplane.server.data_plane.store.sqlite_dialect import FTS_TOKENIZE, fts_object_token
 
@@ -47,13 +56,17 @@ ROUND_INTERVAL = 0.25
 MAX_OFFERED = 50_000
 
 _COLUMNS = "obj, " + ", ".join(FTS_FIELDS)
-# The index's definition. No positions (detail=column): searches ask for words in a
-# column, never phrases or NEAR, and without positions indexing a row costs ~13% less CPU
-# (store README, "Full text").
-# A side file built under another FORMAT is dropped and rebuilt from the rows on open.
-FORMAT = 2
-_TABLE = ("CREATE VIRTUAL TABLE fts.dp_fts USING fts5("
-          f"{_COLUMNS}, columnsize=0, detail=column, tokenize='{FTS_TOKENIZE}')")
+# The index's definition: contentless (see above), and without positions (detail=column):
+# searches ask for words in a column, never phrases or NEAR. Against a stored copy of the
+# text with positions, a row costs ~35 % less indexer CPU and the side file ~90 % less disk
+# (store README, "Full text"). A side file of another FORMAT is dropped and rebuilt on open.
+FORMAT = 3
+_TABLES = (
+    "CREATE VIRTUAL TABLE fts.dp_fts USING fts5("
+    f"{_COLUMNS}, content='', columnsize=0, detail=column, tokenize='{FTS_TOKENIZE}')",
+    # the version of the row each entry was built from: its text is what a removal hands back
+    "CREATE TABLE fts.fts_docs (rowid INTEGER PRIMARY KEY, version_seq INTEGER NOT NULL)",
+)
 _STATE = "CREATE TABLE IF NOT EXISTS fts.fts_state (k TEXT PRIMARY KEY, v INTEGER NOT NULL)"
 
 
@@ -61,21 +74,24 @@ def fts_path(db_path: str) -> str:
     return db_path + ".fts"
 
 
-def _text(field: str) -> str:
-    # the string and number leaves of one field, in document order
-    return (f"(SELECT group_concat(value, char(10)) FROM json_tree(v.data, '$.{field}') "
-            "WHERE type IN ('text', 'integer', 'real'))")
-
-
-_ADD = (f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS}) SELECT r.seq, 'obj' || r.ok, "
-        + ", ".join(_text(f) for f in FTS_FIELDS)
-        + " FROM main.dp_rows r JOIN main.dp_versions v ON v.seq = r.version_seq "
-        "WHERE r.seq IN (SELECT value FROM json_each(:seqs))")
-_CHANGED = "SELECT seq, ok, change_seq FROM main.dp_rows WHERE change_seq > :lo AND change_seq <= :hi"
+_CHANGED = ("SELECT seq, ok, change_seq, version_seq FROM main.dp_rows "
+            "WHERE change_seq > :lo AND change_seq <= :hi")
+_TRASHED = "SELECT row_seq FROM main.dp_fts_trash WHERE change_seq > :lo AND change_seq <= :hi"
+# the entries about to be replaced or removed, with the JSON they were built from (NULL
+# when a purge deleted that version)
+_INDEXED = ("SELECT d.rowid, v.ok, v.data FROM fts.fts_docs d LEFT JOIN main.dp_versions v "
+            "ON v.seq = d.version_seq WHERE d.rowid IN (SELECT value FROM json_each(:seqs))")
+_FORGET = "DELETE FROM fts.fts_docs WHERE rowid IN (SELECT value FROM json_each(:seqs))"
+_VERSIONS = "SELECT seq, data FROM main.dp_versions WHERE seq IN (SELECT value FROM json_each(:seqs))"
+_REMOVE = (f"INSERT INTO fts.dp_fts (dp_fts, rowid, {_COLUMNS}) "
+           f"VALUES ('delete', {', '.join('?' * (len(FTS_FIELDS) + 2))})")
 _PUT = f"INSERT INTO fts.dp_fts (rowid, {_COLUMNS})"
-_DROP = ("DELETE FROM fts.dp_fts WHERE rowid IN ("
-         "SELECT seq FROM main.dp_rows WHERE change_seq > :lo AND change_seq <= :hi "
-         "UNION ALL SELECT row_seq FROM main.dp_fts_trash WHERE change_seq > :lo AND change_seq <= :hi)")
+_DOCS = "INSERT INTO fts.fts_docs (rowid, version_seq)"
+
+
+def _text_of(data: str | bytes) -> SearchText:
+    """The text of a stored version: what ``search_text`` gave for the row it was written from."""
+    return search_text(orjson.loads(data))
 
 
 def open_index(db_path: str) -> sqlite3.Connection:
@@ -103,7 +119,9 @@ def _ensure_format(conn: sqlite3.Connection) -> None:
                 logger.warning("full-text index: format %s found, rebuilding it as format %s from the rows",
                                state.get("format"), FORMAT)
             conn.execute("DROP TABLE IF EXISTS fts.dp_fts")
-            conn.execute(_TABLE)
+            conn.execute("DROP TABLE IF EXISTS fts.fts_docs")
+            for stmt in _TABLES:
+                conn.execute(stmt)
             conn.executemany("INSERT OR REPLACE INTO fts.fts_state (k, v) VALUES (?, ?)",
                              [("watermark", 0), ("format", FORMAT)])
         conn.execute("COMMIT")
@@ -189,8 +207,11 @@ class SqliteIndexer:
             last = c.execute("SELECT value FROM main.dp_counters WHERE name = 'change'").fetchone()[0]
             hi = min(last, lo + batch)
             if hi > lo:
-                c.execute(_DROP, {"lo": lo, "hi": hi})
-                self._add(c, c.execute(_CHANGED, {"lo": lo, "hi": hi}).fetchall())
+                bounds = {"lo": lo, "hi": hi}
+                changed = c.execute(_CHANGED, bounds).fetchall()
+                self._remove(c, [seq for seq, *_ in changed]
+                             + [seq for (seq,) in c.execute(_TRASHED, bounds).fetchall()])
+                self._add(c, changed)
                 c.execute("UPDATE fts.fts_state SET v = ? WHERE k = 'watermark'", (hi,))
             c.execute("COMMIT")
         except BaseException:
@@ -206,12 +227,29 @@ class SqliteIndexer:
             self._progress.notify_all()
         return max(hi - lo, 0)
 
-    def _add(self, c: sqlite3.Connection, changed: list[tuple[int, int, int]]) -> None:
-        """Index rows (seq, ok, change number): from the writer's texts, else from their JSON."""
+    @staticmethod
+    def _remove(c: sqlite3.Connection, seqs: list[int]) -> None:
+        """Remove the entries of these rows, if indexed, handing FTS5 the text each was built from."""
+        if not seqs:
+            return
+        args = {"seqs": json.dumps(seqs)}
+        gone = [(seq, fts_object_token(ok), *_text_of(data))
+                for seq, ok, data in c.execute(_INDEXED, args).fetchall() if data is not None]
+        if gone:
+            c.executemany(_REMOVE, gone)
+        c.execute(_FORGET, args)
+
+    def _add(self, c: sqlite3.Connection, changed: list[tuple[int, int, int, int]]) -> None:
+        """Index rows (seq, ok, change number, version): from the writer's texts, else from their JSON."""
         with self._offered_lock:
-            texts = [self._offered.get(change) for _seq, _ok, change in changed]
-        insert_all(c, _PUT, [(seq, fts_object_token(ok), *text)
-                             for (seq, ok, _c), text in zip(changed, texts, strict=True) if text is not None])
-        unknown = [seq for (seq, _ok, _c), text in zip(changed, texts, strict=True) if text is None]
+            offered = [self._offered.get(change) for _seq, _ok, change, _v in changed]
+        unknown = [version for (_s, _o, _c, version), text in zip(changed, offered, strict=True) if text is None]
+        parsed: dict[int, SearchText] = {}
         if unknown:
-            c.execute(_ADD, {"seqs": json.dumps(unknown)})
+            parsed = {seq: _text_of(data)
+                      for seq, data in c.execute(_VERSIONS, {"seqs": json.dumps(unknown)}).fetchall()}
+        texts = [parsed[version] if text is None else text
+                 for (_s, _o, _c, version), text in zip(changed, offered, strict=True)]
+        insert_all(c, _PUT, [(seq, fts_object_token(ok), *text)
+                             for (seq, ok, _c, _v), text in zip(changed, texts, strict=True)])
+        insert_all(c, _DOCS, [(seq, version) for seq, _ok, _c, version in changed])

@@ -157,6 +157,66 @@ async def test_sqlite_index_of_an_older_format_is_rebuilt(tmp_path) -> None:
         await store.close()
 
 
+def _index_is_consistent(db: str) -> list[tuple[int, int]]:
+    """FTS5's own integrity check of the side file, and its (row, version) records."""
+    import sqlite3
+
+    side = sqlite3.connect(db + ".fts", isolation_level=None)
+    try:
+        side.execute("INSERT INTO dp_fts (dp_fts) VALUES ('integrity-check')")
+        return side.execute("SELECT rowid, version_seq FROM fts_docs ORDER BY rowid").fetchall()
+    finally:
+        side.close()
+
+
+async def test_sqlite_contentless_index_forgets_replaced_merged_deleted_and_purged_text(tmp_path) -> None:
+    # the index keeps no copy of the text: a removal re-derives it from the version the
+    # entry was built from, whether the writer handed the text over or it was parsed
+    from twinplane.server.data_plane.store.sqlite import SqliteStore
+
+    db = str(tmp_path / "data.db")
+    other = ObjectRef("experiment", "exp-9")
+
+    async def ids(store: SqliteStore, text: str, ref: ObjectRef = LOGS) -> set[str]:
+        return {r["id"] for r in (await store.fetch_rows(RowQuery(ORG, ref, search=text))).rows}
+
+    store = SqliteStore(db)
+    await store.start()
+    try:
+        await store.write_rows([w(LOGS, "a", input="apple banana", metadata={"n": 7, "f": 2.5}),
+                                w(LOGS, "b", input="cherry"), w(LOGS, "c", output="damson"),
+                                w(other, "x", input="elder")])
+        await store.wait_indexed()
+        await store.write_rows([w(LOGS, "a", input="fig"), w(LOGS, "b", _is_merge=True, output="grape"),
+                                w(LOGS, "c", _object_delete=True)])
+        await store.wait_indexed()
+        assert await ids(store, "apple") == set() and await ids(store, "2.5") == set()
+        assert await ids(store, "fig") == {"a"}
+        assert await ids(store, "cherry grape") == {"b"}
+        assert await ids(store, "damson") == set()
+        assert await store.purge_object(ORG, other) == 1
+        await store.wait_indexed()
+        assert await ids(store, "elder", other) == set()
+        docs = _index_is_consistent(db)
+        assert len(docs) == 2  # a and b; c deleted, x purged
+    finally:
+        await store.close()
+    for name in ("data.db.fts", "data.db.fts-wal", "data.db.fts-shm"):
+        (tmp_path / name).unlink(missing_ok=True)  # noqa: ASYNC240 - a test's tiny local files
+    store = SqliteStore(db)  # rebuilt from the stored JSON, then changed again
+    await store.start()
+    try:
+        await store.wait_indexed()
+        assert await ids(store, "cherry grape") == {"b"}
+        await store.write_rows([w(LOGS, "b", input="kiwi")])
+        await store.wait_indexed()
+        assert await ids(store, "cherry") == set() and await ids(store, "grape") == set()
+        assert await ids(store, "kiwi") == {"b"} and await ids(store, "fig") == {"a"}
+        assert len(_index_is_consistent(db)) == 2
+    finally:
+        await store.close()
+
+
 async def test_search_with_a_filter_on_trace_roots_pages_lazily_checked_rows(store) -> None:
     """Search + JSON filter + roots only: every page holds only matching roots, newest first,
     with each trace's span count, and the pages join up without repeats."""
