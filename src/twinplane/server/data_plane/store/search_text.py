@@ -1,10 +1,11 @@
 """The text a row contributes to the full-text index, taken from the row as a Python value.
 
 One string per field of ``FTS_FIELDS``: the string and number leaves of that field, in
-document order, joined by newlines (None when it has none), exactly what SQLite's
-``json_tree`` walk in ``sqlite_indexer`` extracts from the stored JSON. The writer already
-holds every row it writes as a dict, so computing this there costs a few microseconds,
-where the indexer would parse the whole 2 KB document once per field again.
+document order, joined by newlines (None when it has none; numbers printed as SQLite
+prints a JSON number). The writer already holds every row it writes as a dict, so it
+computes this for the indexer in a few microseconds; the indexer computes it from a
+stored version's JSON for rows it was not handed and for entries it removes, and the two
+must agree exactly (``sqlite_indexer``: the index keeps no copy of the text).
 """
 
 from __future__ import annotations

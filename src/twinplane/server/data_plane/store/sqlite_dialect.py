@@ -56,13 +56,15 @@ class _Tokenizer:
         return list(dict.fromkeys(r[0] for r in rows))
 
 
-_tokenizer = _Tokenizer()
+@functools.cache
+def _tokenizer() -> _Tokenizer:
+    return _Tokenizer()  # on the first search, not at import: most processes never search
 
 
 @functools.lru_cache(maxsize=1024)
 def fts_tokens(text: str) -> tuple[str, ...]:
     """``text`` as the full-text index's distinct tokens (folded), in order."""
-    return tuple(_tokenizer.tokens(text))
+    return tuple(_tokenizer().tokens(text))
 
 
 def fts_query(text: str, oks: list[int], column: str | None = None) -> str:

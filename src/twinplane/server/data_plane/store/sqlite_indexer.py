@@ -52,14 +52,15 @@ INDEX_BATCH = 5000  # changes per round
 # and its end merge usually land in one round (indexed once), short enough for ~0.5 s lag.
 ROUND_INTERVAL = 0.25
 # Texts handed over by the writer and not yet indexed; past this the writer's offers are
-# dropped (those rows are then read by SQL): bounds memory when indexing falls behind.
+# dropped (those rows are then parsed from their stored version): bounds memory when
+# indexing falls behind.
 MAX_OFFERED = 50_000
 
 _COLUMNS = "obj, " + ", ".join(FTS_FIELDS)
 # The index's definition: contentless (see above), and without positions (detail=column):
 # searches ask for words in a column, never phrases or NEAR. Against a stored copy of the
-# text with positions, a row costs ~35 % less indexer CPU and the side file ~90 % less disk
-# (store README, "Full text"). A side file of another FORMAT is dropped and rebuilt on open.
+# text with positions, a new row costs ~28 % less indexer CPU and the side file ~90 % less
+# disk (store README, "Performance log"). A side file of another FORMAT is dropped and rebuilt on open.
 FORMAT = 3
 _TABLES = (
     "CREATE VIRTUAL TABLE fts.dp_fts USING fts5("
