@@ -35,7 +35,7 @@ class Body:
 async def read_json(request: Request, *, required: bool = True) -> Body:
     """Parse the body as JSON whatever Content-Type says (the SDK's /logs3 sends none)."""
     raw = await request.body()
-    if not raw.strip():
+    if not raw or raw.isspace():  # strip() would copy the whole body
         if required:
             raise BadRequest("request body must be a JSON object")
         return Body({}, 0, False)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 
+# The writer trims the WAL to this size when it starts the file over (``journal_size_limit``);
+# below it the file is written over in place (see ``sqlite_checkpointer``).
+WAL_KEEP_BYTES = 256 * 1024 * 1024
+
 
 def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
@@ -16,7 +20,7 @@ def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> s
     if readonly:
         conn.execute("PRAGMA query_only=1")
     else:
-        conn.execute("PRAGMA journal_size_limit=67108864")
+        conn.execute(f"PRAGMA journal_size_limit={WAL_KEEP_BYTES}")
         # Checkpoints run on their own thread (SqliteCheckpointer), not inside a commit.
         conn.execute("PRAGMA wal_autocheckpoint=0")
     return conn

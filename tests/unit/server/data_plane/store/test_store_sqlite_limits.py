@@ -1,4 +1,5 @@
-"""SQLite: a read that runs too long is interrupted and reported as a user error; the WAL stays bounded."""
+"""SQLite: a read that runs too long is interrupted and reported as a user error; the WAL stays bounded
+under load and is emptied when idle."""
 
 from __future__ import annotations
 
@@ -36,27 +37,60 @@ def _wal_size(path: str) -> int:
     return os.path.getsize(path + "-wal")
 
 
-async def test_a_wal_past_its_bound_is_truncated_once_a_long_reader_lets_go(tmp_path) -> None:
+def _wal_frames(path: str) -> int:
+    """Frames in the WAL now (a PASSIVE checkpoint from a connection of our own reports them)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        return int(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+    finally:
+        conn.close()
+
+
+async def test_a_wal_past_its_bound_starts_over_once_a_long_reader_lets_go(tmp_path) -> None:
     path = str(tmp_path / "data.db")
     store = SqliteStore(path)
     await store.start()
     reader = sqlite3.connect(path, isolation_level=None)
     try:
-        store._checkpointer.truncate_above = 64 * 1024
+        store._checkpointer.restart_above = 64 * 1024
         reader.execute("BEGIN")
         reader.execute("SELECT count(*) FROM dp_rows").fetchone()  # holds its snapshot: the WAL cannot restart
         for i in range(20):
             await store.write_rows([w(EXP, f"r{i}-{j}", input="x" * 500) for j in range(50)])
         await asyncio.sleep(1.5)
-        assert _wal_size(path) > 64 * 1024  # the reader's snapshot still needs it
+        grown = _wal_size(path)
+        assert grown > 64 * 1024  # the reader's snapshot still needs it
+        frames = grown // (24 + 4096)  # a frame: its header and one page
         reader.execute("COMMIT")
+        restarted = False
+        for i in range(100):
+            await store.write_rows([w(EXP, f"after-{i}", input="y")])
+            if _wal_frames(path) < frames:
+                restarted = True
+                break
+            await asyncio.sleep(0.1)
+        assert restarted  # the writer went back to the start of the file ...
+        assert _wal_size(path) == grown  # ... writing over it: neither past its end nor emptied
+        assert (await store.fetch_rows(RowQuery(ORG, EXP, limit=1))).rows[0]["id"].startswith("after-")
+    finally:
+        reader.close()
+        await store.close()
+
+
+async def test_an_idle_wal_is_emptied(tmp_path) -> None:
+    path = str(tmp_path / "data.db")
+    store = SqliteStore(path)
+    await store.start()
+    try:
+        store._checkpointer.idle_rounds = 2
+        await store.write_rows([w(EXP, f"r{j}", input="x" * 500) for j in range(50)])
+        assert _wal_size(path) > 0
         for _ in range(100):
             if _wal_size(path) == 0:
                 break
             await asyncio.sleep(0.1)
         assert _wal_size(path) == 0
-        await store.write_rows([w(EXP, "after", input="y")])  # and writing goes on
-        assert (await store.fetch_rows(RowQuery(ORG, EXP, limit=1))).rows[0]["id"] == "after"
+        await store.write_rows([w(EXP, "later", input="y")])  # and writing goes on
+        assert (await store.fetch_rows(RowQuery(ORG, EXP, limit=1))).rows[0]["id"] == "later"
     finally:
-        reader.close()
         await store.close()
