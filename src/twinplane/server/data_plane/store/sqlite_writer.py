@@ -11,16 +11,15 @@ writes it may ask for in ``OPS``.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import queue
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from twinplane.server.data_plane.store.base import OBJECT_TABLES, RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import OBJECT_TABLES, RowWrite
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
 from twinplane.server.data_plane.store.sqlite_connection import open_connection
@@ -31,27 +30,24 @@ logger = logging.getLogger(__name__)
 GROUP_MAX_ROWS = 5000  # rows per group transaction: bounds latency and memory
 
 
+# How a call's outcome is reported: (result, None) or (None, error), on the writer thread.
+Done = Callable[[Any, BaseException | None], None]
+
+
 @dataclass(slots=True)
 class _Job:
-    loop: asyncio.AbstractEventLoop
-    future: asyncio.Future[Any]
+    done: Done
     rows: list[RowWrite] | None = None
     fn: Callable[[sqlite3.Connection], Any] | None = None
     result: Any = None
     error: BaseException | None = None
-    done: threading.Event = field(default_factory=threading.Event)
 
 
 def _settle(job: _Job) -> None:
-    def apply() -> None:
-        if job.future.done():
-            return
-        if job.error is not None:
-            job.future.set_exception(job.error)
-        else:
-            job.future.set_result(job.result)
-
-    job.loop.call_soon_threadsafe(apply)
+    try:
+        job.done(job.result, job.error)
+    except Exception:  # noqa: BLE001 - a failing answer must not stop the writer
+        logger.exception("answering a writer call failed")
 
 
 def put_object(c: sqlite3.Connection, *args: Any) -> None:
@@ -114,27 +110,34 @@ class SqliteWriter:
         self._indexer.stop()  # it finishes indexing what was written first
 
     # submission ---------------------------------------------------------
-    async def write(self, rows: list[RowWrite]) -> WriteResult:
-        return await self._submit(_Job(asyncio.get_running_loop(), asyncio.get_running_loop().create_future(),
-                                       rows=rows))
+    def submit_rows(self, rows: list[RowWrite], done: Done) -> None:
+        """Queue a row write; ``done`` hears its ``WriteResult`` after the commit."""
+        self._submit(_Job(done, rows=rows))
 
-    async def call(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
-        """Run ``fn(conn)`` on the writer thread inside its own transaction."""
-        return await self._submit(_Job(asyncio.get_running_loop(), asyncio.get_running_loop().create_future(), fn=fn))
+    def submit_call(self, fn: Callable[[sqlite3.Connection], Any], done: Done) -> None:
+        """Queue ``fn(conn)``, run on the writer thread inside its own transaction."""
+        self._submit(_Job(done, fn=fn))
 
-    async def _submit(self, job: _Job) -> Any:
+    def _submit(self, job: _Job) -> None:
         if self._thread is None:
             raise RuntimeError("the store is not started")
         self._queue.put(job)
-        # The write goes on even if the caller is cancelled: its outcome is decided by the
-        # writer, and a cancelled await must not leave the future unobserved.
-        return await asyncio.shield(job.future)
 
-    async def index_now(self) -> None:
-        """Wait until every row written so far is searchable (tests, benchmarks)."""
-        target = await self.call(
-            lambda conn: conn.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0])
-        if not await asyncio.to_thread(self._indexer.wait_caught_up, target):
+    def index_now(self, timeout: float = 60.0) -> None:
+        """Block until every row written so far is searchable (tests, benchmarks)."""
+        answered = threading.Event()
+        outcome: list[Any] = []
+
+        def done(result: Any, error: BaseException | None) -> None:
+            outcome[:] = [result, error]
+            answered.set()
+
+        self.submit_call(lambda c: c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0], done)
+        answered.wait()
+        target, error = outcome
+        if error is not None:
+            raise error
+        if not self._indexer.wait_caught_up(target, timeout):
             raise TimeoutError("the full-text index did not catch up")
 
     # the thread ---------------------------------------------------------
