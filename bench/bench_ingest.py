@@ -46,6 +46,11 @@ RESULTS = HERE / "results"
 SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "15"))
 MAX_BATCHES = int(os.environ.get("BENCH_INGEST_MAX_BATCHES", "4000"))
 CONNECTIONS = int(os.environ.get("BENCH_INGEST_CONNECTIONS", "8"))
+# Row ids: "ordered" (per connection a prefix and a counter: every index on ids is appended to)
+# or "random" (uuid4, as the SDK makes them: every index on ids is written at random places).
+IDS = os.environ.get("BENCH_INGEST_IDS", "ordered")
+if IDS not in ("ordered", "random"):
+    raise SystemExit("BENCH_INGEST_IDS must be 'ordered' or 'random'")
 BATCH = 100
 PROBE_EVERY = 25
 PROBE_INTERVAL = 0.1  # seconds between visibility polls: the precision of the lag figures, at little load
@@ -97,7 +102,10 @@ def _row_parts(project_id: str, n: int) -> list[tuple[bytes, bytes]]:
 
 
 def _batch(parts: list[tuple[bytes, bytes]], prefix: str, seq: int, word: str | None) -> tuple[bytes, list[str]]:
-    ids = [f"{prefix}{seq:07d}{i:03d}" for i in range(BATCH)]
+    if IDS == "random":
+        ids = [uuid.uuid4().hex for _ in range(BATCH)]
+    else:
+        ids = [f"{prefix}{seq:07d}{i:03d}" for i in range(BATCH)]
     rows = []
     for i, rid in enumerate(ids):
         a, b = parts[(seq * BATCH + i) % len(parts)]
@@ -388,11 +396,19 @@ def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
             drop_database(pg_url)
     result.update(engine=engine, target_rows_per_second=TARGETS[engine],
                   meets_target=result["rows_per_second"] >= TARGETS[engine],
-                  connections=CONNECTIONS, batch_rows=BATCH,
+                  connections=CONNECTIONS, batch_rows=BATCH, ids=IDS,
                   env={"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                        # other work on the machine during the run (1-minute load average at the end)
                        "load_average_1m": round(os.getloadavg()[0], 2)})
     return result
+
+
+def _result_name(engine: str, ids: str) -> str:
+    return f"ingest_{engine}.json" if ids == "ordered" else f"ingest_{engine}_{ids}_ids.json"
+
+
+def _label(r: dict[str, Any]) -> str:
+    return r["engine"] if r.get("ids", "ordered") == "ordered" else f"{r['engine']}, {r['ids']} ids"
 
 
 def _markdown(results: list[dict[str, Any]]) -> str:
@@ -407,29 +423,33 @@ def _markdown(results: list[dict[str, Any]]) -> str:
         "CPU per row: the data-plane process and its children (on SQLite, child 1 is the writer process "
         "with the full-text indexer), the load generator, and the whole machine (PostgreSQL's backends "
         "and any other work included).", "",
-        "| engine | rows/s acked | target | parse-only rows/s | ratio | req p50 / p95 ms | fetch vis. p95 s | search vis. p95 s |",
-        "|---|---|---|---|---|---|---|---|",
+        "Row ids: `ordered` (a prefix and a counter per connection, the default) or `random` "
+        "(`BENCH_INGEST_IDS=random`: uuid4, as the SDK makes them, so every index on ids is written at "
+        "random places).", "",
+        "| engine | ids | rows/s acked | target | parse-only rows/s | ratio | req p50 / p95 ms | fetch vis. p95 s | search vis. p95 s |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         v = r.get("visibility_s") or {}
         lat = r.get("request_latency_ms") or {}
-        lines.append(f"| {r['engine']} | {r['rows_per_second']:,} | {r['target_rows_per_second']:,} | "
+        lines.append(f"| {r['engine']} | {r.get('ids', 'ordered')} | {r['rows_per_second']:,} | "
+                     f"{r['target_rows_per_second']:,} | "
                      f"{r['parse_only_rows_per_second']:,} | {r['ratio_to_parse_only']} | "
                      f"{lat.get('p50')} / {lat.get('p95')} | {v.get('fetch_p95')} | {v.get('search_p95')} |")
     for r in results:
         if r.get("cpu_us_per_row"):
             parts = ", ".join(f"{k} {v}" for k, v in r["cpu_us_per_row"].items())
             budget = 2e6 / r["target_rows_per_second"]
-            lines += ["", f"CPU µs per acknowledged row ({r['engine']}, /proc): {parts}. At the target "
+            lines += ["", f"CPU µs per acknowledged row ({_label(r)}, /proc): {parts}. At the target "
                       f"rate two cores allow {budget:.0f} µs per row for everything, load generator included."]
     for r in results:
         if r.get("profile_share"):
             shares = ", ".join(f"{k} {v:.0%}" for k, v in r["profile_share"].items())
             lines += ["", f"Where the data-plane process spent its samples ({r['engine']}, py-spy): {shares}."]
-    loads = ", ".join(f"{r['engine']} {r['env'].get('load_average_1m')}" for r in results)
+    loads = ", ".join(f"{_label(r)} {r['env'].get('load_average_1m')}" for r in results)
     lines += ["", f"1-minute load average at the end of each run (other work on the machine): {loads}."]
     lines += ["", "Machine: 2 vCPUs shared by the server, the load generator and other work; single runs. "
-              "Raw figures in `ingest_<engine>.json`.", ""]
+              "Raw figures in `ingest_<engine>.json` (`ingest_<engine>_random_ids.json`).", ""]
     return "\n".join(lines)
 
 
@@ -442,10 +462,11 @@ def main(argv: list[str] | None = None) -> None:
             r = bench_engine(engine, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        (RESULTS / f"ingest_{engine}.json").write_text(json.dumps(r, indent=2) + "\n")
+        (RESULTS / _result_name(engine, IDS)).write_text(json.dumps(r, indent=2) + "\n")
         print(json.dumps(r, indent=2), flush=True)
     # the page covers every engine measured so far (a run of one engine keeps the other's figures)
-    measured = [json.loads(p.read_text()) for e in TARGETS if (p := RESULTS / f"ingest_{e}.json").exists()]
+    measured = [json.loads(p.read_text()) for e in TARGETS for ids in ("ordered", "random")
+                if (p := RESULTS / _result_name(e, ids)).exists()]
     if measured:
         (RESULTS / "ingest.md").write_text(_markdown(measured))
 
