@@ -74,10 +74,11 @@ class SqliteCheckpointer:
                         continue
                     idle = idle + 1 if frames == last_frames else 0
                     last_frames = frames
-                    if frames * frame_bytes > self.restart_above:
+                    if idle >= self.idle_rounds:
+                        if self._wal_size() > 0:  # no writer to start the file over: empty it
+                            self._blocking(conn, "TRUNCATE")
+                    elif frames * frame_bytes > self.restart_above:
                         self._blocking(conn, "RESTART")
-                    elif idle >= self.idle_rounds and self._wal_size() > 0:
-                        self._blocking(conn, "TRUNCATE")
                 except sqlite3.Error:
                     logger.warning("WAL checkpoint failed; will retry", exc_info=True)
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()

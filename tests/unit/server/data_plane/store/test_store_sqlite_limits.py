@@ -83,8 +83,10 @@ async def test_an_idle_wal_is_emptied(tmp_path) -> None:
     await store.start()
     try:
         store._checkpointer.idle_rounds = 2
-        await store.write_rows([w(EXP, f"r{j}", input="x" * 500) for j in range(50)])
-        assert _wal_size(path) > 0
+        store._checkpointer.restart_above = 64 * 1024  # past it, yet idle: emptied, not restarted forever
+        for i in range(10):
+            await store.write_rows([w(EXP, f"r{i}-{j}", input="x" * 500) for j in range(50)])
+        assert _wal_size(path) > 64 * 1024
         for _ in range(100):
             if _wal_size(path) == 0:
                 break
