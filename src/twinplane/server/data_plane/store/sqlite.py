@@ -24,7 +24,7 @@ from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWri
 from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
-from twinplane.server.data_plane.store.sqlite_connection import open_connection
+from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
 from twinplane.server.data_plane.store.sqlite_indexer import fts_path
 from twinplane.server.data_plane.store.sqlite_writer_process import WriterProcess
@@ -71,12 +71,13 @@ class _Readers:
 class SqliteStore(RowReads):
     dialect_class = SqliteDialect
 
-    def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = READERS) -> None:
+    def __init__(self, path: str, synchronous: str = "NORMAL", readers: int = READERS,
+                 wal_restart_bytes: int = WAL_RESTART_BYTES) -> None:
         super().__init__()
         self.path = path
         self._synchronous = synchronous
         self._nreaders = readers
-        self._writer = WriterProcess(path, synchronous)
+        self._writer = WriterProcess(path, synchronous, wal_restart_bytes)
         self._checkpointer = SqliteCheckpointer(path, synchronous)
         self._readers: _Readers | None = None
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 
-# The writer trims the WAL to this size when it starts the file over (``journal_size_limit``);
-# below it the file is written over in place (see ``sqlite_checkpointer``).
-WAL_KEEP_BYTES = 256 * 1024 * 1024
+# Past this many bytes of frames the writer starts the WAL over (``SqliteWriter``, between
+# groups); the file is then written over in place, not emptied (see ``sqlite_checkpointer``).
+WAL_RESTART_BYTES = 256 * 1024 * 1024
+# ... and trims it to this size when it does (``journal_size_limit``).
+WAL_KEEP_BYTES = 320 * 1024 * 1024
 
 
 def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:

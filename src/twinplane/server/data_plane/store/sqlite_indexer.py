@@ -152,6 +152,7 @@ class SqliteIndexer:
         self.watermark = 0
         self._offered: dict[int, SearchText] = {}  # change number -> the row's text at that change
         self._offered_lock = threading.Lock()
+        self.round_lock = threading.Lock()  # held through each round (the writer holds it to start the WAL over)
 
     def start(self) -> None:
         self._conn = open_index(self._db_path)
@@ -191,7 +192,8 @@ class SqliteIndexer:
         try:
             while True:
                 try:
-                    n = self.run_round(INDEX_BATCH)
+                    with self.round_lock:
+                        n = self.run_round(INDEX_BATCH)
                 except sqlite3.Error as err:
                     logger.error("full-text indexing round failed (%s); will retry", describe(err))
                     n = 0

@@ -14,7 +14,9 @@ from __future__ import annotations
 import logging
 import queue
 import sqlite3
+import struct
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,12 +24,16 @@ from typing import Any
 from twinplane.server.data_plane.store.base import OBJECT_TABLES, RowWrite
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
-from twinplane.server.data_plane.store.sqlite_connection import open_connection
+from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection
 from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
 
 logger = logging.getLogger(__name__)
 
 GROUP_MAX_ROWS = 5000  # rows per group transaction: bounds latency and memory
+# How long starting the WAL over may wait for readers of other processes (the writer waits
+# meanwhile), and how long after a failed attempt the next one comes.
+RESTART_WAIT_MS = 1000
+RESTART_RETRY_SECONDS = 0.5
 
 
 # How a call's outcome is reported: (result, None) or (None, error), on the writer thread.
@@ -83,9 +89,12 @@ OPS: dict[str, Callable[..., Any]] = {"put_object": put_object, "purge": purge, 
 
 
 class SqliteWriter:
-    def __init__(self, path: str, synchronous: str) -> None:
+    def __init__(self, path: str, synchronous: str, wal_restart_bytes: int = WAL_RESTART_BYTES) -> None:
         self._path = path
         self._synchronous = synchronous
+        self._wal_restart_bytes = wal_restart_bytes
+        self._page_size = 4096
+        self._restart_after = 0.0  # monotonic time before which no new attempt is made
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._conn: sqlite3.Connection | None = None
@@ -95,6 +104,7 @@ class SqliteWriter:
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
         self._conn = open_connection(self._path, self._synchronous)
+        self._page_size = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
         self._applier = SqliteApplier(self._conn)
         self._indexer.start()
         self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-writer", daemon=True)
@@ -161,8 +171,47 @@ class SqliteWriter:
                 jobs.append(nxt)
                 budget += len(nxt.rows) if nxt.rows else 1
             self._run_jobs(jobs)
+            self._restart_wal_if_long()
         self._conn.close()
         self._conn = None
+
+    def _wal_frames(self) -> int:
+        """Frames in the WAL now: ``mxFrame`` of the wal-index header (``<db>-shm``, offset 16,
+        native byte order; https://www.sqlite.org/walformat.html). Reading it checkpoints nothing."""
+        try:
+            with open(self._path + "-shm", "rb") as f:
+                head = f.read(20)
+        except OSError:
+            return 0
+        return int(struct.unpack_from("=I", head, 16)[0]) if len(head) == 20 else 0
+
+    def _restart_wal_if_long(self) -> None:
+        """Start the WAL over once it holds ``wal_restart_bytes`` of frames, between two groups.
+
+        The server's checkpointer copies frames into the database file, but a checkpoint that
+        would start the file over needs a moment when no connection reads from the WAL, and it
+        never got one: this process's writer groups and indexer rounds overlap, and SQLite
+        holds one lock per process for them (the WAL grew to 2-3 GB in 40 s of random-id
+        ingest with concurrent reads). Here the writer is between groups and the indexer
+        between rounds; only other processes' reads (short) are waited for, and the frames not
+        copied yet are copied by this thread. The next commit then writes from the file's start.
+        """
+        assert self._conn is not None
+        if time.monotonic() < self._restart_after or \
+                self._wal_frames() * (self._page_size + 24) <= self._wal_restart_bytes:
+            return
+        with self._indexer.round_lock:
+            self._conn.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
+            try:
+                busy = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]
+            except sqlite3.Error as err:
+                logger.warning("WAL not started over (%s)", describe(err))
+                busy = 1
+            finally:
+                self._conn.execute("PRAGMA busy_timeout=30000")
+        if busy:  # a long read elsewhere: let the writer work a while before waiting again
+            logger.info("WAL not started over yet: another process still reads from it")
+            self._restart_after = time.monotonic() + RESTART_RETRY_SECONDS
 
     def _run_jobs(self, jobs: list[_Job]) -> None:
         group: list[_Job] = []

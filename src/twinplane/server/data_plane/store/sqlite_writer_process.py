@@ -92,9 +92,10 @@ def _error_from(doc: dict[str, Any]) -> TwinplaneError:
 class WriterProcess:
     """What ``SqliteStore`` holds: ``start``, ``write``, ``run``, ``index_now``, ``stop``."""
 
-    def __init__(self, path: str, synchronous: str) -> None:
+    def __init__(self, path: str, synchronous: str, wal_restart_bytes: int) -> None:
         self._path = path
         self._synchronous = synchronous
+        self._wal_restart_bytes = wal_restart_bytes
         self._proc: multiprocessing.process.BaseProcess | None = None
         self._reader: asyncio.StreamReader | None = None
         self._stream: asyncio.StreamWriter | None = None
@@ -110,7 +111,8 @@ class WriterProcess:
         ctx = multiprocessing.get_context("spawn")
         # the server's log level: the writer logs like the process it serves
         level = logging.getLogger().getEffectiveLevel()
-        self._proc = ctx.Process(target=child_main, args=(self._path, self._synchronous, theirs, level),
+        self._proc = ctx.Process(target=child_main,
+                                 args=(self._path, self._synchronous, self._wal_restart_bytes, theirs, level),
                                  name="twinplane-sqlite-writer", daemon=True)
         self._proc.start()
         theirs.close()
@@ -209,13 +211,14 @@ class WriterProcess:
 
 
 # the writer's side -----------------------------------------------------------
-def child_main(path: str, synchronous: str, sock: socket.socket, log_level: int = logging.INFO) -> None:
+def child_main(path: str, synchronous: str, wal_restart_bytes: int, sock: socket.socket,
+               log_level: int = logging.INFO) -> None:
     """Entry point of the writer process."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, signal.SIG_IGN)
     logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_redaction()
-    _serve(path, synchronous, sock)
+    _serve(path, synchronous, wal_restart_bytes, sock)
 
 
 def _recv_exactly(sock: socket.socket, n: int) -> bytearray:
@@ -268,14 +271,14 @@ class _Answers:
             self._idle.wait_for(lambda: self._open == 0)
 
 
-def _serve(path: str, synchronous: str, sock: socket.socket) -> None:
+def _serve(path: str, synchronous: str, wal_restart_bytes: int, sock: socket.socket) -> None:
     """Read requests on this thread and queue them for the writer thread, which answers each one
     after its commit. Plain blocking sockets: the asyncio streams this replaced cost ~5 µs of
     CPU per ingested row (a 200 KB frame arrived in many reads, each pausing and resuming the
     transport)."""
     from twinplane.server.data_plane.store.sqlite_writer import OPS, SqliteWriter
 
-    writer = SqliteWriter(path, synchronous)
+    writer = SqliteWriter(path, synchronous, wal_restart_bytes)
     answers = _Answers(sock)
     try:
         writer.start()
