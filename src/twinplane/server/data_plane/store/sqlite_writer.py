@@ -201,8 +201,8 @@ class SqliteWriter:
                 self._wal_frames() * (self._page_size + 24) <= self._wal_restart_bytes:
             return
         with self._indexer.round_lock:
-            self._conn.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
             try:
+                self._conn.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
                 busy = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]
             except sqlite3.Error as err:
                 logger.warning("WAL not started over (%s)", describe(err))
