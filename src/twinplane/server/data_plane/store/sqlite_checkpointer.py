@@ -7,15 +7,10 @@ import os
 import sqlite3
 import threading
 
-from twinplane.server.data_plane.store.sqlite_connection import (
-    WAL_KEEP_BYTES,
-    WAL_RESTART_BYTES,
-    open_connection,
-)
+from twinplane.server.data_plane.store.sqlite_connection import open_connection
 
 logger = logging.getLogger(__name__)
 
-assert WAL_RESTART_BYTES < WAL_KEEP_BYTES  # a WAL started over must not be cut short again
 # How long the idle TRUNCATE may wait for readers; it holds off the writer meanwhile.
 TRUNCATE_WAIT_MS = 500
 # Rounds without a new frame after which the WAL is emptied (TRUNCATE): disk given back when idle.
@@ -30,7 +25,7 @@ class SqliteCheckpointer:
     the writer's work instead (PASSIVE, every ``interval`` seconds).
 
     Copying never starts the WAL over; the writer does that between its groups once the WAL
-    holds ``WAL_RESTART_BYTES`` of frames (``SqliteWriter._restart_wal_if_long``, which says
+    holds ``sqlite_connection.WAL_RESTART_BYTES`` of frames (``SqliteWriter._restart_wal_if_long``, which says
     why it cannot be done from here), and the file is then written over in place, not
     emptied: its pages are still in the page cache, while writing past the end of a file
     makes the kernel allocate and zero new pages (a WAL frame is 24 bytes + one page, so its

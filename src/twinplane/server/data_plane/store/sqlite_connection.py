@@ -9,6 +9,7 @@ import sqlite3
 WAL_RESTART_BYTES = 256 * 1024 * 1024
 # ... and trims it to this size when it does (``journal_size_limit``).
 WAL_KEEP_BYTES = 320 * 1024 * 1024
+assert WAL_RESTART_BYTES < WAL_KEEP_BYTES  # a WAL started over must not be cut short again
 
 
 def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:

@@ -93,7 +93,7 @@ class SqliteWriter:
         self._path = path
         self._synchronous = synchronous
         self._wal_restart_bytes = wal_restart_bytes
-        self._page_size = 4096
+        self._frame_bytes = 0  # a WAL frame: its 24-byte header and one page (known once started)
         self._restart_after = 0.0  # monotonic time before which no new attempt is made
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
@@ -104,7 +104,7 @@ class SqliteWriter:
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
         self._conn = open_connection(self._path, self._synchronous)
-        self._page_size = int(self._conn.execute("PRAGMA page_size").fetchone()[0])
+        self._frame_bytes = 24 + int(self._conn.execute("PRAGMA page_size").fetchone()[0])
         self._applier = SqliteApplier(self._conn)
         self._indexer.start()
         self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-writer", daemon=True)
@@ -198,7 +198,7 @@ class SqliteWriter:
         """
         assert self._conn is not None
         if time.monotonic() < self._restart_after or \
-                self._wal_frames() * (self._page_size + 24) <= self._wal_restart_bytes:
+                self._wal_frames() * self._frame_bytes <= self._wal_restart_bytes:
             return
         with self._indexer.round_lock:
             try:

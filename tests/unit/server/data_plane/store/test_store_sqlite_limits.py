@@ -6,13 +6,17 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import threading
+from typing import Any
 
 import pytest
 
 from twinplane.server.common.errors import BadRequest
+from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store import sqlite as sqlite_store
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 from twinplane.server.data_plane.store.sqlite import SqliteStore
+from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter
 
 from .conftest import ORG, w
 
@@ -98,3 +102,29 @@ async def test_an_idle_wal_is_emptied(tmp_path) -> None:
         assert (await store.fetch_rows(RowQuery(ORG, EXP, limit=1))).rows[0]["id"] == "later"
     finally:
         await store.close()
+
+
+def test_the_writer_starts_a_long_wal_over_itself(tmp_path) -> None:
+    """No checkpointer runs here, so nothing else copies frames or starts the file over: without
+    the writer's own RESTART between groups, 40 groups would leave a WAL of several MB."""
+    path = str(tmp_path / "data.db")
+    upgrade_to_head(f"sqlite:///{path}")
+    writer = SqliteWriter(path, "NORMAL", wal_restart_bytes=64 * 1024)
+    writer.start()
+    try:
+        sizes = []
+        for i in range(40):
+            answered = threading.Event()
+            errors: list[Any] = []
+
+            def done(_result: Any, error: BaseException | None, answered=answered, errors=errors) -> None:
+                errors.append(error)
+                answered.set()
+
+            writer.submit_rows([w(EXP, f"r{i}-{j}", input="x" * 500) for j in range(50)], done)
+            assert answered.wait(30) and errors == [None]
+            sizes.append(_wal_size(path))
+        assert sizes[-1] < 512 * 1024, sizes  # one group past the bound at most, written over in place
+        assert sizes[-1] == sizes[-10], sizes
+    finally:
+        writer.stop()
