@@ -42,7 +42,24 @@ class RowWrite:
     project_id: str | None
     ref: ObjectRef
     row_id: str
-    row: dict[str, Any]  # the wire row, including _is_merge/_object_delete/_merge_paths
+    row: dict[str, Any] | None  # the wire row, including _is_merge/_object_delete/_merge_paths
+    # A replace already turned into what the writer stores (``row_change.prepare_all``; ``row`` is then
+    # None): the SQLite store computes it in the server, so the writer process does not.
+    prepared: Prepared | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A replace's final row as stored, computed before the writer sees it (``row_change.prepare_all``).
+
+    It holds whenever the key has no current row, and whenever the row names its own ``created``:
+    a replace takes nothing else from the row it replaces. Otherwise the writer parses ``data``
+    and plans the write as usual."""
+
+    data: str  # the final row as JSON text
+    shape: Any  # row_shape.RowShape
+    search: tuple[str | None, ...]  # search_text.SearchText
+    own_created: bool
 
 
 @dataclass(slots=True)

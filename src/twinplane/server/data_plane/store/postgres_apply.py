@@ -107,7 +107,7 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
                 current[locked[int(vseq)]] = orjson.loads(data)
 
     await read(keys)
-    new_merged = [k for k in keys if k not in current and is_merge(first[k].row)]
+    new_merged = [k for k in keys if k not in current and (row := first[k].row) is not None and is_merge(row)]
     if new_merged:
         await cur.execute(f"SELECT count(pg_advisory_xact_lock(k)) FROM ({_IDS}) AS l(k)",
                           (_j(sorted({lock_key(ok_of[k], k[3]) for k in new_merged})),))

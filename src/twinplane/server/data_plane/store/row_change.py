@@ -16,8 +16,9 @@ from typing import Any
 import orjson
 
 from twinplane.server.common.errors import BadRequest
-from twinplane.server.data_plane.store.base import ObjectRef, RowWrite
+from twinplane.server.data_plane.store.base import ObjectRef, Prepared, RowWrite
 from twinplane.server.data_plane.store.row_shape import RowShape, iso_from_epoch, shape_of
+from twinplane.server.data_plane.store.search_text import SearchText, search_text
 from twinplane.wire.merge import CONTROL_KEYS, is_delete, is_merge, merge_row
 
 # (org_id, object_type, object_id, row_id)
@@ -34,9 +35,19 @@ class RowChange:
     project_id: str | None
     ref: ObjectRef
     row_id: str
-    row: dict[str, Any] | None  # None: deleted
+    # the final row; None when deleted (``shape`` None) and when the write arrived prepared
+    # (engines that prepare writes read ``data`` and ``search_text()`` instead)
+    row: dict[str, Any] | None
     shape: RowShape | None
     data: str | None  # the row as JSON text, None when deleted
+    search: SearchText | None = None  # a prepared write's full-text columns
+
+    def search_text(self) -> SearchText:
+        """The row's full-text columns (``search_text``), as prepared or from the row."""
+        if self.search is not None:
+            return self.search
+        assert self.row is not None
+        return search_text(self.row)
 
 
 def row_key(w: RowWrite) -> RowKey:
@@ -52,8 +63,51 @@ def validate(w: RowWrite) -> None:
         raise BadRequest("row has no object id")
     if not isinstance(w.row_id, str) or not w.row_id:
         raise BadRequest("row id must be a non-empty string")
-    if not isinstance(w.row, dict):
+    if w.prepared is None and not isinstance(w.row, dict):
         raise BadRequest("row must be a JSON object")
+
+
+def _dumps(row: dict[str, Any]) -> str:
+    try:
+        return orjson.dumps(row).decode()
+    except (TypeError, orjson.JSONEncodeError) as err:
+        raise BadRequest("row is not serializable as JSON") from err
+
+
+def _replaced(row: dict[str, Any], row_id: str, prev: dict[str, Any] | None, now_iso: str) -> dict[str, Any]:
+    """What a replace stores: the row without control keys, ``created`` kept from ``prev`` when
+    the row names none, and set to now when still empty."""
+    new = {k: v for k, v in row.items() if k not in CONTROL_KEYS}
+    if "created" not in new and prev is not None and "created" in prev:
+        new["created"] = prev["created"]
+    return _finished(new, row_id, now_iso)
+
+
+def _finished(new: dict[str, Any], row_id: str, now_iso: str) -> dict[str, Any]:
+    for k in _READ_ONLY_KEYS:
+        new.pop(k, None)
+    new["id"] = row_id
+    if not new.get("created"):
+        new["created"] = now_iso
+    return new
+
+
+def prepare_all(writes: list[RowWrite], now: float) -> list[Prepared | None]:
+    """Each plain replace as the writer would store it over no current row (None for merges and
+    deletes): the SQLite store computes this in the server, beside the writer process, so the
+    writer only takes it (``plan_changes``). Raises ``BadRequest`` as ``plan_changes`` would."""
+    now_iso = iso_from_epoch(now)
+    out: list[Prepared | None] = []
+    for w in writes:
+        validate(w)
+        row = w.row
+        assert row is not None
+        if is_delete(row) or is_merge(row):
+            out.append(None)
+            continue
+        new = _replaced(row, w.row_id, None, now_iso)
+        out.append(Prepared(_dumps(new), shape_of(new, now), search_text(new), "created" in row))
+    return out
 
 
 def merge_keys(writes: Iterable[RowWrite]) -> list[RowKey]:
@@ -73,37 +127,42 @@ def plan_changes(writes: list[RowWrite], current: Mapping[RowKey, dict[str, Any]
     """Apply ``writes`` in order over ``current`` (missing key = no row) and return final states."""
     now = time.time() if now is None else now
     now_iso = iso_from_epoch(now)
-    state: dict[RowKey, dict[str, Any] | None] = {}
+    state: dict[RowKey, dict[str, Any] | Prepared | None] = {}
     meta: dict[RowKey, RowWrite] = {}
     for w in writes:
         validate(w)
         key = row_key(w)
         prev = state[key] if key in state else current.get(key)
-        if is_delete(w.row):
-            new: dict[str, Any] | None = None
-        elif is_merge(w.row):
-            new = merge_row(prev, w.row)
+        p = w.prepared
+        new: dict[str, Any] | Prepared | None
+        if p is not None and (prev is None or p.own_created):
+            new = p
         else:
-            new = {k: v for k, v in w.row.items() if k not in CONTROL_KEYS}
-            if "created" not in new and prev is not None and "created" in prev:
-                new["created"] = prev["created"]
-        if new is not None:
-            for k in _READ_ONLY_KEYS:
-                new.pop(k, None)
-            new["id"] = w.row_id
-            if not new.get("created"):
-                new["created"] = now_iso
+            if isinstance(prev, Prepared):
+                prev = orjson.loads(prev.data)
+            if p is None:
+                row = w.row
+            else:  # a prepared replace over a current row, naming no 'created': take the row's
+                row = orjson.loads(p.data)
+                del row["created"]
+            assert row is not None
+            if p is None and is_delete(row):
+                new = None
+            elif p is None and is_merge(row):
+                new = _finished(merge_row(prev, row), w.row_id, now_iso)
+            else:
+                new = _replaced(row, w.row_id, prev, now_iso)
         state[key] = new
         meta[key] = w
     out: list[RowChange] = []
-    for key, row in state.items():
+    for key, final in state.items():
         w = meta[key]
-        if row is None:
+        if final is None:
             out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, None, None, None))
-            continue
-        try:
-            data = orjson.dumps(row).decode()
-        except (TypeError, orjson.JSONEncodeError) as err:
-            raise BadRequest("row is not serializable as JSON") from err
-        out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, row, shape_of(row, now), data))
+        elif isinstance(final, Prepared):
+            out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, None, final.shape, final.data,
+                                 final.search))
+        else:
+            out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, final, shape_of(final, now),
+                                 _dumps(final)))
     return out

@@ -71,7 +71,10 @@ def iso_from_epoch(ts: float) -> str:
 
 
 def _number(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
+    t = type(v)  # exact types first: rows come from JSON, and this runs for every score and metric
+    if t is float:
+        return v if math.isfinite(v) else None
+    if t is not int and (t is bool or not isinstance(v, (int, float))):
         return None
     f = float(v)
     return f if math.isfinite(f) else None

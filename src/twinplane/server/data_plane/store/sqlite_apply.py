@@ -19,7 +19,7 @@ import orjson
 from twinplane.server.data_plane.store.base import RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_change import RowKey, merge_keys, plan_changes
 from twinplane.server.data_plane.store.row_shape import RowShape, shape_of
-from twinplane.server.data_plane.store.search_text import SearchText, search_text
+from twinplane.server.data_plane.store.search_text import SearchText
 from twinplane.server.data_plane.store.sqlite_bulk import insert_all
 from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT, refresh_sqlite, touched
 
@@ -162,9 +162,8 @@ class SqliteApplier:
                     trash.append((self.next_change(), existing[0]))
                 continue
             versions.append((vseq, ok, ch.row_id, xact, 0, sh.created, ch.data))
-            assert ch.row is not None
             change = self.next_change()
-            self.search.append((change, search_text(ch.row)))
+            self.search.append((change, ch.search_text()))
             cols = (ch.project_id, xact, vseq, sh.created, sh.root_span_id, sh.span_id, sh.is_root, sh.span_name,
                     sh.span_type, sh.start, sh.end, sh.has_error, sh.case_key)
             if existing is not None:

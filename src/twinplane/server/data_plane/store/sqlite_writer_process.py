@@ -11,7 +11,8 @@ socket pair.
 
 Frames both ways: 4-byte big-endian length, then an orjson document.
 Requests ``{"id", "op", ...}``: ``write`` (rows as ``[org, project, type, object, row id,
-row]``), ``run`` (a named operation of ``sqlite_writer.OPS`` and its arguments),
+row, prepared]``: a plain replace travels as ``[data, shape, search text, own created]``
+instead of its row, computed by ``row_change.prepare_all`` in the server, see ``WriterProcess.write``), ``run`` (a named operation of ``sqlite_writer.OPS`` and its arguments),
 ``index_now``. Replies ``{"id", "ok": result}`` or ``{"id", "error": {"type", "message",
 "details"}}``; a ``TwinplaneError`` raised in the child is raised again here with its
 class, anything else as a plain ``TwinplaneError`` (500) naming the error's type. A write
@@ -32,12 +33,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import multiprocessing
+import operator
 import signal
 import socket
 import struct
 import threading
+import time
 from typing import Any
 
 import orjson
@@ -46,7 +50,9 @@ from twinplane.server.common import errors
 from twinplane.server.common.errors import BadRequest, TwinplaneError, Unavailable
 from twinplane.server.common.gc_tuning import tune_gc
 from twinplane.server.common.redaction import install_redaction
-from twinplane.server.data_plane.store.base import ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import ObjectRef, Prepared, RowWrite, WriteResult
+from twinplane.server.data_plane.store.row_change import prepare_all
+from twinplane.server.data_plane.store.row_shape import RowShape
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +76,16 @@ def _frame(doc: Any) -> bytes:
 async def _read_frame(reader: asyncio.StreamReader) -> Any:
     (n,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
     return orjson.loads(await reader.readexactly(n))
+
+
+_shape_values = operator.attrgetter(*(f.name for f in dataclasses.fields(RowShape)))
+
+
+def _prepared(doc: list[Any] | None) -> Prepared | None:
+    if doc is None:
+        return None
+    data, shape, search, own_created = doc
+    return Prepared(data, RowShape(*shape), tuple(search), own_created)
 
 
 def _error_doc(err: BaseException) -> dict[str, Any]:
@@ -155,7 +171,16 @@ class WriterProcess:
             self._replies = None
 
     async def write(self, rows: list[RowWrite]) -> WriteResult:
-        wire = [[w.org_id, w.project_id, w.ref.object_type, w.ref.object_id, w.row_id, w.row] for w in rows]
+        # Plain replaces travel prepared (``row_change.prepare_all``): the final JSON text, the shape and
+        # the full-text columns, computed here, beside the writer process, which is the bottleneck
+        # of ingest; merges and deletes travel as rows.
+        wire: list[list[Any]] = []
+        for w, p in zip(rows, prepare_all(rows, time.time()), strict=True):
+            head = [w.org_id, w.project_id, w.ref.object_type, w.ref.object_id, w.row_id]
+            if p is None:
+                wire.append([*head, w.row, None])
+            else:
+                wire.append([*head, None, [p.data, _shape_values(p.shape), p.search, p.own_created]])
         out = await self._request({"op": "write", "rows": wire})
         return WriteResult(xact_id=out["xact_id"], row_ids=out["row_ids"])
 
@@ -300,8 +325,8 @@ def _serve(path: str, synchronous: str, wal_restart_bytes: int, sock: socket.soc
 
         try:
             if op == "write":
-                writer.submit_rows([RowWrite(org, project, ObjectRef(typ, obj), row_id, row)
-                                    for org, project, typ, obj, row_id, row in req["rows"]], done)
+                writer.submit_rows([RowWrite(org, project, ObjectRef(typ, obj), row_id, row, _prepared(p))
+                                    for org, project, typ, obj, row_id, row, p in req["rows"]], done)
             elif op == "run":
                 fn, args = OPS[req["name"]], req["args"]
                 writer.submit_call(lambda c: fn(c, *args), done)

@@ -36,6 +36,19 @@ async def test_replace_drops_fields_not_sent(store) -> None:
     assert row["input"] == "z" and "output" not in row
 
 
+async def test_a_replace_naming_no_created_keeps_the_rows_created(store) -> None:
+    # the one thing a replace takes from the row it replaces (SQLite: the fallback of a prepared replace)
+    await store.write_rows([w(EXP, "a", input="x", created="2026-01-02T03:04:05+00:00")])
+    await store.write_rows([w(EXP, "a", input="y")])
+    row = await store.get_row(ORG, EXP, "a")
+    assert row["input"] == "y" and row["created"] == "2026-01-02T03:04:05+00:00"
+    await store.write_rows([w(EXP, "a", input="z", created="2026-02-02T00:00:00+00:00"),
+                            w(EXP, "a", _is_merge=True, output="o"), w(EXP, "a", input="q")])
+    row = await store.get_row(ORG, EXP, "a")
+    assert row == {**row, "input": "q", "created": "2026-02-02T00:00:00+00:00"} and "output" not in row
+    assert [r["created"] for r in await all_rows(store, EXP)] == ["2026-02-02T00:00:00+00:00"]
+
+
 async def test_merge_paths_stop_recursion(store) -> None:
     await store.write_rows([w(EXP, "a", metadata={"cfg": {"a": 1, "b": 2}, "keep": 1})])
     await store.write_rows([w(EXP, "a", _is_merge=True, _merge_paths=[["metadata", "cfg"]],
