@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import struct
 
 # Past this many bytes of frames the writer starts the WAL over (``SqliteWriter``, between
 # groups); the file is then written over in place, not emptied (see ``sqlite_checkpointer``).
@@ -10,6 +11,30 @@ WAL_RESTART_BYTES = 256 * 1024 * 1024
 # ... and trims it to this size when it does (``journal_size_limit``).
 WAL_KEEP_BYTES = 320 * 1024 * 1024
 assert WAL_RESTART_BYTES < WAL_KEEP_BYTES  # a WAL started over must not be cut short again
+# The checkpointer copies frames into the database file once this many bytes of them wait
+# (or ``sqlite_checkpointer.COPY_AFTER_SECONDS`` passed): well before the writer starts the
+# WAL over, so that restart rarely has much left to copy itself.
+WAL_COPY_BYTES = WAL_RESTART_BYTES // 2
+
+
+def wal_frames(path: str) -> tuple[int, int]:
+    """The WAL of the database at ``path`` now: its frames and how many of them are copied into
+    the database file (``mxFrame`` at offset 16 and ``nBackfill`` at offset 96 of the wal-index,
+    ``<db>-shm``, native byte order; https://www.sqlite.org/walformat.html). Reading them
+    checkpoints nothing and takes no lock; (0, 0) when there is no WAL index."""
+    try:
+        with open(path + "-shm", "rb") as f:
+            head = f.read(100)
+    except OSError:
+        return 0, 0
+    if len(head) < 100:
+        return 0, 0
+    return int(struct.unpack_from("=I", head, 16)[0]), int(struct.unpack_from("=I", head, 96)[0])
+
+
+def frame_bytes(conn: sqlite3.Connection) -> int:
+    """Bytes of one WAL frame: a 24-byte header and a page."""
+    return 24 + int(conn.execute("PRAGMA page_size").fetchone()[0])
 
 
 def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import queue
 import sqlite3
-import struct
 import threading
 import time
 from collections.abc import Callable
@@ -24,7 +23,12 @@ from typing import Any
 from twinplane.server.data_plane.store.base import OBJECT_TABLES, RowWrite
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
-from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection
+from twinplane.server.data_plane.store.sqlite_connection import (
+    WAL_RESTART_BYTES,
+    frame_bytes,
+    open_connection,
+    wal_frames,
+)
 from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
 
 logger = logging.getLogger(__name__)
@@ -104,7 +108,7 @@ class SqliteWriter:
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
         self._conn = open_connection(self._path, self._synchronous)
-        self._frame_bytes = 24 + int(self._conn.execute("PRAGMA page_size").fetchone()[0])
+        self._frame_bytes = frame_bytes(self._conn)
         self._applier = SqliteApplier(self._conn)
         self._indexer.start()
         self._thread = threading.Thread(target=self._run, name="twinplane-sqlite-writer", daemon=True)
@@ -175,16 +179,6 @@ class SqliteWriter:
         self._conn.close()
         self._conn = None
 
-    def _wal_frames(self) -> int:
-        """Frames in the WAL now: ``mxFrame`` of the wal-index header (``<db>-shm``, offset 16,
-        native byte order; https://www.sqlite.org/walformat.html). Reading it checkpoints nothing."""
-        try:
-            with open(self._path + "-shm", "rb") as f:
-                head = f.read(20)
-        except OSError:
-            return 0
-        return int(struct.unpack_from("=I", head, 16)[0]) if len(head) == 20 else 0
-
     def _restart_wal_if_long(self) -> None:
         """Start the WAL over once it holds ``wal_restart_bytes`` of frames, between two groups.
 
@@ -198,7 +192,7 @@ class SqliteWriter:
         """
         assert self._conn is not None
         if time.monotonic() < self._restart_after or \
-                self._wal_frames() * self._frame_bytes <= self._wal_restart_bytes:
+                wal_frames(self._path)[0] * self._frame_bytes <= self._wal_restart_bytes:
             return
         with self._indexer.round_lock:
             try:

@@ -1,5 +1,5 @@
 """SQLite: a read that runs too long is interrupted and reported as a user error; the WAL stays bounded
-under load and is emptied when idle."""
+under load, is copied into the database file by size or by age, and is emptied when idle."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import asyncio
 import os
 import sqlite3
 import threading
+import time
 from typing import Any
 
 import pytest
@@ -14,8 +15,11 @@ import pytest
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store import sqlite as sqlite_store
+from twinplane.server.data_plane.store import sqlite_checkpointer
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 from twinplane.server.data_plane.store.sqlite import SqliteStore
+from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
+from twinplane.server.data_plane.store.sqlite_connection import wal_frames
 from twinplane.server.data_plane.store.sqlite_writer import SqliteWriter
 
 from .conftest import ORG, w
@@ -128,3 +132,47 @@ def test_the_writer_starts_a_long_wal_over_itself(tmp_path) -> None:
         assert sizes[-1] == sizes[-10], sizes
     finally:
         writer.stop()
+
+
+def _fill_wal(conn: sqlite3.Connection, rows: int) -> None:
+    """Commit ``rows`` ~3 KB rows, copying nothing into the database file (the connection stays
+    open, as the writer's does: the last connection to close would copy everything)."""
+    conn.execute("PRAGMA wal_autocheckpoint=0")
+    conn.execute("CREATE TABLE IF NOT EXISTS t_fill (x)")
+    conn.executemany("INSERT INTO t_fill VALUES (randomblob(3000))", [()] * rows)
+
+
+def _copied_within(path: str, seconds: float) -> float | None:
+    """Seconds until every frame of the WAL is copied into the database file, None if not by then."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        frames, copied = wal_frames(path)
+        if frames and copied == frames:
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+@pytest.mark.parametrize("trigger", ["time", "bytes"])
+def test_the_checkpointer_copies_a_waiting_wal_by_time_or_by_size(tmp_path, monkeypatch, trigger: str) -> None:
+    path = str(tmp_path / "data.db")
+    upgrade_to_head(f"sqlite:///{path}")
+    if trigger == "time":  # a few frames: copied once they waited COPY_AFTER_SECONDS
+        monkeypatch.setattr(sqlite_checkpointer, "COPY_AFTER_SECONDS", 1.0)
+    else:  # past WAL_COPY_BYTES: copied at the next poll, long before the time bound
+        monkeypatch.setattr(sqlite_checkpointer, "COPY_AFTER_SECONDS", 60.0)
+        monkeypatch.setattr(sqlite_checkpointer, "WAL_COPY_BYTES", 256 * 1024)
+    checkpointer = SqliteCheckpointer(path, "NORMAL")
+    checkpointer.start()
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        time.sleep(0.5)  # the checkpointer has seen the (empty) WAL
+        _fill_wal(writer, 10 if trigger == "time" else 200)
+        frames, copied = wal_frames(path)
+        assert frames > copied  # nothing copied yet: our connection does not checkpoint
+        took = _copied_within(path, 5.0)
+        assert took is not None
+        assert took >= 0.7 if trigger == "time" else took < 0.7, took
+    finally:
+        writer.close()
+        checkpointer.stop()
