@@ -172,7 +172,7 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
     traces: set[tuple[int, str]] = set()  # experiment traces to recompute
     for c, _x in live:
         old = current.get(c.key)
-        old_shape = shape_of(old, 0.0) if old is not None else None
+        old_shape = shape_of(old, 0.0, cases=c.ref.object_type == EXPERIMENT) if old is not None else None
         if c.ref.object_type == EXPERIMENT:
             traces.update((ok_of[c.key], t) for t in touched(old_shape, c.shape))
         if old_shape is not None and _side_facts(old_shape) == _side_facts(c.shape):
@@ -188,7 +188,7 @@ async def apply_group(conn: psycopg.AsyncConnection[Any], calls: list[list[RowWr
         gone_rows = await cur.fetchall()
         for seq, ok, row_id in gone_rows:
             key = key_of[(ok, row_id)]
-            side_clear.append((ok, seq, old_shape := shape_of(current[key], 0.0)))
+            side_clear.append((ok, seq, old_shape := shape_of(current[key], 0.0, cases=key[1] == EXPERIMENT)))
             if key[1] == EXPERIMENT:
                 traces.update((ok, t) for t in touched(old_shape, None))
         queued = sorted(queued + [r[0] for r in gone_rows])  # the indexer drops their full-text entries

@@ -19,6 +19,7 @@ from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.store.base import ObjectRef, Prepared, RowWrite
 from twinplane.server.data_plane.store.row_shape import RowShape, iso_from_epoch, shape_of
 from twinplane.server.data_plane.store.search_text import SearchText, search_text
+from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT
 from twinplane.wire.merge import CONTROL_KEYS, is_delete, is_merge, merge_row
 
 # (org_id, object_type, object_id, row_id)
@@ -106,7 +107,8 @@ def prepare_all(writes: list[RowWrite], now: float) -> list[Prepared | None]:
             out.append(None)
             continue
         new = _replaced(row, w.row_id, None, now_iso)
-        out.append(Prepared(_dumps(new), shape_of(new, now), search_text(new), "created" in row))
+        out.append(Prepared(_dumps(new), shape_of(new, now, cases=w.ref.object_type == EXPERIMENT),
+                            search_text(new), "created" in row))
     return out
 
 
@@ -163,6 +165,7 @@ def plan_changes(writes: list[RowWrite], current: Mapping[RowKey, dict[str, Any]
             out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, None, final.shape, final.data,
                                  final.search))
         else:
-            out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, final, shape_of(final, now),
+            out.append(RowChange(key, w.org_id, w.project_id, w.ref, w.row_id, final,
+                                 shape_of(final, now, cases=w.ref.object_type == EXPERIMENT),
                                  _dumps(final)))
     return out

@@ -108,7 +108,9 @@ def case_key_of(row: dict[str, Any]) -> str | None:
     return "o:" + origin_id if isinstance(origin_id, str) else None
 
 
-def shape_of(row: dict[str, Any], fallback_created: float) -> RowShape:
+def shape_of(row: dict[str, Any], fallback_created: float, *, cases: bool) -> RowShape:
+    """The row's typed facts. ``cases``: whether a root gets its ``case_key`` (experiments only,
+    what their summaries match on; a digest of the input that no read of other objects uses)."""
     metrics = row.get("metrics")
     metrics = metrics if isinstance(metrics, dict) else {}
     attrs = row.get("span_attributes")
@@ -136,5 +138,5 @@ def shape_of(row: dict[str, Any], fallback_created: float) -> RowShape:
         has_error=err is not None and err != "" and err is not False,
         scores=_numbers(row.get("scores")),
         metrics=_numbers(metrics, _SPAN_TIME_METRICS),
-        case_key=case_key_of(row) if is_root else None,
+        case_key=case_key_of(row) if cases and is_root else None,
     )

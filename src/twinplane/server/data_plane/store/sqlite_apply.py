@@ -156,7 +156,7 @@ class SqliteApplier:
                 versions.append((vseq, ok, ch.row_id, xact, 1, None, None))
                 if existing is not None:
                     deletes.append((existing[0],))
-                    side_clear.append((ok, existing[0], gone := shape_of(existing[1], now)))
+                    side_clear.append((ok, existing[0], gone := shape_of(existing[1], now, cases=summarized)))
                     if summarized:
                         self._traces.update((ok, t) for t in touched(gone, None))
                     trash.append((self.next_change(), existing[0]))
@@ -168,7 +168,7 @@ class SqliteApplier:
                     sh.span_type, sh.start, sh.end, sh.has_error, sh.case_key)
             if existing is not None:
                 seq = existing[0]
-                old = shape_of(existing[1], sh.created)
+                old = shape_of(existing[1], sh.created, cases=summarized)
                 old_cols = (ch.project_id, None, None, old.created, old.root_span_id, old.span_id, old.is_root,
                             old.span_name, old.span_type, old.start, old.end, old.has_error, old.case_key)
                 changed = tuple(i for i, (a, b) in enumerate(zip(cols, old_cols, strict=True)) if i < 3 or a != b)

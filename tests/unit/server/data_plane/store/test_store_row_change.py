@@ -64,3 +64,14 @@ def test_prepare_refuses_what_the_writer_refuses() -> None:
         prepare_all([RowWrite("org", "p", REF, "r", {"id": "r", "input": {1, 2}})], NOW)
     with pytest.raises(BadRequest, match="row id"):
         prepare_all([RowWrite("org", "p", REF, "", {"input": 1})], NOW)
+
+
+def test_only_experiment_roots_get_a_case_key() -> None:
+    """Summaries match experiments' cases by it; for other objects the digest would be wasted work."""
+    root = {"id": "r", "span_id": "r", "root_span_id": "r", "input": {"q": 1}}
+    for ref, expected in ((REF, True), (ObjectRef("project_logs", "p"), False)):
+        w = RowWrite("org", "p", ref, "r", dict(root))
+        p = prepare_all([w], NOW)[0]
+        (change,) = plan_changes([w], {}, NOW)
+        assert p is not None and change.shape is not None
+        assert (p.shape.case_key is not None, change.shape.case_key is not None) == (expected, expected)
