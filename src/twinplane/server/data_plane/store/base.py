@@ -23,7 +23,11 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from twinplane.server.data_plane.store.row_shape import RowShape
+    from twinplane.server.data_plane.store.search_text import SearchText
 
 SortDir = Literal["asc", "desc"]
 
@@ -57,8 +61,8 @@ class Prepared:
     and plans the write as usual."""
 
     data: str  # the final row as JSON text
-    shape: Any  # row_shape.RowShape
-    search: tuple[str | None, ...]  # search_text.SearchText
+    shape: RowShape
+    search: SearchText
     own_created: bool
 
 

@@ -35,8 +35,8 @@ class SqliteCheckpointer:
     the writer's work instead (PASSIVE). It copies once ``WAL_COPY_BYTES`` of frames wait, or
     once frames have waited ``COPY_AFTER_SECONDS``, not on every tick: each copy ends with an
     fsync of the database file, and pages that commits rewrite (index pages) are copied and
-    written back once per copy, however often they changed since. Copying every 0.5 s
-    instead cost ~10 µs of the server's CPU per ingested row more (``bench_ingest``).
+    written back once per copy, however often they changed since (figures: the store
+    README's performance log).
 
     Copying never starts the WAL over; the writer does that between its groups once the WAL
     holds ``sqlite_connection.WAL_RESTART_BYTES`` of frames (``SqliteWriter._restart_wal_if_long``, which says
