@@ -10,6 +10,7 @@ import time
 
 from twinplane.server.data_plane.store.sqlite_connection import (
     WAL_COPY_BYTES,
+    checkpoint,
     frame_bytes,
     open_connection,
     wal_frames,
@@ -44,7 +45,7 @@ class SqliteCheckpointer:
     emptied: its pages are still in the page cache, while writing past the end of a file
     makes the kernel allocate and zero new pages (a WAL frame is 24 bytes + one page, so its
     writes never cover whole pages): under steady ingest that was ~4 % of the machine's CPU.
-    Once no frame has been written for ``idle_rounds`` rounds, a TRUNCATE checkpoint empties
+    Once no frame has been written for ``idle_rounds`` polls, a TRUNCATE checkpoint empties
     the file.
     """
 
@@ -103,10 +104,5 @@ class SqliteCheckpointer:
             return 0
 
     def _truncate(self, conn: sqlite3.Connection) -> None:
-        conn.execute(f"PRAGMA busy_timeout={TRUNCATE_WAIT_MS}")
-        try:
-            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
-        finally:
-            conn.execute("PRAGMA busy_timeout=30000")
-        if busy:
+        if checkpoint(conn, "TRUNCATE", TRUNCATE_WAIT_MS):
             logger.info("idle WAL of %d bytes not emptied yet: readers still use it", self._wal_size())

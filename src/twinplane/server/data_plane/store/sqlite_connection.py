@@ -37,9 +37,23 @@ def frame_bytes(conn: sqlite3.Connection) -> int:
     return 24 + int(conn.execute("PRAGMA page_size").fetchone()[0])
 
 
+# How long a statement waits for another connection's lock before failing.
+BUSY_TIMEOUT_MS = 30_000
+
+
+def checkpoint(conn: sqlite3.Connection, mode: str, wait_ms: int) -> bool:
+    """Run a ``mode`` (RESTART, TRUNCATE) checkpoint that waits at most ``wait_ms`` for readers
+    (it holds off the writer meanwhile); True when readers kept it from finishing."""
+    conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
+    try:
+        return bool(conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()[0])
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+
+
 def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute(f"PRAGMA synchronous={'FULL' if synchronous == 'FULL' else 'NORMAL'}")
     conn.execute("PRAGMA cache_size=-65536")

@@ -40,6 +40,7 @@ from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.row_shape import FTS_FIELDS
 from twinplane.server.data_plane.store.search_text import SearchText, search_text
 from twinplane.server.data_plane.store.sqlite_bulk import insert_all
+from twinplane.server.data_plane.store.sqlite_connection import BUSY_TIMEOUT_MS
 from twinplane.server.data_plane.store.sqlite_dialect import FTS_TOKENIZE, fts_object_token
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
@@ -104,7 +105,7 @@ def _text_of(data: str | bytes) -> SearchText:
 def open_index(db_path: str) -> sqlite3.Connection:
     """A connection to the main file with the side file attached as ``fts`` (created if missing)."""
     conn = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA busy_timeout=30000")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     conn.execute("ATTACH DATABASE ? AS fts", (fts_path(db_path),))
     conn.execute("PRAGMA fts.journal_mode=WAL")
     conn.execute("PRAGMA fts.synchronous=NORMAL")

@@ -25,6 +25,7 @@ from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
 from twinplane.server.data_plane.store.sqlite_connection import (
     WAL_RESTART_BYTES,
+    checkpoint,
     frame_bytes,
     open_connection,
     wal_frames,
@@ -196,13 +197,10 @@ class SqliteWriter:
             return
         with self._indexer.round_lock:
             try:
-                self._conn.execute(f"PRAGMA busy_timeout={RESTART_WAIT_MS}")
-                busy = self._conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()[0]
+                busy = checkpoint(self._conn, "RESTART", RESTART_WAIT_MS)
             except sqlite3.Error as err:
                 logger.warning("WAL not started over (%s)", describe(err))
-                busy = 1
-            finally:
-                self._conn.execute("PRAGMA busy_timeout=30000")
+                busy = True
         if busy:  # a long read elsewhere: let the writer work a while before waiting again
             logger.info("WAL not started over yet: another process still reads from it")
             self._restart_after = time.monotonic() + RESTART_RETRY_SECONDS

@@ -45,15 +45,6 @@ def _wal_size(path: str) -> int:
     return os.path.getsize(path + "-wal")
 
 
-def _wal_frames(path: str) -> int:
-    """Frames in the WAL now (a PASSIVE checkpoint from a connection of our own reports them)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    try:
-        return int(conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
-    finally:
-        conn.close()
-
-
 async def test_a_wal_past_its_bound_starts_over_once_a_long_reader_lets_go(tmp_path) -> None:
     path = str(tmp_path / "data.db")
     store = SqliteStore(path, wal_restart_bytes=64 * 1024)
@@ -72,7 +63,7 @@ async def test_a_wal_past_its_bound_starts_over_once_a_long_reader_lets_go(tmp_p
         restarted = False
         for i in range(100):
             await store.write_rows([w(EXP, f"after-{i}", input="y")])
-            if _wal_frames(path) < frames:
+            if wal_frames(path)[0] < frames:
                 restarted = True
                 break
             await asyncio.sleep(0.1)
