@@ -142,18 +142,18 @@ def plan_changes(writes: list[RowWrite], current: Mapping[RowKey, dict[str, Any]
         else:
             if isinstance(prev, Prepared):
                 prev = orjson.loads(prev.data)
-            if p is None:
-                row = w.row
-            else:  # a prepared replace over a current row, naming no 'created': take the row's
+            if p is not None:  # a prepared replace over a current row, naming no 'created': take the row's
                 row = orjson.loads(p.data)
                 del row["created"]
-            assert row is not None
-            if p is None and is_delete(row):
-                new = None
-            elif p is None and is_merge(row):
-                new = _finished(merge_row(prev, row), w.row_id, now_iso)
-            else:
                 new = _replaced(row, w.row_id, prev, now_iso)
+            else:
+                assert w.row is not None
+                if is_delete(w.row):
+                    new = None
+                elif is_merge(w.row):
+                    new = _finished(merge_row(prev, w.row), w.row_id, now_iso)
+                else:
+                    new = _replaced(w.row, w.row_id, prev, now_iso)
         state[key] = new
         meta[key] = w
     out: list[RowChange] = []
