@@ -10,6 +10,7 @@ import time
 
 from twinplane.server.data_plane.store.sqlite_connection import (
     WAL_COPY_BYTES,
+    WAL_RESTART_BYTES,
     checkpoint,
     frame_bytes,
     open_connection,
@@ -41,7 +42,8 @@ class SqliteCheckpointer:
 
     Copying never starts the WAL over; the writer does that between its groups once the WAL
     holds ``sqlite_connection.WAL_RESTART_BYTES`` of frames (``SqliteWriter._restart_wal_if_long``, which says
-    why it cannot be done from here), and the file is then written over in place, not
+    why it cannot be done from here) and most of them are copied: past that bound this thread
+    copies at every poll. The file is then written over in place, not
     emptied: its pages are still in the page cache, while writing past the end of a file
     makes the kernel allocate and zero new pages (a WAL frame is 24 bytes + one page, so its
     writes never cover whole pages): under steady ingest that was ~4 % of the machine's CPU.
@@ -69,6 +71,7 @@ class SqliteCheckpointer:
     def _run(self) -> None:
         conn = open_connection(self._path, self._synchronous, readonly=True)
         copy_frames = WAL_COPY_BYTES // frame_bytes(conn)
+        restart_frames = WAL_RESTART_BYTES // frame_bytes(conn)
         last = idle = 0
         waiting_since: float | None = None  # when frames not copied yet were first seen
         try:
@@ -82,7 +85,8 @@ class SqliteCheckpointer:
                         waiting_since = None
                     elif waiting_since is None:
                         waiting_since = now
-                    if waiting_since is not None and (frames - copied >= copy_frames
+                    # past the restart bound at once: the writer starts the WAL over once it is copied
+                    if waiting_since is not None and (frames - copied >= copy_frames or frames >= restart_frames
                                                       or now - waiting_since >= COPY_AFTER_SECONDS):
                         conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
                         waiting_since = None  # frames a reader kept from being copied wait again

@@ -15,7 +15,7 @@ import pytest
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store import sqlite as sqlite_store
-from twinplane.server.data_plane.store import sqlite_checkpointer
+from twinplane.server.data_plane.store import sqlite_checkpointer, sqlite_writer
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 from twinplane.server.data_plane.store.sqlite import SqliteStore
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
@@ -121,6 +121,59 @@ def test_the_writer_starts_a_long_wal_over_itself(tmp_path) -> None:
             sizes.append(_wal_size(path))
         assert sizes[-1] < 512 * 1024, sizes  # one group past the bound at most, written over in place
         assert sizes[-1] == sizes[-10], sizes
+    finally:
+        writer.stop()
+
+
+def _write_group(writer: SqliteWriter, rows: list[Any]) -> None:
+    answered = threading.Event()
+    errors: list[Any] = []
+
+    def done(_result: Any, error: BaseException | None) -> None:
+        errors.append(error)
+        answered.set()
+
+    writer.submit_rows(rows, done)
+    assert answered.wait(30) and errors == [None]
+
+
+def test_the_writer_waits_for_frames_to_be_copied_before_starting_the_wal_over(tmp_path) -> None:
+    """Past its bound the writer does not copy (and fsync) a long WAL itself while frames wait:
+    it starts the file over once another connection (the checkpointer) has copied them, or once
+    the WAL reached ``RESTART_FORCE_RATIO`` times the bound."""
+    path = str(tmp_path / "data.db")
+    upgrade_to_head(f"sqlite:///{path}")
+    bound = 256 * 1024
+    writer = SqliteWriter(path, "NORMAL", wal_restart_bytes=bound)
+    writer.start()
+    page = 4096 + 24
+    try:
+        n = 0
+
+        def group() -> int:
+            nonlocal n
+            n += 1
+            _write_group(writer, [w(EXP, f"g{n}-{j}", input="x" * 500) for j in range(4)])
+            return wal_frames(path)[0]
+
+        while group() * page <= bound:  # past the bound, nothing copied
+            pass
+        before = wal_frames(path)[0]
+        assert group() > before  # frames wait to be copied: the WAL goes on growing
+        reader = sqlite3.connect(path)
+        try:
+            reader.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # as the checkpointer does
+        finally:
+            reader.close()
+        copied_at = wal_frames(path)[0]
+        group()  # its own few frames are left to copy: the writer starts the WAL over after it
+        assert group() < copied_at // 2  # the next group is written from the file's start
+
+        while group() * page <= bound:  # past the bound again, and nothing copies this time
+            pass
+        frames = [group() for _ in range(60)]
+        assert max(frames) * page <= bound * sqlite_writer.RESTART_FORCE_RATIO + 64 * 1024, frames
+        assert min(frames) * page < bound // 2, frames  # it started over by itself
     finally:
         writer.stop()
 
