@@ -9,7 +9,11 @@ HTTP, checks and reads; a child process (``spawn``: no inherited threads or lock
 ``SqliteWriter`` (group commit) and its full-text indexer, and talks to the server over a
 socket pair.
 
-Frames both ways: 4-byte big-endian length, then an orjson document.
+Frames both ways: 4-byte big-endian length, then a ``marshal`` document (dicts, lists, str,
+numbers, None). Both ends are this code on a private socket pair, so marshal's lack of
+defences against crafted input does not matter here; against orjson it moves a prepared row's
+stored JSON as plain bytes instead of an escaped string: ~40 % fewer bytes, and encoding plus
+decoding ~2.5 instead of ~3.7 µs per row (store README, performance log).
 Requests ``{"id", "op", ...}``: ``write`` (rows as ``[org, project, type, object, row id,
 row, prepared]``: a plain replace travels as ``[data, shape, search text, own created]``
 instead of its row, computed by ``row_change.prepare_all`` in the server, see ``WriterProcess.write``), ``run`` (a named operation of ``sqlite_writer.OPS`` and its arguments),
@@ -35,6 +39,7 @@ import asyncio
 import contextlib
 import dataclasses
 import logging
+import marshal
 import multiprocessing
 import operator
 import signal
@@ -43,8 +48,6 @@ import struct
 import threading
 import time
 from typing import Any
-
-import orjson
 
 from twinplane.server.common import errors
 from twinplane.server.common.errors import BadRequest, TwinplaneError, Unavailable
@@ -69,13 +72,13 @@ class WriterStopped(Unavailable):
 
 
 def _frame(doc: Any) -> bytes:
-    body = orjson.dumps(doc)
+    body = marshal.dumps(doc)
     return _HEADER.pack(len(body)) + body
 
 
 async def _read_frame(reader: asyncio.StreamReader) -> Any:
     (n,) = _HEADER.unpack(await reader.readexactly(_HEADER.size))
-    return orjson.loads(await reader.readexactly(n))
+    return marshal.loads(await reader.readexactly(n))
 
 
 _shape_values = operator.attrgetter(*(f.name for f in dataclasses.fields(RowShape)))
@@ -204,7 +207,7 @@ class WriterProcess:
         doc["id"] = self._next_id
         try:
             frame = _frame(doc)
-        except (TypeError, orjson.JSONEncodeError) as err:  # as the writer would refuse it
+        except ValueError as err:  # marshal's "unmarshallable object": no JSON value either
             raise BadRequest("row is not serializable as JSON") from err
         fut: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending[self._next_id] = fut
@@ -260,7 +263,7 @@ def _recv_exactly(sock: socket.socket, n: int) -> bytearray:
 
 def _recv_frame(sock: socket.socket) -> Any:
     (n,) = _HEADER.unpack(_recv_exactly(sock, _HEADER.size))
-    return orjson.loads(_recv_exactly(sock, n))
+    return marshal.loads(_recv_exactly(sock, n))
 
 
 class _Answers:
@@ -274,7 +277,10 @@ class _Answers:
         self._idle = threading.Condition()
 
     def send(self, doc: dict[str, Any]) -> None:
-        frame = _frame(doc)
+        try:
+            frame = _frame(doc)
+        except ValueError as err:  # a result or error detail marshal cannot carry: still answer
+            frame = _frame({"id": doc.get("id"), "error": _error_doc(err)})
         with self._lock:
             try:
                 self._sock.sendall(frame)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 from collections.abc import AsyncIterator
 
 import pytest
@@ -35,6 +36,20 @@ def test_typed_errors_keep_their_class_and_details() -> None:
     other = wp._error_from(wp._error_doc(ValueError("secret row content")))
     assert type(other) is TwinplaneError and other.status == 500
     assert "secret" not in other.message and "ValueError" in other.message  # the type, never the text
+
+
+def test_an_answer_the_frame_cannot_carry_still_reaches_the_server_as_an_error() -> None:
+    ours, theirs = socket.socketpair()
+    try:
+        answers = wp._Answers(theirs)
+        answers.expect()
+        answers.answer(7, {"odd": object()}, None)  # marshal refuses it
+        reply = wp._recv_frame(ours)
+        assert reply["id"] == 7 and "error" in reply
+        assert type(wp._error_from(reply["error"])) is TwinplaneError
+    finally:
+        ours.close()
+        theirs.close()
 
 
 async def test_the_writer_is_another_process_and_stops_with_the_store(store: SqliteStore) -> None:
