@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +58,7 @@ PROBE_EVERY = 25
 PROBE_INTERVAL = 0.1  # seconds between visibility polls: the precision of the lag figures, at little load
 TARGETS = {"sqlite": 25_000, "postgresql": 15_000}
 
-_MARK = re.compile(rb"@@(ID|WORD)@@")
+_MARK = re.compile(rb"@@(ID|WORD|CREATED)@@")
 _WORDS = ("refund order customer shipping invoice delay account password reset billing upgrade plan "
           "support ticket priority answer question model latency token prompt").split()
 
@@ -72,9 +73,9 @@ def _free_port() -> int:
 
 # --- the payload ------------------------------------------------------------------------
 
-def _row_parts(project_id: str, n: int) -> list[tuple[list[bytes], list[bool]]]:
-    """``n`` ~2 KB span rows split around their id and probe-word marks (True where an id goes),
-    so a batch is one bytes join."""
+def _row_parts(project_id: str, n: int) -> list[tuple[list[bytes], list[bytes]]]:
+    """``n`` ~2 KB span rows split around the marks of their id, creation time and probe word, so a
+    batch is one bytes join."""
     import orjson
 
     parts = []
@@ -83,7 +84,7 @@ def _row_parts(project_id: str, n: int) -> list[tuple[list[bytes], list[bool]]]:
         text = " ".join(rng.choice(_WORDS) for _ in range(140))
         now = time.time()
         row = {
-            "id": "@@ID@@", "project_id": project_id, "log_id": "g", "created": "2026-11-27T10:00:00+00:00",
+            "id": "@@ID@@", "project_id": project_id, "log_id": "g", "created": "@@CREATED@@",
             "span_id": "@@ID@@", "root_span_id": "@@ID@@", "span_parents": None,
             "input": {"messages": [{"role": "system", "content": "You are a support agent."},
                                    {"role": "user", "content": text[:500]}]},
@@ -99,26 +100,30 @@ def _row_parts(project_id: str, n: int) -> list[tuple[list[bytes], list[bool]]]:
             "context": {"caller_filename": "app.py", "caller_functionname": "answer", "caller_lineno": 42},
         }
         pieces = _MARK.split(orjson.dumps(row))  # text, mark, text, mark, ..., text
-        parts.append((pieces[0::2], [m == b"ID" for m in pieces[1::2]]))
+        parts.append((pieces[0::2], pieces[1::2]))
     return parts
 
 
-def _batch(parts: list[tuple[list[bytes], list[bool]]], prefix: str, seq: int, word: str | None) -> tuple[bytes, list[str]]:
+def _batch(parts: list[tuple[list[bytes], list[bytes]]], prefix: str, seq: int, word: str | None) -> tuple[bytes, list[str]]:
     if IDS == "random":
         ids = [uuid.uuid4().hex for _ in range(BATCH)]
     else:
         ids = [f"{prefix}{seq:07d}{i:03d}" for i in range(BATCH)]
     # one join of prepared pieces, no search-and-replace: the generator's CPU is the server's loss
+    # ``created`` as the SDK sets it: the time the span started (here: the batch's, a microsecond apart)
+    now = datetime.now(UTC)
+    stamp, micro = now.strftime("%Y-%m-%dT%H:%M:%S"), now.microsecond
     w = (word or "plain").encode()
     out = [b'{"rows":[']
     for i, rid in enumerate(ids):
-        texts, is_id = parts[(seq * BATCH + i) % len(parts)]
-        r = rid.encode()
+        texts, marks = parts[(seq * BATCH + i) % len(parts)]
+        values = {b"ID": rid.encode(), b"WORD": w,
+                  b"CREATED": f"{stamp}.{min(micro + i, 999_999):06d}+00:00".encode()}
         if i:
             out.append(b",")
         out.append(texts[0])
-        for mark_is_id, text in zip(is_id, texts[1:], strict=True):
-            out.append(r if mark_is_id else w)
+        for mark, text in zip(marks, texts[1:], strict=True):
+            out.append(values[mark])
             out.append(text)
     out.append(b'],"api_version":2}')
     return b"".join(out), ids
