@@ -98,10 +98,11 @@ class RowDialect:
         p = self.param(name)
         if self.roots_only and (kind == "scores" or is_summed_metric(name)):
             # On a trace list a root stands for its trace: scores carried by any span
-            # (averaged when several carry one), token counts summed.
+            # (averaged when several carry one), token counts summed: the trace's spans by the
+            # trace index, each one's value by the side table's key.
             fn = "avg" if kind == "scores" else "sum"
-            return (f"(SELECT {fn}(s.value) FROM {table} s WHERE s.ok = r.ok "
-                    f"AND s.root_span_id = r.root_span_id AND s.name = {p})")
+            return (f"(SELECT {fn}(s.value) FROM dp_rows sp JOIN {table} s ON s.ok = sp.ok AND s.name = {p} "
+                    "AND s.row_seq = sp.seq WHERE sp.ok = r.ok AND sp.root_span_id = r.root_span_id)")
         return f"(SELECT s.value FROM {table} s WHERE s.ok = r.ok AND s.name = {p} AND s.row_seq = r.seq)"
 
     def json_value(self, path: tuple[str, ...], as_type: str) -> str:

@@ -63,12 +63,16 @@ def fill_traces(traces: str, *, returning: bool = True) -> str:
         "FROM t LEFT JOIN dp_rows r ON r.seq = (SELECT min(r2.seq) FROM dp_rows r2 WHERE r2.ok = t.ok "
         "AND r2.root_span_id = t.root_span_id AND r2.is_root = TRUE)) "
         "INSERT INTO dp_trace_values (ok, root_span_id, kind, name, case_key, value) "
-        # a trace's score: the mean over its spans that carry it
-        "SELECT tr.ok, tr.root_span_id, 's', s.name, tr.case_key, avg(s.value) FROM tr JOIN dp_scores s "
-        "ON s.ok = tr.ok AND s.root_span_id = tr.root_span_id GROUP BY tr.ok, tr.root_span_id, tr.case_key, s.name "
+        # a trace's score: the mean over its spans that carry it. The spans come from the trace
+        # index, then each span's values from (ok, row_seq); CROSS JOIN keeps SQLite to that order
+        # (without statistics it would scan all the object's values for each trace).
+        "SELECT tr.ok, tr.root_span_id, 's', s.name, tr.case_key, avg(s.value) FROM tr CROSS JOIN dp_rows sp "
+        "CROSS JOIN dp_scores s WHERE sp.ok = tr.ok AND sp.root_span_id = tr.root_span_id AND s.ok = sp.ok "
+        "AND s.row_seq = sp.seq GROUP BY tr.ok, tr.root_span_id, tr.case_key, s.name "
         # its token counts and costs: summed over its spans
-        "UNION ALL SELECT tr.ok, tr.root_span_id, 'm', m.name, tr.case_key, sum(m.value) FROM tr JOIN dp_metrics m "
-        f"ON m.ok = tr.ok AND m.root_span_id = tr.root_span_id WHERE {SUMMED_METRIC_SQL} "
+        "UNION ALL SELECT tr.ok, tr.root_span_id, 'm', m.name, tr.case_key, sum(m.value) FROM tr CROSS JOIN dp_rows sp "
+        "CROSS JOIN dp_metrics m WHERE sp.ok = tr.ok AND sp.root_span_id = tr.root_span_id AND m.ok = sp.ok "
+        f"AND m.row_seq = sp.seq AND {SUMMED_METRIC_SQL} "  # name: only m has one
         "GROUP BY tr.ok, tr.root_span_id, tr.case_key, m.name "
         # its duration: the root span's
         "UNION ALL SELECT ok, root_span_id, 'm', 'duration', case_key, dur FROM tr WHERE dur IS NOT NULL"
