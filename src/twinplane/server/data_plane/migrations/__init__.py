@@ -11,8 +11,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.pool import NullPool
+
+from twinplane.server.data_plane.store.sqlite_connection import PAGE_SIZE
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +39,10 @@ def sqlalchemy_url(url: str) -> str:
 
 def upgrade_to_head(url: str) -> None:
     engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)
+    if engine.dialect.name == "sqlite":
+        # Takes effect only while the file has no table yet: a new database gets it, an old one
+        # keeps the page size it was created with.
+        event.listen(engine, "connect", lambda dbapi_conn, _record: dbapi_conn.execute(f"PRAGMA page_size={PAGE_SIZE}"))
     try:
         with engine.connect() as conn:
             if conn.dialect.name == "postgresql":
