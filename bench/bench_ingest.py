@@ -439,7 +439,8 @@ def _markdown(results: list[dict[str, Any]]) -> str:
         "and any other work included).", "",
         "Row ids: `ordered` (a prefix and a counter per connection, the default) or `random` "
         "(`BENCH_INGEST_IDS=random`: uuid4, as the SDK makes them, so every index on ids is written at "
-        "random places).", "",
+        "random places). Each row's `created` is the time its batch was built, a microsecond apart, "
+        "as the SDK stamps a span's start.", "",
         "| engine | ids | rows/s acked | target | parse-only rows/s | ratio | req p50 / p95 ms | fetch vis. p95 s | search vis. p95 s |",
         "|---|---|---|---|---|---|---|---|---|",
     ]

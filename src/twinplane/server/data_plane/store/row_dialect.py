@@ -46,10 +46,12 @@ class RowDialect:
     true: ClassVar[str] = "TRUE"
     data_text: ClassVar[str]  # the version's JSON as text, in a select list
 
-    def __init__(self, ok: int | list[int], *, roots_only: bool = False) -> None:
+    def __init__(self, ok: int | list[int], *, roots_only: bool = False, rolled_up: bool = False) -> None:
         self.oks = list(ok) if isinstance(ok, list) else [ok]
         self.ok = self.oks[0]
         self.roots_only = roots_only
+        # the object keeps each trace's values (experiments, ``trace_rollup``)
+        self.rolled_up = rolled_up
         self.params: dict[str, Any] = {}
         self._raw: dict[str, Any] = {}
 
@@ -98,8 +100,13 @@ class RowDialect:
         p = self.param(name)
         if self.roots_only and (kind == "scores" or is_summed_metric(name)):
             # On a trace list a root stands for its trace: scores carried by any span
-            # (averaged when several carry one), token counts summed: the trace's spans by the
-            # trace index, each one's value by the side table's key.
+            # (averaged when several carry one), token counts summed. An experiment keeps them
+            # per trace: one key probe. Elsewhere the trace's spans come from the trace index,
+            # each one's value from the side table's key.
+            if self.rolled_up:
+                k = "s" if kind == "scores" else "m"
+                return (f"(SELECT t.value FROM dp_trace_values t WHERE t.ok = r.ok AND t.root_span_id = r.root_span_id "
+                        f"AND t.kind = '{k}' AND t.name = {p})")
             fn = "avg" if kind == "scores" else "sum"
             return (f"(SELECT {fn}(s.value) FROM dp_rows sp JOIN {table} s ON s.ok = sp.ok AND s.name = {p} "
                     "AND s.row_seq = sp.seq WHERE sp.ok = r.ok AND sp.root_span_id = r.root_span_id)")

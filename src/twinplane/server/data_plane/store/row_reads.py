@@ -35,6 +35,7 @@ from twinplane.server.data_plane.store.row_select import (
     page_cursor,
 )
 from twinplane.server.data_plane.store.row_shape import iso_from_epoch, parse_time
+from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT
 from twinplane.server.data_plane.store.trace_summary import (
     assemble,
     summary_sql,
@@ -81,7 +82,7 @@ class RowReads(Store, abc.ABC):
         ok = await self._ok(q.org_id, q.ref)
         if ok is None:
             return Page([], None)
-        sel = build(q, self.dialect_class(ok, roots_only=q.roots_only))
+        sel = build(q, self.dialect_class(ok, roots_only=q.roots_only, rolled_up=q.ref.object_type == EXPERIMENT))
         rows = await self._query(sel.sql, sel.params)
         out = [row_out(r[0], r[1]) for r in rows[:sel.limit]]
         if q.roots_only and q.version is None:

@@ -8,6 +8,7 @@ import pytest
 from bench.summary_naive import summarize
 
 from twinplane.server.common.errors import BadRequest
+from twinplane.server.data_plane.query.ast import Compare, Field, Value
 from twinplane.server.data_plane.services.summary import summary_items
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery
 from twinplane.server.data_plane.store.row_shape import case_key_of
@@ -15,6 +16,7 @@ from twinplane.server.data_plane.store.row_shape import case_key_of
 from .conftest import ORG, PROJECT, all_rows, w
 
 EXP = ObjectRef("experiment", "exp-1")
+LOGS = ObjectRef("project_logs", PROJECT)
 
 
 def span(row_id: str, root: str, parent: str | None, start: float, **kw) -> dict:
@@ -137,6 +139,28 @@ async def test_cursor_pagination_is_stable_under_concurrent_inserts(store) -> No
     originals = [s for s in seen if s.startswith("a")]
     assert originals == [f"a{i:03d}" for i in range(119, -1, -1)]
     assert len(seen) == len(set(seen))
+
+
+@pytest.mark.parametrize("ref", [EXP, LOGS], ids=["experiment", "logs"])
+async def test_a_trace_list_sorts_by_the_traces_scores_and_tokens(store, ref) -> None:
+    """An experiment reads each trace's values from its roll-up, other objects from the spans:
+    the same answers (a trace's mean score over the spans carrying it, its summed tokens)."""
+    rows = []
+    for i, vals in enumerate([(0.2, 0.4), (0.9, None), (None, None), (0.5, 0.6)]):
+        root = f"r{i}"
+        rows.append(w(ref, root, **span(root, f"T{i}", None, 100.0 - i, metrics={"tokens": 10 * i})))
+        for j, val in enumerate(vals):
+            if val is not None:
+                rows.append(w(ref, f"s{i}{j}", **span(f"s{i}{j}", f"T{i}", root, 100.0, scores={"acc": val},
+                                                      metrics={"tokens": 1})))
+    await store.write_rows(rows)
+    page = await store.fetch_rows(RowQuery(ORG, ref, roots_only=True, sort=[("scores.acc", "desc")]))
+    assert [r["id"] for r in page.rows] == ["r1", "r3", "r0", "r2"]  # means 0.9, 0.55, 0.3, none
+    by_tokens = await store.fetch_rows(RowQuery(ORG, ref, roots_only=True, sort=[("metrics.tokens", "desc")]))
+    assert [r["id"] for r in by_tokens.rows] == ["r3", "r2", "r1", "r0"]  # 32, 20, 11, 2
+    above = await store.fetch_rows(RowQuery(ORG, ref, roots_only=True,
+                                            filter=Compare(">", Field(("scores", "acc")), Value(0.5))))
+    assert {r["id"] for r in above.rows} == {"r1", "r3"}
 
 
 async def test_sort_by_score_roots_only_and_start(store) -> None:
