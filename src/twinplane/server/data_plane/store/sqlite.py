@@ -21,7 +21,6 @@ from typing import Any, TypeVar
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
-from twinplane.server.data_plane.store.row_change import validate
 from twinplane.server.data_plane.store.row_reads import RowReads
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
 from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection
@@ -118,8 +117,7 @@ class SqliteStore(RowReads):
 
     # writes -------------------------------------------------------------
     async def write_rows(self, rows: list[RowWrite]) -> WriteResult:
-        for w in rows:
-            validate(w)
+        # every row is validated (row_change.validate) by prepare_all before anything is sent
         return await self._writer.write(rows)
 
     async def put_object(self, meta: ObjectMeta) -> ObjectMeta:
