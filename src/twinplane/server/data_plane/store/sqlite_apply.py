@@ -100,6 +100,11 @@ class SqliteApplier:
         self._xact, self._row_seq, self._version_seq, self._change, searched = self._saved
         del self.search[searched:]
 
+    @property
+    def last_change(self) -> int:
+        """The change number of the last committed (or being committed) write."""
+        return self._change
+
     def next_change(self) -> int:
         self._change += 1
         return self._change

@@ -30,7 +30,7 @@ from twinplane.server.data_plane.store.sqlite_connection import (
     open_connection,
     wal_frames,
 )
-from twinplane.server.data_plane.store.sqlite_indexer import SqliteIndexer
+from twinplane.server.data_plane.store.sqlite_indexer import MAX_BACKLOG, SqliteIndexer
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ RESTART_RETRY_SECONDS = 0.5
 # copy (the checkpointer copies as soon as the WAL passes the bound), or at once when the WAL
 # reached 5/4 of it. Restarting with ~200 MB left to copy and fsync stalled the writer ~10 %
 # of the time under steady ingest (store README, performance log).
+# How long the writer waits, at most, for a round of an indexer past ``sqlite_indexer.MAX_BACKLOG``.
+BACKLOG_WAIT_SECONDS = 1.0
 RESTART_LEFT_DIVISOR = 8
 RESTART_FORCE_RATIO = 1.25
 
@@ -111,6 +113,8 @@ class SqliteWriter:
         self._conn: sqlite3.Connection | None = None
         self._applier: SqliteApplier | None = None
         self._indexer = SqliteIndexer(path)
+        self.max_backlog = MAX_BACKLOG
+        self._committed_change = 0  # the change number of the last committed group
 
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
@@ -183,8 +187,21 @@ class SqliteWriter:
                 budget += len(nxt.rows) if nxt.rows else 1
             self._run_jobs(jobs)
             self._restart_wal_if_long()
+            self._wait_for_indexer()
         self._conn.close()
         self._conn = None
+
+    def _wait_for_indexer(self) -> None:
+        """Past ``max_backlog`` changes not yet indexed, wait for the indexer's next round (at most
+        ``BACKLOG_WAIT_SECONDS``) before the next group: behind, it then indexes at least as many
+        changes as the writer commits, so the search lag stops growing, and a rebuild of the whole
+        index (an upgrade, a deleted side file) paces ingest instead of stopping it."""
+        mark = self._indexer.watermark
+        if self._committed_change - mark <= self.max_backlog:
+            return
+        if not self._indexer.wait_caught_up(mark + 1, BACKLOG_WAIT_SECONDS):
+            logger.warning("full-text indexer %d changes behind and not moving; writing on",
+                           self._committed_change - mark)
 
     def _restart_wal_if_long(self) -> None:
         """Start the WAL over once it holds ``wal_restart_bytes`` of frames, between two groups.
@@ -260,6 +277,7 @@ class SqliteWriter:
             # deletions the index has already applied need no remembering
             self._conn.execute("DELETE FROM dp_fts_trash WHERE change_seq <= ?", (self._indexer.watermark,))
             self._conn.execute("COMMIT")
+            self._committed_change = self._applier.last_change
             self._indexer.offer(self._applier.search)
         except BaseException as err:  # noqa: BLE001
             logger.error("sqlite writer group failed (%s)", describe(err))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
+import sys
 import threading
 import time
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store import sqlite as sqlite_store
-from twinplane.server.data_plane.store import sqlite_checkpointer, sqlite_writer
+from twinplane.server.data_plane.store import sqlite_checkpointer, sqlite_indexer, sqlite_writer
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 from twinplane.server.data_plane.store.sqlite import SqliteStore
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
@@ -233,3 +234,46 @@ def test_the_checkpointer_copies_a_waiting_wal_by_time_or_by_size(tmp_path, monk
     finally:
         writer.close()
         checkpointer.stop()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
+def test_the_full_text_indexer_runs_at_a_lower_priority(tmp_path) -> None:
+    path = str(tmp_path / "data.db")
+    upgrade_to_head(f"sqlite:///{path}")
+    writer = SqliteWriter(path, "NORMAL")
+    writer.start()
+    try:
+        _write_group(writer, [w(EXP, "a", input="x")])
+        thread = writer._indexer._thread
+        assert thread is not None and thread.native_id is not None
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == sqlite_indexer.NICE
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == 0  # only that thread
+    finally:
+        writer.stop()
+
+
+def test_the_writer_waits_for_an_indexer_that_fell_behind_but_not_for_ever(tmp_path, monkeypatch) -> None:
+    """Past ``max_backlog`` unindexed changes the writer waits for an indexer round after each
+    group; an indexer that makes no progress holds the next group back at most
+    ``BACKLOG_WAIT_SECONDS``."""
+    path = str(tmp_path / "data.db")
+    upgrade_to_head(f"sqlite:///{path}")
+    monkeypatch.setattr(sqlite_writer, "BACKLOG_WAIT_SECONDS", 3.0)
+    writer = SqliteWriter(path, "NORMAL")
+    writer.max_backlog = 10
+    writer.start()
+    try:
+        with writer._indexer.round_lock:  # no indexer round can start
+            _write_group(writer, [w(EXP, f"a{i}", input="x") for i in range(20)])  # answered: 20 behind
+            answered = threading.Event()
+            writer.submit_rows([w(EXP, "b", input="y")], lambda _r, _e: answered.set())
+            assert not answered.wait(0.5)  # the writer waits for a round
+        assert answered.wait(2.5)  # the round ran: the next group goes through
+
+        with writer._indexer.round_lock:
+            _write_group(writer, [w(EXP, f"c{i}", input="x") for i in range(20)])
+            start = time.monotonic()
+            _write_group(writer, [w(EXP, "d", input="y")])  # the indexer never moves: written after the wait
+            assert 2.0 < time.monotonic() - start < 6.0
+    finally:
+        writer.stop()
