@@ -18,6 +18,7 @@ from twinplane.sdk.experiment import Experiment, init  # noqa: E402
 from twinplane.sdk.logger import Logger, init_logger  # noqa: E402
 from twinplane.sdk.otel import TwinplaneSpanProcessor  # noqa: E402
 from twinplane.sdk.prompt import Prompt, create_prompt, load_prompt  # noqa: E402
+from twinplane.sdk.readonly_experiment import ReadonlyExperiment  # noqa: E402
 from twinplane.sdk.span import NoopSpan, Span, current_span  # noqa: E402
 from twinplane.sdk.summary import ExperimentSummary  # noqa: E402
 from twinplane.sdk.traced import traced  # noqa: E402
@@ -38,6 +39,7 @@ __all__ = [
     "NoopSpan",
     "NotFoundError",
     "Prompt",
+    "ReadonlyExperiment",
     "Span",
     "TwinplaneError",
     "TwinplaneSpanProcessor",

@@ -95,6 +95,37 @@ def test_traces_and_feedback(planes, sdk_up) -> None:
     assert all(isinstance(r["_xact_id"], str) for r in rows)
 
 
+def test_an_experiment_opened_for_reading(planes, sdk_up) -> None:
+    project, name = _name("sdk-open"), _name("exp")
+    exp = twinplane.init(project, name, set_current=False)
+    for i in range(3):
+        with exp.start_span("case", input={"q": i}) as span:
+            span.log(output=i * 2, expected=i * 2, scores={"exact": 1.0}, metadata={"i": i}, tags=["t"])
+            with span.start_span("llm") as child:
+                child.log(output="x")
+    assert twinplane.flush(20).ok
+
+    opened = twinplane.init(project, name, open=True)
+    assert isinstance(opened, twinplane.ReadonlyExperiment) and opened.id == exp.id and opened.name == name
+    assert len(list(opened.fetch())) == 6  # every span
+    cases = sorted(opened.as_dataset(), key=lambda c: c["input"]["q"])  # the roots, as evaluation cases
+    assert cases == [{"input": {"q": i}, "expected": i * 2, "metadata": {"i": i}, "tags": ["t"]} for i in range(3)]
+    assert not hasattr(opened, "log") and not hasattr(opened, "start_span")
+
+    def exact(input, output, expected):
+        return 1.0 if output == expected else 0.0
+
+    rerun = twinplane.Eval(project, data=opened.as_dataset, task=lambda input: input["q"] * 2, scores=[exact],
+                           progress=False, summarize=False)  # one run's cases feed another
+    assert rerun.errors == 0 and sorted(r.expected for r in rerun.results) == [0, 2, 4]
+    assert all(r.scores["exact"] == 1.0 for r in rerun.results)
+
+    with pytest.raises(twinplane.NotFoundError):
+        _ = twinplane.init(project, "no-such-experiment", open=True).id
+    with pytest.raises(ValueError, match="existing experiment"):
+        twinplane.init(project, name, open=True, update=True)
+
+
 def test_dataset_versions(planes, sdk_up) -> None:
     ds = twinplane.init_dataset(_name("sdk-ds"), "cases")
     ds.insert(input="a", expected="A", id="r1")

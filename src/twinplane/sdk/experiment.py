@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Literal, overload
 
 from twinplane.sdk.errors import APIError
 from twinplane.sdk.object_ref import ObjectRef
+from twinplane.sdk.readonly_experiment import ReadonlyExperiment
 from twinplane.sdk.state import State, state_for
 from twinplane.sdk.summary import ExperimentSummary
 from twinplane.sdk.traced_object import TracedObject
@@ -90,14 +91,37 @@ class Experiment(TracedObject):
         return f"Experiment(project={self.project_name!r}, name={self._requested_name!r})"
 
 
+@overload
 def init(project: str | None = None, experiment: str | None = None, *, description: str | None = None,
          dataset: Any = None, update: bool = False, base_experiment: str | None = None,
          base_experiment_id: str | None = None, project_id: str | None = None,
          metadata: dict[str, Any] | None = None, tags: list[str] | None = None, api_key: str | None = None,
          app_url: str | None = None, api_url: str | None = None, org_name: str | None = None,
-         set_current: bool = True) -> Experiment:
-    """Start an experiment in ``project``. ``update=True`` reuses an experiment of that name."""
+         set_current: bool = True, open: Literal[False] = False) -> Experiment: ...
+
+
+@overload
+def init(project: str | None = None, experiment: str | None = None, *, description: str | None = None,
+         dataset: Any = None, update: bool = False, base_experiment: str | None = None,
+         base_experiment_id: str | None = None, project_id: str | None = None,
+         metadata: dict[str, Any] | None = None, tags: list[str] | None = None, api_key: str | None = None,
+         app_url: str | None = None, api_url: str | None = None, org_name: str | None = None,
+         set_current: bool = True, open: Literal[True]) -> ReadonlyExperiment: ...
+
+
+def init(project: str | None = None, experiment: str | None = None, *, description: str | None = None,
+         dataset: Any = None, update: bool = False, base_experiment: str | None = None,
+         base_experiment_id: str | None = None, project_id: str | None = None,
+         metadata: dict[str, Any] | None = None, tags: list[str] | None = None, api_key: str | None = None,
+         app_url: str | None = None, api_url: str | None = None, org_name: str | None = None,
+         set_current: bool = True, open: bool = False) -> Experiment | ReadonlyExperiment:
+    """Start an experiment in ``project``. ``update=True`` reuses an experiment of that name;
+    ``open=True`` opens an existing one for reading (``ReadonlyExperiment``) and creates nothing."""
     state = state_for(api_key=api_key, app_url=app_url, api_url=api_url, org_name=org_name)
+    if open:
+        if any(v for v in (description, dataset, update, base_experiment, base_experiment_id, metadata, tags)):
+            raise ValueError("init(open=True) reads an existing experiment: it takes no settings for a new one")
+        return ReadonlyExperiment(state, project, experiment or "", project_id=project_id)
     exp = Experiment(state, project, experiment, project_id=project_id, description=description, dataset=dataset,
                      update=update, base_experiment=base_experiment, base_experiment_id=base_experiment_id,
                      metadata=metadata, tags=tags)

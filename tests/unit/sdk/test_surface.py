@@ -12,7 +12,7 @@ from .wire_server import API_KEY
 
 EXPECTED = [
     "APIError", "Dataset", "Eval", "EvalCase", "EvalCaseResult", "EvalHooks", "EvalResult", "Experiment",
-    "ExperimentSummary", "Logger", "LoginError", "NoopSpan", "NotFoundError", "Prompt", "Span", "TwinplaneError",
+    "ExperimentSummary", "Logger", "LoginError", "NoopSpan", "NotFoundError", "Prompt", "ReadonlyExperiment", "Span", "TwinplaneError",
     "TwinplaneSpanProcessor", "__version__", "create_prompt", "current_span", "delivery_stats", "flush", "init",
     "init_dataset", "init_logger", "load_prompt", "log_feedback", "login", "start_span", "traced", "wrap_anthropic",
     "wrap_openai",
