@@ -101,12 +101,9 @@ def init(project: str | None = None, experiment: str | None = None, *, descripti
 
 
 @overload
-def init(project: str | None = None, experiment: str | None = None, *, description: str | None = None,
-         dataset: Any = None, update: bool = False, base_experiment: str | None = None,
-         base_experiment_id: str | None = None, project_id: str | None = None,
-         metadata: dict[str, Any] | None = None, tags: list[str] | None = None, api_key: str | None = None,
-         app_url: str | None = None, api_url: str | None = None, org_name: str | None = None,
-         set_current: bool = True, open: Literal[True]) -> ReadonlyExperiment: ...
+def init(project: str | None = None, experiment: str | None = None, *, project_id: str | None = None,
+         api_key: str | None = None, app_url: str | None = None, api_url: str | None = None,
+         org_name: str | None = None, open: Literal[True]) -> ReadonlyExperiment: ...
 
 
 def init(project: str | None = None, experiment: str | None = None, *, description: str | None = None,
