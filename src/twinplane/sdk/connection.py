@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,6 +21,9 @@ from twinplane.sdk.errors import APIError
 from twinplane.sdk.retry import RetryPolicy
 
 logger = logging.getLogger(__name__)
+
+_PAGE_ROWS = 1000
+_MAX_PAGES = 10_000
 
 
 def _error_message(resp: httpx.Response) -> tuple[str, str | None]:
@@ -133,3 +137,17 @@ class Connection:
 
     def post(self, path: str, json: Any = None, params: dict[str, Any] | None = None, **kw: Any) -> Any:
         return self.request_json("POST", path, json=json, params=params, **kw)
+
+    def fetch_events(self, path: str, body: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """The events of a ``/v1/{type}/{id}/fetch`` endpoint (``path``), a page at a time, ``body``
+        added to every page's request (a dataset's ``version``)."""
+        cursor = None
+        for _ in range(_MAX_PAGES):
+            page_body: dict[str, Any] = {"limit": _PAGE_ROWS, **(body or {})}
+            if cursor:
+                page_body["cursor"] = cursor
+            page = self.post(path, page_body)
+            yield from (page or {}).get("events") or []
+            cursor = (page or {}).get("cursor")
+            if not cursor:
+                return

@@ -16,8 +16,6 @@ from twinplane.sdk.errors import APIError
 from twinplane.sdk.object_ref import ObjectRef
 from twinplane.sdk.state import State, state_for
 
-_MAX_PAGES = 10_000
-
 
 class Dataset:
     """A dataset of a project; created on the data plane when first needed."""
@@ -95,23 +93,12 @@ class Dataset:
         """Every current record (as of the pinned version, if any), paging through the data plane."""
         if self._cache is None:
             self.flush(30)
-            api = self.state.api_connection()
+            pinned = {"version": self.pinned_version} if self.pinned_version is not None else None
             rows: list[dict[str, Any]] = []
-            cursor = None
-            for _ in range(_MAX_PAGES):
-                body: dict[str, Any] = {"limit": 1000}
-                if cursor:
-                    body["cursor"] = cursor
-                if self.pinned_version is not None:
-                    body["version"] = self.pinned_version
-                page = api.post(f"/v1/dataset/{self.id}/fetch", body)
-                for event in (page or {}).get("events") or []:
-                    if "expected" not in event and "output" in event:
-                        event["expected"] = event.pop("output")
-                    rows.append(event)
-                cursor = (page or {}).get("cursor")
-                if not cursor:
-                    break
+            for event in self.state.api_connection().fetch_events(f"/v1/dataset/{self.id}/fetch", pinned):
+                if "expected" not in event and "output" in event:
+                    event["expected"] = event.pop("output")
+                rows.append(event)
             self._cache = rows
         return iter(list(self._cache))
 

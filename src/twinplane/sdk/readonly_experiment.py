@@ -14,8 +14,6 @@ from typing import Any
 from twinplane.sdk.errors import APIError, NotFoundError
 from twinplane.sdk.state import State
 
-_PAGE = 1000
-_MAX_PAGES = 10_000
 _CASE_KEYS = ("expected", "metadata", "tags")  # beside input, when set
 
 
@@ -60,17 +58,7 @@ class ReadonlyExperiment:
 
     def fetch(self) -> Iterator[dict[str, Any]]:
         """Every current record (span) of the experiment, a page at a time."""
-        api = self.state.api_connection()
-        cursor = None
-        for _ in range(_MAX_PAGES):
-            body: dict[str, Any] = {"limit": _PAGE}
-            if cursor:
-                body["cursor"] = cursor
-            page = api.post(f"/v1/experiment/{self.id}/fetch", body)
-            yield from (page or {}).get("events") or []
-            cursor = (page or {}).get("cursor")
-            if not cursor:
-                return
+        return self.state.api_connection().fetch_events(f"/v1/experiment/{self.id}/fetch")
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return self.fetch()

@@ -70,8 +70,8 @@ class SqliteCheckpointer:
 
     def _run(self) -> None:
         conn = open_connection(self._path, self._synchronous, readonly=True)
-        copy_frames = WAL_COPY_BYTES // frame_bytes(conn)
-        restart_frames = WAL_RESTART_BYTES // frame_bytes(conn)
+        frame = frame_bytes(conn)
+        copy_frames, restart_frames = WAL_COPY_BYTES // frame, WAL_RESTART_BYTES // frame
         last = idle = 0
         waiting_since: float | None = None  # when frames not copied yet were first seen
         try:

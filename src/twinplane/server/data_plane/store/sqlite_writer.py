@@ -43,10 +43,10 @@ RESTART_RETRY_SECONDS = 0.5
 # copy (the checkpointer copies as soon as the WAL passes the bound), or at once when the WAL
 # reached 5/4 of it. Restarting with ~200 MB left to copy and fsync stalled the writer ~10 %
 # of the time under steady ingest (store README, performance log).
-# How long the writer waits, at most, for a round of an indexer past ``sqlite_indexer.MAX_BACKLOG``.
-BACKLOG_WAIT_SECONDS = 1.0
 RESTART_LEFT_DIVISOR = 8
 RESTART_FORCE_RATIO = 1.25
+# How long the writer waits, at most, for a round of an indexer past ``sqlite_indexer.MAX_BACKLOG``.
+BACKLOG_WAIT_SECONDS = 1.0
 
 
 # How a call's outcome is reported: (result, None) or (None, error), on the writer thread.
