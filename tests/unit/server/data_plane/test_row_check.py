@@ -64,3 +64,35 @@ def test_nul_in_a_string_value_names_row_and_field(row, field) -> None:
     with pytest.raises(BadRequest) as info:
         _check([{"id": "ok"}, row])
     assert info.value.message.startswith("row 1:") and f"'{field}' has a NUL character in its value" in info.value.message
+
+
+def _nested(depth: int, kind: str) -> dict:
+    """A row whose deepest container is ``depth`` levels down (the row itself is level 1)."""
+    node: object = 1
+    for i in range(depth - 1):
+        node = [node] if (kind == "list" or (kind == "mixed" and i % 2)) else {"k": node}
+    return {"id": "r", "other": [1, "x", {"flat": True}], "deep": node} if depth > 1 else {"id": "r"}
+
+
+@pytest.mark.parametrize("kind", ["dict", "list", "mixed"])
+@pytest.mark.parametrize("may_hold_nul", [False, True])  # the depth-only walk, and the one that scans strings too
+def test_depth_is_refused_exactly_past_the_limit(kind, may_hold_nul) -> None:
+    from twinplane.server.data_plane.services.row_check import _walk_stack
+
+    for depth in range(1, 9):
+        row = _nested(depth, kind)
+        if depth <= LIMITS.max_json_depth:
+            assert check_rows([row], LIMITS, raw_size=10, may_hold_nul=may_hold_nul) == [row]
+        else:
+            with pytest.raises(BadRequest, match="nests deeper than 5"):
+                check_rows([row], LIMITS, raw_size=10, may_hold_nul=may_hold_nul)
+        assert (_walk_stack(row, 5, False) is None) == (depth <= 5)
+
+
+def test_a_depth_limit_past_the_recursion_bound_takes_the_explicit_stack() -> None:
+    # deeper than Python's recursion limit: only the explicit stack gets through
+    deep = _nested(3000, "mixed")
+    limits = RowLimits(max_row_bytes=1000, max_json_depth=2500)
+    with pytest.raises(BadRequest, match="nests deeper than 2500"):
+        check_rows([deep], limits, raw_size=10, may_hold_nul=False)
+    assert check_rows([_nested(2500, "list")], limits, raw_size=10, may_hold_nul=False)

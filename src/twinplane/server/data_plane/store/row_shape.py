@@ -42,6 +42,11 @@ class RowShape:
 
 def parse_time(value: Any) -> float | None:
     """ISO-8601 string or epoch number → epoch seconds (UTC); None when unreadable."""
+    if type(value) is str:  # every span's ``created``: Python 3.11 reads a trailing Z itself
+        try:
+            return to_epoch(datetime.fromisoformat(value))
+        except ValueError:
+            pass  # surrounding spaces, or not a time at all: the path below decides
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, (int, float)):
