@@ -26,9 +26,8 @@ import httpx
 import jwt
 import orjson
 import pytest
-from control_plane.conftest import app, cheap_argon2, make_org, make_user, rt, settings  # noqa: F401
-from control_plane.support import PASSWORD, bearer, sign_in
-from control_plane.test_oidc import _sign_in, provider, sso_app  # noqa: F401
+from control_plane.conftest import app, cheap_argon2, make_org, make_user, provider, rt, settings, sso_app  # noqa: F401
+from control_plane.support import PASSWORD, bearer, sign_in, sso_sign_in
 from data_plane.conftest import CONTROL, DATA, Plane, build_plane, control_app, data_overrides, dplane, plane  # noqa: F401
 from data_plane.rows import body, fetch_all, logs3, span
 from data_plane.test_jwks import AUD, ISS, _claims, _key
@@ -447,7 +446,7 @@ def test_cp1_an_unverified_sso_email_cannot_claim_a_later_invitation(sso_app, pr
     rt_ = sso_app.state.runtime
     # the attacker signs in first, with the victim's address that the IdP did not verify
     provider.user = {"sub": "attacker", "email": "victim@corp.example", "email_verified": False, "name": "A"}
-    attacker, done = _sign_in(sso_app)
+    attacker, done = sso_sign_in(sso_app)
     owner = rt_.accounts.create_local_user("boss@corp.example", PASSWORD)
     org = rt_.store.create_org("corp", owner["id"])
     boss = sign_in(sso_app, "boss@corp.example")

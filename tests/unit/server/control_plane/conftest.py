@@ -13,6 +13,7 @@ from twinplane.server.control_plane.migrations import upgrade_to_head
 from twinplane.server.control_plane.runtime import Runtime
 from twinplane.server.settings import ControlPlaneSettings
 
+from .oidc_provider import OidcProvider
 from .support import PASSWORD, Org, User, make_settings, sign_in
 
 
@@ -66,3 +67,22 @@ def make_org(app: Any, make_user: Callable[[str], User]) -> Callable[..., Org]:
         assert r.status_code == 200, r.text
         return Org(org_id, owner, r.json()["id"], r.json()["service_token"])
     return make
+
+
+@pytest.fixture
+def provider() -> Iterator[OidcProvider]:
+    """An OIDC provider on a free port, for the SSO flows."""
+    p = OidcProvider(client_secret="s3cret-client").start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def sso_app(database_url: str, tmp_path: Any, provider: OidcProvider) -> Iterator[Any]:
+    """The control plane with single sign-on through ``provider``."""
+    upgrade_to_head(database_url)
+    settings = make_settings(database_url, tmp_path, oidc_issuer=provider.issuer, oidc_client_id="twinplane",
+                             oidc_client_secret="s3cret-client", oidc_display_name="Acme SSO")
+    app = create_app(settings)
+    yield app
+    app.state.runtime.engine.dispose()

@@ -6,7 +6,9 @@ import base64
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
+import httpx
 from fastapi.testclient import TestClient
 
 from twinplane.server.common.envelope import generate_key_entry
@@ -80,3 +82,19 @@ def bearer(app: Any, token: str) -> TestClient:
     c = TestClient(app)
     c.headers["Authorization"] = f"Bearer {token}"
     return c
+
+
+def sso_sign_in(app: Any, next_path: str | None = None) -> tuple[TestClient, httpx.Response]:
+    """The whole SSO round trip through the provider the app is configured with: (client, callback answer)."""
+    client = TestClient(app, follow_redirects=False)
+    start = client.get("/api/v1/auth/oidc/start", params={"next": next_path} if next_path else None)
+    assert start.status_code == 302, start.text
+    location = start.headers["location"]
+    q = parse_qs(urlsplit(location).query)
+    assert q["code_challenge_method"] == ["S256"] and q["code_challenge"] and q["nonce"] and q["state"]
+    assert q["redirect_uri"] == ["http://testserver/api/v1/auth/oidc/callback"]
+    at_idp = httpx.get(location, follow_redirects=False)
+    assert at_idp.status_code == 302, at_idp.text
+    back = urlsplit(at_idp.headers["location"])
+    done = client.get(f"{back.path}?{back.query}")
+    return client, done

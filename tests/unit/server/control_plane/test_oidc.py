@@ -1,6 +1,5 @@
 """OIDC sign-in, the whole authorization-code flow with PKCE, against a provider the test starts."""
 
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -8,43 +7,8 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from twinplane.server.control_plane.app import create_app
-from twinplane.server.control_plane.migrations import upgrade_to_head
-
 from .oidc_provider import OidcProvider
-from .support import PASSWORD, make_settings
-
-
-@pytest.fixture
-def provider() -> Iterator[OidcProvider]:
-    p = OidcProvider(client_secret="s3cret-client").start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture
-def sso_app(database_url: str, tmp_path: Any, provider: OidcProvider) -> Iterator[Any]:
-    upgrade_to_head(database_url)
-    settings = make_settings(database_url, tmp_path, oidc_issuer=provider.issuer, oidc_client_id="twinplane",
-                             oidc_client_secret="s3cret-client", oidc_display_name="Acme SSO")
-    app = create_app(settings)
-    yield app
-    app.state.runtime.engine.dispose()
-
-
-def _sign_in(app: Any, next_path: str | None = None) -> tuple[TestClient, httpx.Response]:
-    client = TestClient(app, follow_redirects=False)
-    start = client.get("/api/v1/auth/oidc/start", params={"next": next_path} if next_path else None)
-    assert start.status_code == 302, start.text
-    location = start.headers["location"]
-    q = parse_qs(urlsplit(location).query)
-    assert q["code_challenge_method"] == ["S256"] and q["code_challenge"] and q["nonce"] and q["state"]
-    assert q["redirect_uri"] == ["http://testserver/api/v1/auth/oidc/callback"]
-    at_idp = httpx.get(location, follow_redirects=False)
-    assert at_idp.status_code == 302, at_idp.text
-    back = urlsplit(at_idp.headers["location"])
-    done = client.get(f"{back.path}?{back.query}")
-    return client, done
+from .support import PASSWORD, sso_sign_in
 
 
 def test_config_advertises_sso(sso_app: Any) -> None:
@@ -53,14 +17,14 @@ def test_config_advertises_sso(sso_app: Any) -> None:
 
 
 def test_full_code_flow_with_pkce_signs_the_user_in(sso_app: Any, provider: OidcProvider) -> None:
-    client, done = _sign_in(sso_app)
+    client, done = sso_sign_in(sso_app)
     assert done.status_code == 302 and done.headers["location"] == "http://testserver/"
     (sent,) = provider.token_requests
     assert len(sent["code_verifier"]) >= 43
     me = client.get("/api/v1/auth/me").json()
     assert me["user"]["email"] == "sso@example.com" and me["user"]["name"] == "Sso User"
     # the same subject signs in to the same account
-    client2, _ = _sign_in(sso_app)
+    client2, _ = sso_sign_in(sso_app)
     assert client2.get("/api/v1/auth/me").json()["user"]["id"] == me["user"]["id"]
 
 
@@ -80,7 +44,7 @@ def test_a_forged_state_or_missing_flow_cookie_is_refused(sso_app: Any, provider
 def test_an_unverified_email_does_not_take_over_a_local_account(sso_app: Any, provider: OidcProvider) -> None:
     sso_app.state.runtime.accounts.create_local_user("victim@example.com", PASSWORD)
     provider.user = {"sub": "attacker", "email": "victim@example.com", "email_verified": False}
-    client, done = _sign_in(sso_app)
+    client, done = sso_sign_in(sso_app)
     assert done.status_code == 403
     assert client.get("/api/v1/auth/me").status_code == 401
 
@@ -88,7 +52,7 @@ def test_an_unverified_email_does_not_take_over_a_local_account(sso_app: Any, pr
 def test_a_verified_email_links_the_existing_account(sso_app: Any, provider: OidcProvider) -> None:
     local = sso_app.state.runtime.accounts.create_local_user("ada@example.com", PASSWORD)
     provider.user = {"sub": "ada-at-idp", "email": "ada@example.com", "email_verified": True}
-    client, done = _sign_in(sso_app)
+    client, done = sso_sign_in(sso_app)
     assert done.status_code == 302
     assert client.get("/api/v1/auth/me").json()["user"]["id"] == local["id"]
 
@@ -101,7 +65,7 @@ def test_sso_disabled_answers_404(app: Any) -> None:
 @pytest.mark.parametrize("next_path,landing", [("/projects/p1?tab=logs", "/projects/p1?tab=logs"),
                                                ("//evil.example/x", "/"), ("https://evil.example", "/")])
 def test_sign_in_lands_on_a_same_site_path_only(sso_app: Any, next_path: str, landing: str) -> None:
-    _, done = _sign_in(sso_app, next_path)
+    _, done = sso_sign_in(sso_app, next_path)
     assert done.headers["location"] == "http://testserver" + landing
 
 
@@ -111,7 +75,7 @@ def test_an_unverified_email_never_creates_an_account(sso_app: Any, provider: Oi
     provider.user = {"sub": "someone", "email": "victim@corp.example", "name": "V"}
     if flag is not None:
         provider.user["email_verified"] = flag
-    client, done = _sign_in(sso_app)
+    client, done = sso_sign_in(sso_app)
     assert done.status_code == 403 and "not verified your email" in done.json()["error"]["message"]
     assert "tp_session" not in done.headers.get("set-cookie", "")
     assert store.get_user_by_email("victim@corp.example") is None
@@ -121,7 +85,7 @@ def test_an_unverified_email_never_creates_an_account(sso_app: Any, provider: Oi
 
 def test_a_string_true_counts_as_verified(sso_app: Any, provider: OidcProvider) -> None:
     provider.user = {"sub": "cognito-user", "email": "c@example.com", "email_verified": "true"}
-    client, done = _sign_in(sso_app)
+    client, done = sso_sign_in(sso_app)
     assert done.status_code == 302
     assert client.get("/api/v1/auth/me").json()["user"]["email"] == "c@example.com"
 
@@ -136,7 +100,7 @@ def test_a_string_true_counts_as_verified(sso_app: Any, provider: OidcProvider) 
 def test_a_token_for_several_audiences_must_name_us_as_azp(sso_app: Any, provider: OidcProvider,
                                                            claims: dict[str, Any], ok: bool) -> None:
     provider.overrides = claims
-    client, done = _sign_in(sso_app)
+    client, done = sso_sign_in(sso_app)
     if ok:
         assert done.status_code == 302, done.text
         assert client.get("/api/v1/auth/me").status_code == 200
