@@ -79,7 +79,8 @@ class PostgresDialect(RowDialect):
         """The object test is kept out of the indexes (``ok + 0``): ANDed with the GIN hits it
         made a bitmap of the object's every row (380,000 entries at 1 M spans, 60 ms); on its
         own it is a filter on the few hits (rare words, via GIN) or on a backward walk of the
-        primary key that stops after a page (common words)."""
+        primary key that stops after a page (common words). Statistics on ``ok + 0`` (migration
+        0005) tell the planner which of the two a word needs, whatever its parallel settings."""
         q = self.param(text)
         return ("dp_fts f", f"f.ok + 0 = {self.param(self.ok)} AND f.fts @@ plainto_tsquery('{FTS_CONFIG}', {q})",
                 "f.seq")

@@ -54,21 +54,3 @@ async def test_concurrent_stores_merge_into_shared_rows_without_lost_updates(pos
         for s in stores:
             await s.close()
 
-
-async def test_an_indexer_round_probes_its_batch_by_key_however_long_the_queue(postgres_url) -> None:
-    # A backlog (a burst of ingest, a rebuild) must not make every round read the whole queue:
-    # that made catching up take time quadratic in the backlog.
-    import psycopg
-
-    from twinplane.server.data_plane.store.postgres import _INDEX_SQL, INDEX_BATCH
-
-    store = PostgresStore(postgres_url, min_size=1, max_size=2)
-    await store.start()
-    await store.close()  # the schema only; no indexer running
-    async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
-        await conn.execute("INSERT INTO dp_fts_queue (row_seq) SELECT g FROM generate_series(1, 100000) AS g")
-        await conn.execute("ANALYZE dp_fts_queue")
-        cur = await conn.execute("EXPLAIN " + _INDEX_SQL, (INDEX_BATCH,))
-        plan = "\n".join(r[0] for r in await cur.fetchall())
-    assert "Seq Scan on dp_fts_queue" not in plan, plan
-    assert "Index Scan using dp_fts_queue_pkey" in plan, plan
