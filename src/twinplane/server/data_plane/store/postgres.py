@@ -78,9 +78,12 @@ class PostgresStore(RowReads):
         self._pool = AsyncConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
                                          # Custom plans always: psycopg prepares after 5 runs and a generic plan
                                          # cannot tell a rare search term from a common one (7 s vs 53 ms at 1M
-                                         # spans, bench/results/query_notes.md).
+                                         # spans, bench/results/query_notes.md). No parallel workers: our reads
+                                         # walk an index and stop after a page, and starting workers made a 2 ms
+                                         # page wait 27 ms for them on a busy 2-core server (same notes).
                                          kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
-                                                            "-c plan_cache_mode=force_custom_plan"})
+                                                            "-c plan_cache_mode=force_custom_plan "
+                                                            "-c max_parallel_workers_per_gather=0"})
         self._indexers: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._objkeys: dict[tuple[str, str, str], int] = {}
