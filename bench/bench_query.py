@@ -354,7 +354,7 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
         url = pg_url = create_database()
     store = open_store(DataPlaneSettings(database_url=url))
     await store.start()
-    pg_conn = None
+    pg_conn = ours_conn = None
     try:
         _log(f"{engine}: loading")
         facts["load"] = await _load(store, corpus)
@@ -417,13 +417,18 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
             res["speedup"] = round(stats["p50"] / max(res["ours"]["p50"], 1e-3), 1)
         facts["loadavg"]["after_queries"] = os.getloadavg()
         _log(f"{engine}: plans")
+        if engine == "postgresql":  # our statements' plans in a session like the store's (its options)
+            from twinplane.server.data_plane.store.postgres import SESSION_OPTIONS
+
+            ours_conn = await psycopg.AsyncConnection.connect(pg_url, autocommit=True, options=SESSION_OPTIONS)
+            facts["store_session_options"] = SESSION_OPTIONS
         for name, fn in ours.items():
             plans = []
             for sql, params in await _capture_sql(store, fn):
                 if engine == "sqlite":
                     plan = _sqlite_plan(str(sqlite_file), sql, params)
                 else:
-                    plan = await _pg_plan(pg_conn, sql, params)
+                    plan = await _pg_plan(ours_conn, sql, params)
                 plans.append({"sql": sql, "plan": plan})
             results[name]["plans"] = plans
             sql, params = naive_sql[name]
@@ -439,8 +444,9 @@ async def run_engine(engine: str, spans: int, runs: int, keep: bool) -> dict[str
         if engine == "sqlite":
             naive.close()
     finally:
-        if pg_conn is not None:
-            await pg_conn.close()
+        for conn in (pg_conn, ours_conn):
+            if conn is not None:
+                await conn.close()
         await store.close()
         if pg_url is not None and not keep:
             drop_database(pg_url)

@@ -77,7 +77,9 @@ def _engine(d: dict[str, Any]) -> list[str]:
     la = d.get("loadavg", {})
     out.append("Load average: " + ", ".join(f"{k} {tuple(round(x, 2) for x in v)}" for k, v in la.items()) + ".")
     if d.get("postgres_settings"):
-        out.append("Settings: " + ", ".join(f"{k}={v}" for k, v in d["postgres_settings"].items()) + " (defaults).")
+        out.append("Settings: " + ", ".join(f"{k}={v}" for k, v in d["postgres_settings"].items()) + " (defaults)"
+                   + (f"; the store's sessions add `{d['store_session_options']}`" if d.get("store_session_options")
+                      else "") + ".")
     terms = d.get("terms", {})
     out.append("Terms (document frequency in the main logs, "
                f"{c.get('main_logs_spans', 0):,} spans): "

@@ -34,6 +34,12 @@ INDEX_BATCH = 2000
 INDEX_IDLE = 0.2  # seconds the indexer sleeps when nothing is waiting
 INDEX_TASKS = 2  # concurrent rounds per process (disjoint batches through SKIP LOCKED)
 STATEMENT_TIMEOUT_MS = 30_000
+# Every connection of the store: custom plans always (psycopg prepares after 5 runs, and a
+# generic plan cannot tell a rare search term from a common one: 7 s vs 53 ms at 1 M spans,
+# bench/results/query_notes.md); no parallel workers (our reads walk an index and stop after a
+# page, and starting workers made a 2 ms page wait 27 ms for them on a busy 2-core server).
+SESSION_OPTIONS = (f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c plan_cache_mode=force_custom_plan "
+                   "-c max_parallel_workers_per_gather=0")
 
 
 def _tsvector_sql() -> str:
@@ -76,14 +82,7 @@ class PostgresStore(RowReads):
         super().__init__()
         self.url = url
         self._pool = AsyncConnectionPool(url, min_size=min_size, max_size=max_size, open=False,
-                                         # Custom plans always: psycopg prepares after 5 runs and a generic plan
-                                         # cannot tell a rare search term from a common one (7 s vs 53 ms at 1M
-                                         # spans, bench/results/query_notes.md). No parallel workers: our reads
-                                         # walk an index and stop after a page, and starting workers made a 2 ms
-                                         # page wait 27 ms for them on a busy 2-core server (same notes).
-                                         kwargs={"options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS} "
-                                                            "-c plan_cache_mode=force_custom_plan "
-                                                            "-c max_parallel_workers_per_gather=0"})
+                                         kwargs={"options": SESSION_OPTIONS})
         self._indexers: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._objkeys: dict[tuple[str, str, str], int] = {}
