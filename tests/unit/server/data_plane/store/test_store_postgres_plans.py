@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import psycopg
 
+from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.query.parse import parse_filter
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 from twinplane.server.data_plane.store.postgres import _INDEX_SQL, INDEX_BATCH, PostgresStore
@@ -16,12 +17,6 @@ from .conftest import ORG
 LOGS = ObjectRef("project_logs", "p")
 
 
-async def _schema(url: str) -> None:
-    store = PostgresStore(url, min_size=1, max_size=2)
-    await store.start()
-    await store.close()  # the schema only; no indexer running
-
-
 async def _plan(conn: psycopg.AsyncConnection, sql: str, params: object = None) -> str:
     cur = await conn.execute("EXPLAIN " + sql, params)  # type: ignore[arg-type]
     return "\n".join(r[0] for r in await cur.fetchall())
@@ -31,7 +26,7 @@ async def test_a_search_for_a_common_word_walks_its_hits_newest_first_without_pa
     # 60,000 entries in two objects; "common" in every one, "rare" in ten. Without statistics on
     # the object test (ok + 0) the planner guessed 0.5 % of the hits and, parallel workers off,
     # sorted every one of them instead of stopping after a page.
-    await _schema(postgres_url)
+    upgrade_to_head(postgres_url)  # the schema only; no indexer running
     async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
         await conn.execute(
             "INSERT INTO dp_fts (seq, ok, fts) SELECT g, 1 + (g % 5 > 1)::int, "
@@ -53,7 +48,7 @@ async def test_a_search_for_a_common_word_walks_its_hits_newest_first_without_pa
 async def test_an_indexer_round_probes_its_batch_by_key_however_long_the_queue(postgres_url) -> None:
     # A backlog (a burst of ingest, a rebuild) must not make every round read the whole queue:
     # that made catching up take time quadratic in the backlog.
-    await _schema(postgres_url)
+    upgrade_to_head(postgres_url)  # the schema only; no indexer running
     async with await psycopg.AsyncConnection.connect(postgres_url, autocommit=True) as conn:
         await conn.execute("INSERT INTO dp_fts_queue (row_seq) SELECT g FROM generate_series(1, 100000) AS g")
         await conn.execute("ANALYZE dp_fts_queue")

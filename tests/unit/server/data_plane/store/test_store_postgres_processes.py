@@ -53,4 +53,3 @@ async def test_concurrent_stores_merge_into_shared_rows_without_lost_updates(pos
     finally:
         for s in stores:
             await s.close()
-

@@ -159,7 +159,9 @@ def test_the_writer_waits_for_frames_to_be_copied_before_starting_the_wal_over(t
     bound = 256 * 1024
     writer = SqliteWriter(path, "NORMAL", wal_restart_bytes=bound)
     writer.start()
-    page = frame_bytes(sqlite3.connect(path))
+    probe = sqlite3.connect(path)
+    page = frame_bytes(probe)
+    probe.close()
     try:
         n = 0
 
