@@ -16,6 +16,15 @@ LABELS = {
     "summary_with_comparison": "summary + comparison, {cases:,}-case experiment",
     "trace_100_spans": "one 100-span trace",
 }
+SORTED_LABELS = {
+    "logs_spans_by_score": "main logs, spans by a score",
+    "logs_spans_by_tokens": "main logs, spans by tokens",
+    "logs_roots_by_score": "main logs, traces by their mean score",
+    "logs_roots_by_score_filtered": "main logs, traces by their mean score, `{filter}`",
+    "logs_roots_by_tokens": "main logs, traces by their total tokens",
+    "experiment_roots_by_score": "{cases:,}-case experiment, traces by score",
+    "experiment_spans_by_score_asc": "{cases:,}-case experiment, spans by score ascending",
+}
 ENGINES = ("sqlite", "postgresql")
 NOTE = """\
 How it is measured: `bench/bench_query.py` (corpus in `bench/query_corpus.py`, naive SQL in
@@ -113,6 +122,14 @@ def _engine(d: dict[str, Any]) -> list[str]:
             out.append(p["sql"][:600] + (" …" if len(p["sql"]) > 600 else ""))
             out += ["  " + line for line in p["plan"][:30] if "Buffers:" not in line]
         out.append("```")
+    if d.get("sorted_pages"):
+        out += ["", "Sorted list pages (first page of 50, descending unless named; not a query of issue 6, "
+                "so no target or naive run):", "", "| page | p50 ms | p95 ms | check |", "|---|---|---|---|"]
+        for name, r in d["sorted_pages"].items():
+            label = SORTED_LABELS.get(name, name).format(filter=c.get("filter"), cases=c.get("big_experiment_cases", 0))
+            chk = r.get("check", {})
+            order = {True: ", in order", False: ", **out of order**"}.get(chk.get("ordered"), "")
+            out.append(f"| {label} | {_ms(r['ours']['p50'])} | {_ms(r['ours']['p95'])} | {chk.get('rows')} rows{order} |")
     if d.get("notes"):
         out += ["", *d["notes"]]
     return out + [""]

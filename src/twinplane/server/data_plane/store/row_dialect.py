@@ -12,7 +12,7 @@ version as ``v``; engine subclasses spell JSON extraction, full text, regex and 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from twinplane.server.data_plane.query.ast import Field
 from twinplane.server.data_plane.store.row_shape import to_epoch
@@ -39,6 +39,16 @@ def is_summed_metric(name: str) -> bool:
 # The same test in SQL over a ``name`` column (case-sensitive like it; LIKE is not on SQLite).
 SUMMED_METRIC_SQL = ("(name IN ('tokens', 'cost') OR substr(name, length(name) - 6) = '_tokens' "
                      "OR substr(name, length(name) - 4) = '_cost')")
+
+
+class ValueSource(NamedTuple):
+    """The rows carrying one score or metric, as ``RowDialect.value_source`` finds them."""
+
+    table: str  # FROM item of the values
+    value: str  # the value, over ``table``
+    conds: list[str]  # conditions on ``table`` alone
+    join: str  # joins ``table`` to the row ``r``
+    row_seq: str | None  # the row's seq over ``table``, when the values name their rows
 
 
 class RowDialect:
@@ -111,6 +121,24 @@ class RowDialect:
             return (f"(SELECT {fn}(s.value) FROM dp_rows sp JOIN {table} s ON s.ok = sp.ok AND s.name = {p} "
                     "AND s.row_seq = sp.seq WHERE sp.ok = r.ok AND sp.root_span_id = r.root_span_id)")
         return f"(SELECT s.value FROM {table} s WHERE s.ok = r.ok AND s.name = {p} AND s.row_seq = r.seq)"
+
+    def value_source(self, kind: str, name: str) -> ValueSource | None:
+        """Where the rows carrying what ``side_value`` reads come from, each row once with that
+        value, so that a page sorted by it is read from the values' side instead of probing every
+        row of the object; None where probing per row is as fast (every trace of the list carries
+        the value): an experiment's traces (one roll-up probe per root) and any trace list by
+        summed tokens or cost."""
+        table = "dp_scores" if kind == "scores" else "dp_metrics"
+        trace_level = self.roots_only and (kind == "scores" or is_summed_metric(name))
+        if trace_level and (self.rolled_up or kind == "metrics"):
+            return None
+        ok, p = self.param(self.ok), self.param(name)
+        if trace_level:  # a trace's mean score; a side row names its span's trace (rewritten if it moves)
+            return ValueSource(f"(SELECT s.root_span_id AS rs, avg(s.value) AS value FROM {table} s "
+                               f"WHERE s.ok = {ok} AND s.name = {p} GROUP BY s.root_span_id) t", "t.value", [],
+                               f"r.ok = {ok} AND r.root_span_id = t.rs", None)
+        return ValueSource(f"{table} s", "s.value", [f"s.ok = {ok}", f"s.name = {p}"], "r.seq = s.row_seq",
+                           "s.row_seq")
 
     def json_value(self, path: tuple[str, ...], as_type: str) -> str:
         raise NotImplementedError

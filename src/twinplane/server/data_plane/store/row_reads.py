@@ -78,12 +78,15 @@ class RowReads(Store, abc.ABC):
         # Build once against a placeholder object first, so a bad query fails the same
         # whether or not the object has rows yet.
         build = build_version_select if q.version is not None else build_select
-        build(q, self.dialect_class(0, roots_only=q.roots_only))
+        rolled_up = q.ref.object_type == EXPERIMENT
+        build(q, self.dialect_class(0, roots_only=q.roots_only, rolled_up=rolled_up))
         ok = await self._ok(q.org_id, q.ref)
         if ok is None:
             return Page([], None)
-        sel = build(q, self.dialect_class(ok, roots_only=q.roots_only, rolled_up=q.ref.object_type == EXPERIMENT))
+        sel = build(q, self.dialect_class(ok, roots_only=q.roots_only, rolled_up=rolled_up))
         rows = await self._query(sel.sql, sel.params)
+        if sel.then is not None and len(rows) <= sel.limit:  # the first part ran out: its rest follows
+            rows = (rows + await self._query(sel.then.sql, sel.then.params))[:sel.limit + 1]
         out = [row_out(r[0], r[1]) for r in rows[:sel.limit]]
         if q.roots_only and q.version is None:
             for row, r in zip(out, rows, strict=False):

@@ -8,6 +8,11 @@ client pages never shift a later page (no skips, no repeats). Sort keys are NULL
 With full-text search and no explicit sort the order is "most recently ingested first"
 (the row's sequence number): the one order an inverted index can walk newest-first and
 stop after a page, instead of scoring and sorting every hit.
+
+A sort by one score or metric is read from the values' side (``_value_pages``): only the
+rows that carry the value, then, once they run out, the rows without it. There is no index
+ordered by value (each write would land at a random place in it), so such a page costs a scan
+of that one name's values, not a probe of every row of the object.
 """
 
 # SQL here is assembled from fixed fragments and placeholders; every value is bound.
@@ -22,7 +27,7 @@ from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.query.ast import Field
 from twinplane.server.data_plane.store.base import RowQuery, SortDir
 from twinplane.server.data_plane.store.cursor import decode_cursor, encode_cursor
-from twinplane.server.data_plane.store.row_dialect import RowDialect
+from twinplane.server.data_plane.store.row_dialect import RowDialect, ValueSource
 
 if TYPE_CHECKING:
     from twinplane.server.data_plane.query.ast import SqlDialect
@@ -46,6 +51,8 @@ class Select:
     shape: str
     nkeys: int
     limit: int
+    # run when this statement found no more than ``limit`` rows: the rows that follow them
+    then: Select | None = None
 
 
 def check_limit(limit: int) -> int:
@@ -129,32 +136,101 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
     else:
         if search:
             conds.append(d.full_text(None, d.param(search)))
+        by_value = _value_sort(sort)
+        values = d.value_source(by_value[0], by_value[1]) if by_value is not None else None
+        if by_value is not None and values is not None:
+            bare = len(conds) == 1 and not search  # the object alone: no row is filtered out
+            return _value_pages(q, d, conds, by_value, values, limit, bare=bare)
         keys = [sort_key(_sort_field(f), direction, d) for f, direction in sort] or [SortKey("r.created", "desc")]
         keys.append(SortKey("r.row_id", keys[-1].dir))  # unique tiebreak
         shape = "sort:" + ";".join(f"{'.'.join(_sort_field(f))}:{di}" for f, di in sort)
     if q.cursor:
         conds.append(_keyset(keys, decode_cursor(q.cursor, shape, len(keys)), d))
+    return Select(_page_sql(q, d, source, conds, keys, limit), d.params, shape, len(keys), limit)
+
+
+def _page_sql(q: RowQuery, d: RowDialect, source: str, conds: list[str], keys: list[SortKey], limit: int,
+              order: list[SortKey] | None = None) -> str:
+    """xact_id, data, k0..kn (the cursor keys) of one page, ordered by ``order`` (default: the keys)."""
+    order = keys if order is None else order
     cols = ", ".join(f"{k.expr} AS k{i}" for i, k in enumerate(keys))
     if q.roots_only:
         cols += ", r.ok AS ok_, r.root_span_id AS rs_"
-    order = ", ".join(f"k{i} {k.dir.upper()}" for i, k in enumerate(keys))
+    pos = {id(k): i for i, k in enumerate(keys)}
+    by = ", ".join(f"k{pos[id(k)]} {k.dir.upper()}" for k in order)
     where_sql = " AND ".join(conds)
     extra = _SPAN_COUNT if q.roots_only else ""
     knames = ", ".join(f"p.k{i}" for i in range(len(keys)))
     if "v.data" in where_sql:
         inner = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
                  # v.ok = r.ok: a JSON filter the planner deems selective then scans one object's versions, not all
-                 f"JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok WHERE {where_sql} ORDER BY {order} "
+                 f"JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok WHERE {where_sql} ORDER BY {by} "
                  f"LIMIT {limit + 1}")
-        sql = f"SELECT p.xact_id, p.data, {knames}{extra} FROM ({inner}) p ORDER BY {order}"
+        return f"SELECT p.xact_id, p.data, {knames}{extra} FROM ({inner}) p ORDER BY {by}"
+    # Page first on the narrow typed columns, then read the JSON of the page's rows only
+    # (a sort the index cannot give, say by score, would otherwise read every row's JSON).
+    inner = (f"SELECT r.xact_id, r.version_seq, {cols} FROM {source} WHERE {where_sql} "
+             f"ORDER BY {by} LIMIT {limit + 1}")
+    return (f"SELECT p.xact_id, {d.data_text}, {knames}{extra} FROM ({inner}) p "
+            f"JOIN dp_versions v ON v.seq = p.version_seq ORDER BY {by}")
+
+
+def _value_sort(sort: list[tuple[Any, SortDir]]) -> tuple[str, str, SortDir] | None:
+    """(kind, name, direction) when the sort is one score or metric read from the side tables."""
+    if len(sort) != 1:
+        return None
+    path, direction = _sort_field(sort[0][0]), sort[0][1]
+    if direction not in ("asc", "desc") or len(path) != 2 or path[0] not in ("scores", "metrics") or not path[1]:
+        return None
+    if path in (("metrics", "start"), ("metrics", "end")):  # typed columns of the row
+        return None
+    return path[0], path[1], direction
+
+
+def _value_pages(q: RowQuery, d: RowDialect, conds: list[str], by: tuple[str, str, SortDir], values: ValueSource,
+                 limit: int, *, bare: bool) -> Select:
+    """Pages sorted by one score or metric, rows without it last (as ``sort_key``'s sentinel does).
+
+    First the rows that carry the value, driven from the values (``RowDialect.value_source``):
+    keyed (value, row seq), so ties, common among scores, need no other column of the row; when
+    no condition filters rows (``bare``) the values are paged before any row is read. Then the
+    rows without the value, keyed by the sentinel, created and row id, walked in the created
+    index's order. A cursor holds three keys either way; the sentinel in its first tells which
+    part it is in. A page that ends the first part continues with the second (``then``).
+    """
+    kind, name, direction = by
+    sentinel = _LOW if direction == "desc" else _HIGH
+    shape = f"value:{kind}.{name}:{direction}"
+    after = decode_cursor(q.cursor, shape, 3) if q.cursor else None
+    if after is not None and not (all(isinstance(v, (int, float)) for v in after[:2]) and isinstance(after[2], str)):
+        raise BadRequest("invalid cursor")
+    in_rest = after is not None and after[0] == sentinel
+    rest_conds = [*conds, f"{d.side_value(kind, name)} IS NULL"]
+    rest_keys = [SortKey(d.param(sentinel), direction), SortKey("r.created", direction), SortKey("r.row_id", direction)]
+    if in_rest:
+        assert after is not None
+        rest_conds.append(_keyset(rest_keys[1:], after[1:], d))
+    rest = Select(_page_sql(q, d, "dp_rows r", rest_conds, rest_keys, limit, order=rest_keys[1:]),
+                  d.params, shape, 3, limit)
+    if in_rest:
+        return rest
+    if bare and values.row_seq is not None:
+        vkeys = [SortKey(values.value, direction), SortKey(values.row_seq, direction)]
+        vconds = [*values.conds, *([_keyset(vkeys, after[:2], d)] if after is not None else [])]
+        dirs = direction.upper()
+        # SQLite joins the tables in the order written around CROSS JOIN: the values drive
+        source = (f"(SELECT {values.value} AS value, {values.row_seq} AS row_seq FROM {values.table} "
+                  f"WHERE {' AND '.join(vconds)} ORDER BY 1 {dirs}, 2 {dirs} LIMIT {limit + 1}) s CROSS JOIN dp_rows r")
+        keys = [SortKey("s.value", direction), SortKey("r.seq", direction), SortKey("''", direction)]
+        value_conds = ["r.seq = s.row_seq", *conds]
     else:
-        # Page first on the narrow typed columns, then read the JSON of the page's rows only
-        # (a sort the index cannot give, say by score, would otherwise read every row's JSON).
-        inner = (f"SELECT r.xact_id, r.version_seq, {cols} FROM {source} WHERE {where_sql} "
-                 f"ORDER BY {order} LIMIT {limit + 1}")
-        sql = (f"SELECT p.xact_id, {d.data_text}, {knames}{extra} FROM ({inner}) p "
-               f"JOIN dp_versions v ON v.seq = p.version_seq ORDER BY {order}")
-    return Select(sql, d.params, shape, len(keys), limit)
+        source = f"{values.table} CROSS JOIN dp_rows r"
+        keys = [SortKey(values.value, direction), SortKey("r.seq", direction), SortKey("''", direction)]
+        value_conds = [*values.conds, values.join, *conds]
+        if after is not None:
+            value_conds.append(_keyset(keys[:2], after[:2], d))
+    sql = _page_sql(q, d, source, value_conds, keys, limit, order=keys[:2])
+    return Select(sql, d.params, shape, 3, limit, then=rest)
 
 
 def _lazy_search(q: RowQuery, d: RowDialect, conds: list[str], hits: tuple[str, str, str], limit: int) -> Select:

@@ -189,6 +189,87 @@ async def test_sort_by_score_roots_only_and_start(store) -> None:
             RowQuery(ORG, EXP, limit=1, sort=[("start", "asc")]))).cursor))
 
 
+def _acc(row: dict) -> float | None:
+    return (row.get("scores") or {}).get("acc")
+
+
+@pytest.mark.parametrize("ref", [EXP, LOGS], ids=["experiment", "logs"])
+@pytest.mark.parametrize("direction", ["desc", "asc"])
+async def test_a_sort_by_a_score_pages_through_ties_then_the_rows_without_it(store, ref, direction) -> None:
+    """Read from the values' side: ties (scores take few values) in ingest order, rows without
+    the score last in either direction, no row twice or missed while rows are inserted."""
+    calls = [[w(ref, f"c{c}r{i}", scores={"acc": [0.0, 0.5, 1.0][(c + i) % 3]} if i % 4 else None,
+                metadata={"odd": i % 2}) for i in range(11)] for c in range(5)]
+    for rows in calls:
+        await store.write_rows(rows)
+    written = {r.row_id: n for n, r in enumerate(x for rows in calls for x in rows)}
+    seen, cursor, n = [], None, 0
+    while True:
+        page = await store.fetch_rows(RowQuery(ORG, ref, sort=[("scores.acc", direction)], limit=4, cursor=cursor))
+        seen += page.rows
+        # new rows with the highest, the lowest and no value while the client pages
+        await store.write_rows([w(ref, f"new{n}a", scores={"acc": 2.0}), w(ref, f"new{n}b", scores={"acc": -1.0}),
+                                w(ref, f"new{n}c")])
+        n += 1
+        cursor = page.cursor
+        if not cursor:
+            break
+    ids = [r["id"] for r in seen]
+    assert len(ids) == len(set(ids))
+    old = [r for r in seen if r["id"] in written]
+    assert len(old) == 55
+    valued = [r for r in old if _acc(r) is not None]
+    assert [r["id"] for r in old[:len(valued)]] == [r["id"] for r in valued]  # no value: last
+    sign = -1 if direction == "desc" else 1
+    want = sorted(valued, key=lambda r: (sign * _acc(r), sign * written[r["id"]]))
+    assert [r["id"] for r in valued] == [r["id"] for r in want]  # by value, ties in ingest order
+    tail = [written[r["id"]] for r in old[len(valued):]]
+    assert len(tail) == 15 and (tail == sorted(tail) or tail == sorted(tail, reverse=True))
+    # a filter applies to both parts
+    odd = await all_rows(store, ref, sort=[("scores.acc", direction)], limit=3,
+                         filter=Compare("=", Field(("metadata", "odd")), Value(1)))
+    assert {r["id"] for r in odd} == {i for i in written if int(i.split("r")[-1]) % 2}
+    with pytest.raises(BadRequest):  # another sort's cursor
+        await store.fetch_rows(RowQuery(ORG, ref, sort=[("scores.other", direction)], cursor=page_cursor_of(
+            await store.fetch_rows(RowQuery(ORG, ref, sort=[("scores.acc", direction)], limit=2)))))
+
+
+def page_cursor_of(page) -> str:
+    assert page.cursor
+    return page.cursor
+
+
+async def test_a_forged_value_cursor_is_refused(store) -> None:
+    from twinplane.server.data_plane.store.cursor import encode_cursor
+
+    await store.write_rows([w(EXP, f"r{i}", scores={"acc": i / 10}) for i in range(5)])
+    for values in (["x", 1, ""], [0.5, "1", ""], [0.5, 1, 2], [1e300, "a", "b"]):
+        with pytest.raises(BadRequest):
+            await store.fetch_rows(RowQuery(ORG, EXP, sort=[("scores.acc", "desc")],
+                                            cursor=encode_cursor("value:scores.acc:desc", values)))
+
+
+@pytest.mark.parametrize("ref", [EXP, LOGS], ids=["experiment", "logs"])
+async def test_a_trace_list_by_score_pages_one_trace_at_a_time(store, ref) -> None:
+    rows = []
+    means = {}
+    for i in range(9):
+        root = f"r{i}"
+        rows.append(w(ref, root, **span(root, f"T{i}", None, 100.0 + i, metrics={"tokens": i})))
+        vals = [] if i % 3 == 0 else [i / 10, (i % 2) / 2]
+        for j, val in enumerate(vals):
+            rows.append(w(ref, f"s{i}{j}", **span(f"s{i}{j}", f"T{i}", root, 100.0, scores={"acc": val})))
+        means[root] = sum(vals) / len(vals) if vals else None
+    await store.write_rows(rows)
+    got = await all_rows(store, ref, roots_only=True, sort=[("scores.acc", "desc")], limit=1)
+    valued = sorted((r for r in means if means[r] is not None), key=lambda r: -means[r])
+    assert [r["id"] for r in got][:len(valued)] == valued
+    assert sorted(r["id"] for r in got[len(valued):]) == ["r0", "r3", "r6"]
+    assert [r["span_count"] for r in got][:2] == [3, 3]
+    tokens = await all_rows(store, ref, roots_only=True, sort=[("metrics.tokens", "asc")], limit=2)
+    assert [r["id"] for r in tokens] == [f"r{i}" for i in range(9)]
+
+
 async def test_objects_put_get_list(store) -> None:
     a = ObjectMeta("e-a", ORG, PROJECT, "experiment", "first", "2026-01-01T00:00:00+00:00", {"description": "d"})
     b = ObjectMeta("e-b", ORG, PROJECT, "experiment", "second", "2026-01-02T00:00:00+00:00", {"base_exp_id": "e-a"})

@@ -35,7 +35,7 @@ async def test_long_reads_are_interrupted(tmp_path, monkeypatch) -> None:
         await store.write_rows([w(EXP, f"r{i}", input=i, metadata={"k": i}) for i in range(3000)])
         monkeypatch.setattr(sqlite_store, "READ_TIMEOUT", -1.0)
         with pytest.raises(BadRequest, match="ran longer"):
-            await store.fetch_rows(RowQuery(ORG, EXP, sort=[("scores.x", "desc")], limit=10))
+            await store.fetch_rows(RowQuery(ORG, EXP, sort=[("start", "desc")], limit=10))  # sorts every row
         monkeypatch.setattr(sqlite_store, "READ_TIMEOUT", 30.0)
         assert len((await store.fetch_rows(RowQuery(ORG, EXP, limit=10))).rows) == 10
     finally:
