@@ -37,9 +37,11 @@ STATEMENT_TIMEOUT_MS = 30_000
 # Every connection of the store: custom plans always (psycopg prepares after 5 runs, and a
 # generic plan cannot tell a rare search term from a common one: 7 s vs 53 ms at 1 M spans,
 # bench/results/query_notes.md); no parallel workers (our reads walk an index and stop after a
-# page, and starting workers made a 2 ms page wait 27 ms for them on a busy 2-core server).
+# page, and starting workers made a 2 ms page wait 27 ms for them on a busy 2-core server); no
+# JIT (the planner's cost of a page that stops early is its whole scan's, so compiling took
+# 8-13 ms of a 2.5 ms filtered page at 1 M spans, and up to 137 ms of a sorted one).
 SESSION_OPTIONS = (f"-c statement_timeout={STATEMENT_TIMEOUT_MS} -c plan_cache_mode=force_custom_plan "
-                   "-c max_parallel_workers_per_gather=0")
+                   "-c max_parallel_workers_per_gather=0 -c jit=off")
 
 
 def _tsvector_sql() -> str:
