@@ -222,7 +222,7 @@ def _value_pages(q: RowQuery, d: RowDialect, conds: list[str], by: tuple[str, st
         source = (f"(SELECT {values.value} AS value, {values.row_seq} AS row_seq FROM {values.table} "
                   f"WHERE {' AND '.join(vconds)} ORDER BY 1 {dirs}, 2 {dirs} LIMIT {limit + 1}) s CROSS JOIN dp_rows r")
         keys = [SortKey("s.value", direction), SortKey("r.seq", direction), SortKey("''", direction)]
-        value_conds = ["r.seq = s.row_seq", *conds]
+        value_conds = [values.join, *conds]  # the page's values keep the table's alias and columns
     else:
         source = f"{values.table} CROSS JOIN dp_rows r"
         keys = [SortKey(values.value, direction), SortKey("r.seq", direction), SortKey("''", direction)]
