@@ -362,3 +362,19 @@ async def test_reads_run_while_writes_queue(store) -> None:
                                   *(store.write_rows([w(EXP, f"y{i}", input=i)]) for i in range(20)))
     assert all(50 <= c <= 70 for c in counts[:5])
     await store.ping()
+
+
+async def test_a_row_whose_score_goes_between_a_pages_two_statements_shows_once(store, monkeypatch) -> None:
+    """A page that ends the rows with the value reads the rows without it in a second statement:
+    a row that lost its score in between is in both answers, and is returned once."""
+    await store.write_rows([w(EXP, "a", scores={"acc": 0.9}), w(EXP, "b", scores={"acc": 0.5}), w(EXP, "c")])
+    query = type(store)._query
+
+    async def between(self, sql, params=()):  # the score of "b" goes before the second statement
+        if "IS NULL" in sql:
+            await self.write_rows([w(EXP, "b", scores={"acc": None})])
+        return await query(self, sql, params)
+
+    monkeypatch.setattr(type(store), "_query", between)
+    page = await store.fetch_rows(RowQuery(ORG, EXP, sort=[("scores.acc", "desc")], limit=10))
+    assert [r["id"] for r in page.rows] == ["a", "b", "c"]
