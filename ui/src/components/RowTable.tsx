@@ -28,14 +28,14 @@ export function rowColumns(o: RowColumnOptions): Column<Row>[] {
     cols.push({ key: "created", header: "Time", width: 110, sortField: "created", render: (r) => <span className="muted">{relativeTime(r.created)}</span>, title: (r) => r.created });
   }
   if (o.name) {
-    cols.push({ key: "name", header: "Name", width: 140, render: (r) => String(r.span_attributes?.name ?? "–") });
+    cols.push({ key: "name", header: "Name", width: 140, sortField: "span_attributes.name", render: (r) => String(r.span_attributes?.name ?? "–") });
   }
-  cols.push({ key: "input", header: "Input", width: 200, grow: 2, render: (r) => textCell(r.input), title: (r) => previewValue(r.input, 2000) });
+  cols.push({ key: "input", header: "Input", width: 200, grow: 2, sortField: "input", render: (r) => textCell(r.input), title: (r) => previewValue(r.input, 2000) });
   if (o.output !== false) {
-    cols.push({ key: "output", header: "Output", width: 200, grow: 2, render: (r) => (r.error ? <span className="bad">{previewValue(r.error, 200)}</span> : textCell(r.output)), title: (r) => previewValue(r.output, 2000) });
+    cols.push({ key: "output", header: "Output", width: 200, grow: 2, sortField: "output", render: (r) => (r.error ? <span className="bad">{previewValue(r.error, 200)}</span> : textCell(r.output)), title: (r) => previewValue(r.output, 2000) });
   }
   if (o.expected) {
-    cols.push({ key: "expected", header: "Expected", width: 150, grow: 1, render: (r) => textCell(r.expected), title: (r) => previewValue(r.expected, 2000) });
+    cols.push({ key: "expected", header: "Expected", width: 150, grow: 1, sortField: "expected", render: (r) => textCell(r.expected), title: (r) => previewValue(r.expected, 2000) });
   }
   for (const s of o.scores) {
     cols.push({ key: `score:${s}`, header: s, width: 112, sortField: `scores.${s}`, render: (r) => <ScoreCell value={r.scores?.[s]} /> });
@@ -47,7 +47,7 @@ export function rowColumns(o: RowColumnOptions): Column<Row>[] {
     cols.push({ key: "tags", header: "Tags", width: 120, render: (r) => (r.tags ?? []).map((t) => <span key={t} className="badge" style={{ marginRight: 4 }}>{t}</span>) });
   }
   if (o.timing !== false) {
-    cols.push({ key: "duration", header: "Duration", width: 76, align: "right", render: (r) => <span className="muted">{formatDuration(spanDuration(r.metrics))}</span> });
+    cols.push({ key: "duration", header: "Duration", width: 76, align: "right", sortField: "metrics.duration", render: (r) => <span className="muted">{formatDuration(spanDuration(r.metrics))}</span> });
     cols.push({ key: "tokens", header: "Tokens", width: 68, align: "right", sortField: "metrics.tokens", render: (r) => <span className="muted">{formatNumber(totalTokens(r.metrics))}</span> });
   }
   if (o.spans) {

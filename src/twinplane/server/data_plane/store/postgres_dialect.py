@@ -51,6 +51,18 @@ class PostgresDialect(RowDialect):
                     f"extract(epoch FROM tp_try_timestamptz(v.data #>> {p}))::double precision END)")
         return f"NULLIF({x}, 'null'::jsonb)"
 
+    def json_sort_keys(self, path: tuple[str, ...]) -> tuple[str, str, str]:
+        p = self._path(path)
+        t = f"jsonb_typeof(v.data #> {p})"
+        return (f"(CASE {t} WHEN 'number' THEN 0 WHEN 'boolean' THEN 0 WHEN 'string' THEN 1 WHEN 'object' THEN 2 "
+                "WHEN 'array' THEN 2 ELSE 3 END)",
+                f"(CASE {t} WHEN 'number' THEN (v.data #>> {p})::double precision "
+                f"WHEN 'boolean' THEN CASE WHEN (v.data #>> {p})::boolean THEN 1 ELSE 0 END ELSE 0 END)",
+                self.sort_text(f"CASE WHEN {t} IN ('string', 'object', 'array') THEN v.data #>> {p} ELSE '' END"))
+
+    def sort_text(self, expr: str) -> str:
+        return f'(({expr}) COLLATE "C")'
+
     def full_text(self, field: Field | None, text_param: str) -> str:
         q = f"plainto_tsquery('{FTS_CONFIG}', {text_param})"
         oks = ", ".join(self.param(ok) for ok in self.oks)

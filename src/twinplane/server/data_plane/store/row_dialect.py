@@ -143,6 +143,16 @@ class RowDialect:
     def json_value(self, path: tuple[str, ...], as_type: str) -> str:
         raise NotImplementedError
 
+    def json_sort_keys(self, path: tuple[str, ...]) -> tuple[str, str, str]:
+        """(type rank, number, text) of a JSON field, NULL-free, for ``row_select.sort_keys``:
+        rank 0 a number or boolean (number: the value, booleans 1 / 0), 1 a string (text: the
+        string), 2 an object or array (text: its JSON), 3 null or missing."""
+        raise NotImplementedError
+
+    def sort_text(self, expr: str) -> str:
+        """``expr`` compared byte-wise, so both engines order text (and cursors compare it) alike."""
+        return expr
+
     def search_plan(self, text: str) -> tuple[str, str, str]:
         """(FROM clause, condition, unique newest-first key) of a full-text read of one object."""
         raise NotImplementedError

@@ -72,23 +72,44 @@ def _sort_field(spec: Any) -> tuple[str, ...]:
     return tuple(spec.split("."))
 
 
-def sort_key(path: tuple[str, ...], direction: SortDir, d: RowDialect) -> SortKey:
+# Rows' own text columns a sort reads instead of their JSON.
+_TEXT_COLUMNS = {("span_id",): "r.span_id", ("root_span_id",): "r.root_span_id",
+                 ("span_attributes", "name"): "r.span_name", ("span_attributes", "type"): "r.span_type"}
+_JSON_ROOTS = frozenset({"input", "output", "expected", "error", "metadata", "span_attributes", "span_parents"})
+
+
+def sort_keys(path: tuple[str, ...], direction: SortDir, d: RowDialect) -> list[SortKey]:
+    """The keys one sort field orders by. A field of the JSON (or a text column) may hold values
+    of several types, so it orders by three NULL-free keys: a type rank, always ascending (numbers
+    and booleans, then strings, then objects and arrays, then rows without it), then within a
+    type the number and the text in the requested direction."""
     if direction not in ("asc", "desc"):
         raise BadRequest("sort direction must be 'asc' or 'desc'")
     sentinel = repr(_LOW if direction == "desc" else _HIGH)
     if path == ("created",):
-        return SortKey("r.created", direction)
+        return [SortKey("r.created", direction)]
     if path in (("start",), ("metrics", "start")):
-        return SortKey("COALESCE(r.start_ts, r.created)", direction)
+        return [SortKey("COALESCE(r.start_ts, r.created)", direction)]
     if path in (("end",), ("metrics", "end")):
-        return SortKey(f"COALESCE(r.end_ts, {sentinel})", direction)
+        return [SortKey(f"COALESCE(r.end_ts, {sentinel})", direction)]
     if path == ("_xact_id",):
-        return SortKey("r.xact_id", direction)
+        return [SortKey("r.xact_id", direction)]
     if path == ("id",):
-        return SortKey("r.row_id", direction)
+        return [SortKey("r.row_id", direction)]
+    if path == ("is_root",):
+        return [SortKey("(CASE WHEN r.is_root THEN 1 ELSE 0 END)", direction)]
+    if path == ("metrics", "duration"):  # the metric if logged, else end - start, as a filter reads it
+        return [SortKey(f"COALESCE({d.field(Field(path), 'number')}, {sentinel})", direction)]
     if len(path) == 2 and path[0] in ("scores", "metrics") and path[1]:
-        return SortKey(f"COALESCE({d.side_value(path[0], path[1])}, {sentinel})", direction)
-    raise BadRequest("sort by created, start, end, id, _xact_id, scores.<name> or metrics.<name>")
+        return [SortKey(f"COALESCE({d.side_value(path[0], path[1])}, {sentinel})", direction)]
+    column = _TEXT_COLUMNS.get(path)
+    if column is not None:
+        rank, number, text = f"(CASE WHEN {column} IS NULL THEN 3 ELSE 1 END)", "0", d.sort_text(f"COALESCE({column}, '')")
+    elif path and path[0] in _JSON_ROOTS:
+        rank, number, text = d.json_sort_keys(path)
+    else:
+        raise BadRequest("cannot sort by tags" if path[:1] == ("tags",) else "unknown sort field")
+    return [SortKey(rank, "asc"), SortKey(number, direction), SortKey(text, direction)]
 
 
 def _keyset(keys: list[SortKey], values: list[Any], d: RowDialect) -> str:
@@ -141,7 +162,8 @@ def build_select(q: RowQuery, d: RowDialect, *, where: list[str] | None = None,
         if by_value is not None and values is not None:
             bare = len(conds) == 1 and not search  # the object alone: no row is filtered out
             return _value_pages(q, d, conds, by_value, values, limit, bare=bare)
-        keys = [sort_key(_sort_field(f), direction, d) for f, direction in sort] or [SortKey("r.created", "desc")]
+        keys = [k for f, direction in sort for k in sort_keys(_sort_field(f), direction, d)] or [
+            SortKey("r.created", "desc")]
         keys.append(SortKey("r.row_id", keys[-1].dir))  # unique tiebreak
         shape = "sort:" + ";".join(f"{'.'.join(_sort_field(f))}:{di}" for f, di in sort)
     if q.cursor:
@@ -161,7 +183,7 @@ def _page_sql(q: RowQuery, d: RowDialect, source: str, conds: list[str], keys: l
     where_sql = " AND ".join(conds)
     extra = _SPAN_COUNT if q.roots_only else ""
     knames = ", ".join(f"p.k{i}" for i in range(len(keys)))
-    if "v.data" in where_sql:
+    if "v.data" in where_sql or "v.data" in cols:  # a JSON filter or sort key: every candidate's JSON
         inner = (f"SELECT r.xact_id, {d.data_text} AS data, {cols} FROM {source} "
                  # v.ok = r.ok: a JSON filter the planner deems selective then scans one object's versions, not all
                  f"JOIN dp_versions v ON v.seq = r.version_seq AND v.ok = r.ok WHERE {where_sql} ORDER BY {by} "
@@ -182,14 +204,14 @@ def _value_sort(sort: list[tuple[Any, SortDir]]) -> tuple[str, str, SortDir] | N
     path, direction = _sort_field(sort[0][0]), sort[0][1]
     if direction not in ("asc", "desc") or len(path) != 2 or path[0] not in ("scores", "metrics") or not path[1]:
         return None
-    if path in (("metrics", "start"), ("metrics", "end")):  # typed columns of the row
+    if path in (("metrics", "start"), ("metrics", "end"), ("metrics", "duration")):  # read from the row too
         return None
     return path[0], path[1], direction
 
 
 def _value_pages(q: RowQuery, d: RowDialect, conds: list[str], by: tuple[str, str, SortDir], values: ValueSource,
                  limit: int, *, bare: bool) -> Select:
-    """Pages sorted by one score or metric, rows without it last (as ``sort_key``'s sentinel does).
+    """Pages sorted by one score or metric, rows without it last (as ``sort_keys``'s sentinel does).
 
     First the rows that carry the value, driven from the values (``RowDialect.value_source``):
     keyed (value, row seq), so ties, common among scores, need no other column of the row; when

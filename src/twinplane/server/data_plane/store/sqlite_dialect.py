@@ -143,6 +143,16 @@ class SqliteDialect(RowDialect):
         return (f"(CASE WHEN json_type(v.data, {p}) IN ('object', 'array') THEN json(json_extract(v.data, {p})) "
                 f"ELSE json_extract(v.data, {p}) END)")
 
+    def json_sort_keys(self, path: tuple[str, ...]) -> tuple[str, str, str]:
+        p = self.param(json_path(path))
+        t = f"json_type(v.data, {p})"
+        return (f"(CASE WHEN {t} IN ('integer', 'real', 'true', 'false') THEN 0 WHEN {t} = 'text' THEN 1 "
+                f"WHEN {t} IN ('object', 'array') THEN 2 ELSE 3 END)",
+                f"(CASE {t} WHEN 'integer' THEN json_extract(v.data, {p}) WHEN 'real' THEN json_extract(v.data, {p}) "
+                "WHEN 'true' THEN 1 ELSE 0 END)",
+                # objects and arrays come back as minified JSON text
+                f"(CASE WHEN {t} IN ('text', 'object', 'array') THEN json_extract(v.data, {p}) ELSE '' END)")
+
     def full_text(self, field: Field | None, text_param: str) -> str:
         column = None
         if field is not None:

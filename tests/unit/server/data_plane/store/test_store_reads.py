@@ -181,7 +181,7 @@ async def test_sort_by_score_roots_only_and_start(store) -> None:
     spans = await all_rows(store, EXP, sort=[("scores.acc", "desc")], limit=2)
     assert [r["id"] for r in spans][:3] == ["s1", "s3", "s0"]
     with pytest.raises(BadRequest):
-        await store.fetch_rows(RowQuery(ORG, EXP, sort=[("input", "desc")]))
+        await store.fetch_rows(RowQuery(ORG, EXP, sort=[("tags", "desc")]))
     with pytest.raises(BadRequest):
         await store.fetch_rows(RowQuery(ORG, EXP, limit=0))
     with pytest.raises(BadRequest):  # a cursor made for another sort
@@ -378,3 +378,34 @@ async def test_a_row_whose_score_goes_between_a_pages_two_statements_shows_once(
     monkeypatch.setattr(type(store), "_query", between)
     page = await store.fetch_rows(RowQuery(ORG, EXP, sort=[("scores.acc", "desc")], limit=10))
     assert [r["id"] for r in page.rows] == ["a", "b", "c"]
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+async def test_any_field_sorts_with_mixed_types_grouped_and_missing_last(store, direction) -> None:
+    """A JSON field may hold numbers in one row and strings in another: numbers and booleans
+    first, then strings, then objects and arrays, then rows without it; the direction orders the
+    values within each type; pages keep that order."""
+    values = {"n1": 3, "n2": -1.5, "n3": 10, "b": True, "s1": "beta", "s2": "Alpha", "s3": "gamma",
+              "o": {"k": 1}, "nul": None, "gone": ...}
+    await store.write_rows([w(EXP, rid, input=f"in {rid}", **({} if v is ... else {"metadata": {"x": v}}),
+                              span_attributes={"name": rid.upper() if rid != "gone" else None})
+                            for rid, v in values.items()])
+    got = [r["id"] for r in await all_rows(store, EXP, sort=[(Field(("metadata", "x")), direction)], limit=3)]
+    rev = direction == "desc"
+    numbers = sorted(["n1", "n2", "n3", "b"], key=lambda r: float(values[r]), reverse=rev)
+    strings = sorted(["s1", "s2", "s3"], key=lambda r: values[r], reverse=rev)  # byte order: "Alpha" < "beta"
+    assert got[:8] == numbers + strings + ["o"]
+    assert sorted(got[8:]) == ["gone", "nul"]
+    names = [r["id"] for r in await all_rows(store, EXP, sort=[("span_attributes.name", direction)], limit=4)]
+    assert names[:-1] == sorted(values.keys() - {"gone"}, key=str.upper, reverse=rev) and names[-1] == "gone"
+    inputs = [r["id"] for r in await all_rows(store, EXP, sort=[(Field(("input",)), direction)], limit=5)]
+    assert inputs == sorted(values, reverse=rev)
+
+
+async def test_sort_by_duration_reads_end_minus_start_unless_logged(store) -> None:
+    await store.write_rows([w(EXP, "short", metrics={"start": 10.0, "end": 11.0}),
+                            w(EXP, "long", metrics={"start": 10.0, "end": 15.0}),
+                            w(EXP, "logged", metrics={"start": 10.0, "end": 11.0, "duration": 3.0}),
+                            w(EXP, "open", metrics={"start": 10.0})])
+    got = await all_rows(store, EXP, sort=[("metrics.duration", "desc")], limit=2)
+    assert [r["id"] for r in got] == ["long", "logged", "short", "open"]
