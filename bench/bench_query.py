@@ -267,18 +267,27 @@ class Queries:
             "logs_roots_by_score": page(self.main, f"scores.{SCORE}", "desc", True),
             "logs_roots_by_score_filtered": page(self.main, f"scores.{SCORE}", "desc", True, FILTER),
             "logs_roots_by_tokens": page(self.main, "metrics.tokens", "desc", True),
+            "logs_roots_by_model": page(self.main, "metadata.model", "asc", True),
+            "logs_spans_by_name_filtered": page(self.main, "span_attributes.name", "asc", False, FILTER),
             "experiment_roots_by_score": page(self.cand, f"scores.{SCORE}", "desc", True),
             "experiment_spans_by_score_asc": page(self.cand, f"scores.{SCORE}", "asc", False),
         }
 
     @staticmethod
     def check_sorted(field: str, rows: list[dict[str, Any]], roots: bool) -> dict[str, Any]:
-        """A spans page must come in value order (a trace list's values are per trace: rows only counted)."""
+        """A page must come in its field's order (a trace list's scores and tokens are per trace:
+        there the rows are only counted)."""
         out: dict[str, Any] = {"rows": len(rows)}
-        if not roots:
-            kind, name = field.split(".", 1)
-            vals = [(r.get(kind) or {}).get(name) for r in rows]
-            out["ordered"] = None not in vals and (vals == sorted(vals) or vals == sorted(vals, reverse=True))
+        if roots and field.startswith(("scores.", "metrics.")):
+            return out
+        vals: list[Any] = []
+        for r in rows:
+            v: Any = r
+            for seg in field.split(".", 1) if field.startswith(("scores.", "metrics.")) else field.split("."):
+                v = v.get(seg) if isinstance(v, dict) else None
+            vals.append(v)
+        if None not in vals and len({type(v) for v in vals}) == 1:
+            out["ordered"] = vals == sorted(vals) or vals == sorted(vals, reverse=True)
         return out
 
     def naive_fns(self) -> dict[str, Callable[[], Awaitable[Any]]]:

@@ -22,6 +22,8 @@ SORTED_LABELS = {
     "logs_roots_by_score": "main logs, traces by their mean score",
     "logs_roots_by_score_filtered": "main logs, traces by their mean score, `{filter}`",
     "logs_roots_by_tokens": "main logs, traces by their total tokens",
+    "logs_roots_by_model": "main logs, traces by `metadata.model` ascending (every root's JSON)",
+    "logs_spans_by_name_filtered": "main logs, spans by name ascending, `{filter}`",
     "experiment_roots_by_score": "{cases:,}-case experiment, traces by score",
     "experiment_spans_by_score_asc": "{cases:,}-case experiment, spans by score ascending",
 }
