@@ -63,6 +63,16 @@ def test_experiments_list_and_experiment_table(page: Any, world: World) -> None:
     lo = float(first.locator(".score-cell").nth(1).inner_text().rstrip("%"))
     hi = float(last.locator(".score-cell").nth(1).inner_text().rstrip("%"))
     assert lo <= hi
+    # any column of the row's JSON sorts too: the cases' inputs (strings) by their text, descending
+    page.locator("[data-testid=cases-table] .vt-th", has_text="Input").click()
+    page.wait_for_url(re.compile(r"sort=input(%3A|:)desc"))
+    page.wait_for_selector("[data-testid=cases-table]:not([aria-busy=true])")
+    headers = page.locator("[data-testid=cases-table] .vt-th").all_inner_texts()
+    col = next(i for i, h in enumerate(headers) if h.startswith("Input"))
+    expect(rows(page, "cases-table")).to_have_count(12)
+    inputs = [rows(page, "cases-table").nth(i).locator(".vt-td").nth(col).get_attribute("title") for i in range(12)]
+    assert inputs == sorted(inputs, reverse=True), inputs
+    screenshot(page, "experiment-sorted-by-input")
 
 
 def test_filter_language_errors_inline_and_filters(page: Any, world: World) -> None:
