@@ -48,14 +48,19 @@ def frame_bytes(conn: sqlite3.Connection) -> int:
 BUSY_TIMEOUT_MS = 30_000
 
 
-def checkpoint(conn: sqlite3.Connection, mode: str, wait_ms: int) -> bool:
+def checkpoint(conn: sqlite3.Connection, mode: str, wait_ms: int) -> str | None:
     """Run a ``mode`` (RESTART, TRUNCATE) checkpoint that waits at most ``wait_ms`` for readers
-    (it holds off the writer meanwhile); True when readers kept it from finishing."""
+    (it holds off the writer meanwhile). None when it finished; else why not: ``"checkpointing"``
+    when another connection was copying frames (SQLite then answers at once, without waiting),
+    ``"readers"`` when readers kept it from finishing."""
     conn.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
     try:
-        return bool(conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()[0])
+        busy, log, _ = conn.execute(f"PRAGMA wal_checkpoint({mode})").fetchone()
     finally:
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if not busy:
+        return None
+    return "checkpointing" if log == -1 else "readers"
 
 
 def open_connection(path: str, synchronous: str, *, readonly: bool = False) -> sqlite3.Connection:

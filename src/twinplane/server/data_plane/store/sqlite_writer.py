@@ -230,8 +230,10 @@ class SqliteWriter:
                 busy = checkpoint(self._conn, "RESTART", RESTART_WAIT_MS)
             except sqlite3.Error as err:
                 logger.warning("WAL not started over (%s)", describe(err))
-                busy = True
-        if busy:  # a long read elsewhere: let the writer work a while before waiting again
+                busy = "error"
+        if busy == "checkpointing":  # the server's checkpointer is copying: answered at once, try next group
+            logger.debug("WAL not started over yet: another connection is copying its frames")
+        elif busy:  # a long read elsewhere: let the writer work a while before waiting again
             logger.info("WAL not started over yet: another process still reads from it")
             self._restart_after = time.monotonic() + RESTART_RETRY_SECONDS
 
