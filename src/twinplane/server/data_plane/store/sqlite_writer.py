@@ -231,10 +231,10 @@ class SqliteWriter:
             except sqlite3.Error as err:
                 logger.warning("WAL not started over (%s)", describe(err))
                 busy = "error"
-        if busy == "checkpointing":  # the server's checkpointer is copying: answered at once, try next group
-            logger.debug("WAL not started over yet: another connection is copying its frames")
-        elif busy:  # a long read elsewhere: let the writer work a while before waiting again
-            logger.info("WAL not started over yet: another process still reads from it")
+        if busy:  # another connection copying frames, or reading: let the writer work a while first
+            # (trying again at once would wait for an indexer round each time for the round lock)
+            logger.info("WAL not started over yet: %s", "another connection is copying its frames"
+                        if busy == "checkpointing" else "another process still reads from it")
             self._restart_after = time.monotonic() + RESTART_RETRY_SECONDS
 
     def _run_jobs(self, jobs: list[_Job]) -> None:

@@ -163,10 +163,14 @@ def _write_group(writer: SqliteWriter, rows: list[Any]) -> None:
     assert answered.wait(30) and errors == [None]
 
 
-def test_the_writer_waits_for_frames_to_be_copied_before_starting_the_wal_over(tmp_path) -> None:
+def test_the_writer_waits_for_frames_to_be_copied_before_starting_the_wal_over(tmp_path, monkeypatch) -> None:
     """Past its bound the writer does not copy (and fsync) a long WAL itself while frames wait:
     it starts the file over once another connection (the checkpointer) has copied them, or once
     the WAL reached ``RESTART_FORCE_RATIO`` times the bound."""
+    # A RESTART right after another connection's checkpoint is at times refused at once (SQLite
+    # reads the WAL's size as -1: its checkpoint lock was held); the writer then writes on for
+    # RESTART_RETRY_SECONDS, longer than this test's groups take: here it tries at the next group.
+    monkeypatch.setattr(sqlite_writer, "RESTART_RETRY_SECONDS", 0.0)
     path = str(tmp_path / "data.db")
     upgrade_to_head(f"sqlite:///{path}")
     bound = 256 * 1024
@@ -195,52 +199,6 @@ def test_the_writer_waits_for_frames_to_be_copied_before_starting_the_wal_over(t
         frames = [group() for _ in range(60)]
         assert max(frames) * page <= bound * sqlite_writer.RESTART_FORCE_RATIO + 64 * 1024, frames
         assert min(frames) * page < bound // 2, frames  # it started over by itself
-    finally:
-        writer.stop()
-
-
-def test_a_restart_refused_at_once_is_tried_again_at_the_next_group(tmp_path, monkeypatch) -> None:
-    """A RESTART that finds another connection copying frames is refused at once (SQLite reports
-    the WAL's size as -1): nothing was waited for, so the writer tries again after its next group
-    instead of writing on for ``RESTART_RETRY_SECONDS`` (readers in the way: it waited, it backs off)."""
-    path = str(tmp_path / "data.db")
-    upgrade_to_head(f"sqlite:///{path}")
-    bound = 256 * 1024
-    answers: list[str | None] = ["checkpointing", None, "readers"]
-    attempts: list[str | None] = []
-
-    def refused_then_done(conn: sqlite3.Connection, mode: str, wait_ms: int) -> str | None:
-        attempts.append(answers.pop(0) if answers else None)
-        if attempts[-1] is None:
-            return sqlite_writer_checkpoint(conn, mode, wait_ms)
-        return attempts[-1]
-
-    sqlite_writer_checkpoint = sqlite_writer.checkpoint
-    monkeypatch.setattr(sqlite_writer, "checkpoint", refused_then_done)
-    writer = SqliteWriter(path, "NORMAL", wal_restart_bytes=bound)
-    writer.start()
-    page = PAGE_SIZE + 24
-    try:
-        group = _grouper(writer, path)
-        def attempts_after(count: int, within: float = 2.0) -> list[str | None]:
-            # the writer attempts after answering a group: wait for it (or, expecting none, a little)
-            deadline = time.monotonic() + within
-            while len(attempts) < count and time.monotonic() < deadline:
-                time.sleep(0.01)
-            time.sleep(0.03)
-            return list(attempts)
-
-        while not attempts_after(1, within=0.0):  # past 5/4 of the bound with nothing copied: the writer tries at once
-            assert group() * page < bound * 4
-        assert attempts == ["checkpointing"]
-        group()
-        assert attempts_after(2) == ["checkpointing", None]  # the next group's attempt started the WAL over
-        while len(attempts_after(3, within=0.0)) < 3:
-            assert group() * page < bound * 4
-        assert attempts_after(3)[2] == "readers"
-        for _ in range(5):  # readers in the way: a while (0.5 s) before the next attempt
-            group()
-        assert len(attempts_after(3)) == 3
     finally:
         writer.stop()
 
