@@ -249,8 +249,8 @@ class Queries:
         return out
 
     def sorted_pages(self) -> dict[str, tuple[str, Callable[[], Awaitable[Any]]]]:
-        """First pages of 50 sorted by a score or a metric, as the UI's list views ask for them (not
-        an issue-6 query, so no target and no naive run): name -> (the field sorted by, query)."""
+        """First pages of 50 sorted by a score, a metric or a JSON field, as the UI's list views ask
+        for them (not an issue-6 query, so no target and no naive run): name -> (field, query)."""
         from twinplane.server.data_plane.query.parse import parse_filter
         from twinplane.server.data_plane.store.base import RowQuery
 

@@ -33,6 +33,7 @@ from twinplane.server.data_plane.store.row_select import (
     check_limit,
     compile_filter_sql,
     page_cursor,
+    with_rest,
 )
 from twinplane.server.data_plane.store.row_shape import iso_from_epoch, parse_time
 from twinplane.server.data_plane.store.trace_rollup import EXPERIMENT
@@ -86,7 +87,7 @@ class RowReads(Store, abc.ABC):
         sel = build(q, self.dialect_class(ok, roots_only=q.roots_only, rolled_up=rolled_up))
         rows = await self._query(sel.sql, sel.params)
         if sel.then is not None and len(rows) <= sel.limit:  # the first part ran out: its rest follows
-            rows = _distinct(rows, await self._query(sel.then.sql, sel.then.params))[:sel.limit + 1]
+            rows = with_rest(sel, rows, await self._query(sel.then.sql, sel.then.params))
         out = [row_out(r[0], r[1]) for r in rows[:sel.limit]]
         if q.roots_only and q.version is None:
             for row, r in zip(out, rows, strict=False):
@@ -229,13 +230,6 @@ class RowReads(Store, abc.ABC):
             f"SELECT id, org_id, project_id, object_type, name, created, {_text(d, 'data')}, deleted FROM dp_objects "
             f"WHERE {' AND '.join(conds)} ORDER BY created_ts DESC, id DESC LIMIT {check_limit(limit)}", d.params)
         return [self._object_out(r) for r in rows]
-
-
-def _distinct(first: list[tuple[Any, ...]], then: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """``first`` and the rows of ``then`` not in it. Two statements read two snapshots: a row whose
-    sort value went between them would otherwise show twice on one page."""
-    seen = {row_out(r[0], r[1]).get("id") for r in first}
-    return first + [r for r in then if row_out(r[0], r[1]).get("id") not in seen]
 
 
 def _text(d: RowDialect, col: str) -> str:

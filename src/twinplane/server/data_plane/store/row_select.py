@@ -217,8 +217,9 @@ def _value_pages(q: RowQuery, d: RowDialect, conds: list[str], by: tuple[str, st
     keyed (value, row seq), so ties, common among scores, need no other column of the row; when
     no condition filters rows (``bare``) the values are paged before any row is read. Then the
     rows without the value, keyed by the sentinel, created and row id, walked in the created
-    index's order. A cursor holds three keys either way; the sentinel in its first tells which
-    part it is in. A page that ends the first part continues with the second (``then``).
+    index's order. A cursor holds three keys either way, the third the row id (``with_rest``);
+    the sentinel in its first tells which part it is in. A page that ends the first part
+    continues with the second (``then``).
     """
     kind, name, direction = by
     sentinel = _LOW if direction == "desc" else _HIGH
@@ -243,11 +244,11 @@ def _value_pages(q: RowQuery, d: RowDialect, conds: list[str], by: tuple[str, st
         # SQLite joins the tables in the order written around CROSS JOIN: the values drive
         source = (f"(SELECT {values.value} AS value, {values.row_seq} AS row_seq FROM {values.table} "
                   f"WHERE {' AND '.join(vconds)} ORDER BY 1 {dirs}, 2 {dirs} LIMIT {limit + 1}) s CROSS JOIN dp_rows r")
-        keys = [SortKey("s.value", direction), SortKey("r.seq", direction), SortKey("''", direction)]
+        keys = [SortKey("s.value", direction), SortKey("r.seq", direction), SortKey("r.row_id", direction)]
         value_conds = [values.join, *conds]  # the page's values keep the table's alias and columns
     else:
         source = f"{values.table} CROSS JOIN dp_rows r"
-        keys = [SortKey(values.value, direction), SortKey("r.seq", direction), SortKey("''", direction)]
+        keys = [SortKey(values.value, direction), SortKey("r.seq", direction), SortKey("r.row_id", direction)]
         value_conds = [*values.conds, values.join, *conds]
         if after is not None:
             value_conds.append(_keyset(keys[:2], after[:2], d))
@@ -290,6 +291,14 @@ def build_version_select(q: RowQuery, d: RowDialect) -> Select:
     sql = (f"SELECT v.xact_id, {d.data_text} AS data, v.created AS k0, v.row_id AS k1 FROM dp_versions v "
            f"WHERE {' AND '.join(conds)} ORDER BY k0 DESC, k1 DESC LIMIT {limit + 1}")
     return Select(sql, d.params, shape, 2, limit)
+
+
+def with_rest(sel: Select, first: list[Any], rest: list[Any]) -> list[Any]:
+    """A value-sorted page: ``first``'s rows, then ``rest``'s (``sel.then``) not among them. Two
+    statements read two snapshots: a row whose value went between them would show twice. Both
+    parts' third cursor key is the row id."""
+    seen = {r[4] for r in first}
+    return (first + [r for r in rest if r[4] not in seen])[:sel.limit + 1]
 
 
 def page_cursor(sel: Select, rows: list[Any]) -> str | None:
