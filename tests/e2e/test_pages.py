@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.conftest import World, screenshot
+from e2e.seed import Case, Seeder, now_minus
 
 pytestmark = pytest.mark.slow
 
@@ -443,3 +444,32 @@ def test_viewer_sees_data_but_no_write_controls(browser: Any, world: World) -> N
     page.wait_for_selector("[data-testid=dataset-table] .vt-row")
     assert page.locator("[data-testid=add-row]").count() == 0
     ctx.close()
+
+
+def test_delete_an_experiment_and_a_dataset(page: Any, world: World) -> None:
+    seeder = Seeder(world.planes.data_url, world.planes.api_key)
+    try:
+        exp = seeder.experiment(world.demo["project"]["id"], "throwaway run")
+        seeder.logs3(seeder.eval_rows(exp["id"], [Case("a question to forget", "an answer", "an answer", {"Exact": 1.0})],
+                                      start=now_minus(minutes=5)))
+    finally:
+        seeder.close()
+    page.on("dialog", lambda d: d.accept())
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    rows(page, "cases-table").first.wait_for()
+    screenshot(page, "experiment-delete-button")
+    page.get_by_test_id("delete-experiment").click()
+    page.wait_for_url(re.compile(r"/experiments$"))
+    page.wait_for_selector("[data-testid=experiment-list]")
+    expect(page.get_by_text("throwaway run")).to_have_count(0)
+    page.goto(world.project_url(world.demo["project"], f"/experiments/{exp['id']}"))
+    page.get_by_text("It may have been deleted").first.wait_for()
+
+    page.goto(world.project_url(world.demo["project"], "/datasets"))
+    page.get_by_label("New dataset name").fill("short-lived")
+    page.get_by_role("button", name="Create dataset").click()
+    page.wait_for_url(re.compile(r"/datasets/[0-9a-f-]{36}$"))
+    page.get_by_text("This dataset is empty").wait_for()
+    page.get_by_test_id("delete-dataset").click()
+    page.wait_for_url(re.compile(r"/datasets$"))
+    expect(page.get_by_text("short-lived")).to_have_count(0)

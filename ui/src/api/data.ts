@@ -63,6 +63,10 @@ export class DataClient {
   listDatasets(projectId: string) {
     return this.request<{ objects: DatasetMeta[] }>("GET", `/v1/dataset?project_id=${enc(projectId)}`).then((r) => r.objects);
   }
+  /** Purges an experiment or a dataset for good: rows, versions, search entries; its name is released. */
+  deleteObject(objectType: "experiment" | "dataset", id: string) {
+    return this.request<{ id: string; deleted_at: string | null }>("DELETE", `/v1/${objectType}/${enc(id)}`);
+  }
   createDataset(projectId: string, name: string, description?: string) {
     return this.request<DatasetMeta>("POST", `/v1/dataset`, { project_id: projectId, name, description });
   }

@@ -5,6 +5,7 @@ import { newRowId } from "../api/data";
 import type { Row } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
 import { DataTable } from "../components/DataTable";
+import { DeleteObjectButton } from "../components/DeleteObjectButton";
 import { CodeBlock, EmptyState } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { FilterBar } from "../components/FilterBar";
@@ -144,6 +145,7 @@ export default function Dataset() {
               </label>
             )}
             {canWrite && <button className="btn primary" onClick={() => setEditing("new")} data-testid="add-row">+ Add row</button>}
+            {canWrite && ds && <DeleteObjectButton data={data} objectType="dataset" id={datasetId} name={ds.name} then={`${base}/datasets`} />}
           </div>
         </div>
         {version && (

@@ -6,6 +6,7 @@ import type { Row } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
 import { ColumnPicker, useHiddenColumns } from "../components/ColumnPicker";
 import { DataTable } from "../components/DataTable";
+import { DeleteObjectButton } from "../components/DeleteObjectButton";
 import { EmptyState, EvalSnippet } from "../components/EmptyState";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { FilterBar } from "../components/FilterBar";
@@ -24,7 +25,7 @@ import { useUrlState } from "../state/useUrlState";
 
 export default function Experiment() {
   const { experimentId = "" } = useParams();
-  const { project, data, base } = useProject();
+  const { org, project, data, base } = useProject();
   const navigate = useNavigate();
   const [get, set] = useUrlState();
   const filter = get("filter");
@@ -100,6 +101,7 @@ export default function Experiment() {
           <button className="btn" disabled={q.rows.length === 0} onClick={() => downloadText(`${name}.jsonl`, toJsonl(q.rows))}
             title={q.hasMore ? "Exports the cases loaded so far" : "Download the cases as JSONL"}>Export</button>
           <Link className="btn" to={`${base}/review?source=experiment:${experimentId}${filter ? `&filter=${encodeURIComponent(filter)}` : ""}`}>Review</Link>
+          {org.role !== "viewer" && exp && <DeleteObjectButton data={data} objectType="experiment" id={experimentId} name={name} then={`${base}/experiments`} />}
         </div>
         {expMeta.error != null && <div style={{ marginBottom: 8 }}><ErrorNotice error={expMeta.error} onRetry={expMeta.reload} /></div>}
         {summary.data && (Object.keys(summary.data.scores ?? {}).length > 0 || Object.keys(summary.data.metrics ?? {}).length > 0) && (

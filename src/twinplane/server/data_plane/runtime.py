@@ -137,6 +137,7 @@ class Runtime:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self.catalog.close()
         await self.control.aclose()
         if self.redis is not None:
             await self.redis.aclose()

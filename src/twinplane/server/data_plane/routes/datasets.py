@@ -1,4 +1,4 @@
-"""``/v1/dataset``: get-or-create by (project, name), list, get, insert, fetch (with version), summarize, versions."""
+"""``/v1/dataset``: get-or-create by (project, name), list, get, delete, insert, fetch (with version), summarize, versions."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ async def list_datasets(request: Request, dataset_name: str | None = None, proje
 @router.get("/v1/dataset/{dataset_id}")
 async def get(dataset_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
     return await runtime(request).catalog.dataset_get(p, dataset_id)
+
+
+@router.delete("/v1/dataset/{dataset_id}")
+async def delete(dataset_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
+    """Purge the dataset: its rows, versions and search entries, and its name at the control plane."""
+    return await runtime(request).catalog.object_delete(p, "dataset", dataset_id)
 
 
 @router.post("/v1/dataset/{dataset_id}/insert")

@@ -1,4 +1,4 @@
-"""``/v1/experiment``: create (``ensure_new``), list, get, insert, fetch, summarize, compare."""
+"""``/v1/experiment``: create (``ensure_new``), list, get, delete, insert, fetch, summarize, compare."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ async def list_experiments(request: Request, experiment_name: str | None = None,
 @router.get("/v1/experiment/{experiment_id}")
 async def get(experiment_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
     return await runtime(request).catalog.experiment_get(p, experiment_id)
+
+
+@router.delete("/v1/experiment/{experiment_id}")
+async def delete(experiment_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
+    """Purge the experiment: its rows, versions and search entries, and its name at the control plane."""
+    return await runtime(request).catalog.object_delete(p, "experiment", experiment_id)
 
 
 @router.post("/v1/experiment/{experiment_id}/insert")

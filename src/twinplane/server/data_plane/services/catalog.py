@@ -3,19 +3,35 @@
 The control plane gets only what the architecture allows it to hold (a name, a slug);
 description, repo info, metadata, tags, base experiment and dataset links stay in this
 data plane's ``ObjectMeta``.
+
+Deleting an experiment or a dataset purges it: its record is marked deleted (so no process
+accepts another write to it once its cached record expires), every row, version, summary value
+and search entry is removed, and its name is released at the control plane. The purge runs once
+more after ``CACHE_SECONDS`` (+ a margin) for rows another process, or a request already past its
+checks, wrote meanwhile. A repeated delete of a deleted object does the purge and the release again
+(so a delete interrupted by an unreachable control plane can be finished) and answers the same.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
+import logging
 import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from twinplane.server.common.errors import BadRequest, Forbidden, NotFound
+from twinplane.server.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.control_client import ControlClient
-from twinplane.server.data_plane.services.objects import ObjectResolver
-from twinplane.server.data_plane.store.base import ObjectMeta, Store
+from twinplane.server.data_plane.services.objects import CACHE_SECONDS, ObjectResolver
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, Store
+
+logger = logging.getLogger(__name__)
+
+# The purge of a deleted object is repeated this long after the delete (see the module docstring).
+PURGE_AGAIN_SECONDS = CACHE_SECONDS + 10.0
 
 EXPERIMENT_FIELDS = ("description", "repo_info", "base_exp_id", "dataset_id", "dataset_version", "metadata",
                      "tags", "public", "ancestor_commits", "parameters_id", "parameters_version")
@@ -52,7 +68,7 @@ def experiment_view(m: ObjectMeta) -> dict[str, Any]:
     return {
         "id": m.id, "project_id": m.project_id, "name": m.name, "description": d.get("description"),
         "created": m.created, "repo_info": repo, "commit": repo.get("commit") if repo else None,
-        "base_exp_id": d.get("base_exp_id"), "deleted_at": None, "dataset_id": d.get("dataset_id"),
+        "base_exp_id": d.get("base_exp_id"), "deleted_at": d.get("deleted_at"), "dataset_id": d.get("dataset_id"),
         "dataset_version": d.get("dataset_version"), "public": bool(d.get("public", False)),
         "user_id": d.get("user_id"), "metadata": d.get("metadata"), "tags": d.get("tags"),
     }
@@ -61,7 +77,16 @@ def experiment_view(m: ObjectMeta) -> dict[str, Any]:
 def dataset_view(m: ObjectMeta) -> dict[str, Any]:
     d = m.data
     return {"id": m.id, "project_id": m.project_id, "name": m.name, "description": d.get("description"),
-            "created": m.created, "deleted_at": None, "user_id": d.get("user_id"), "metadata": d.get("metadata")}
+            "created": m.created, "deleted_at": d.get("deleted_at"), "user_id": d.get("user_id"),
+            "metadata": d.get("metadata")}
+
+
+def _not_deleted(meta: ObjectMeta) -> ObjectMeta:
+    """A name the control plane still hands out for a deleted object: its delete did not finish."""
+    if meta.deleted:
+        raise Conflict(f"{meta.object_type} '{meta.name}' was deleted and its name is not released yet; "
+                       "repeat the delete to finish it")
+    return meta
 
 
 class Catalog:
@@ -69,6 +94,14 @@ class Catalog:
         self._store = store
         self._control = control
         self._objects = objects
+        self._purges: set[asyncio.Task[None]] = set()
+
+    async def close(self) -> None:
+        """Cancel the repeated purges still waiting (a later delete of the same object redoes them)."""
+        for task in list(self._purges):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     # projects -------------------------------------------------------------------
     async def _record_project(self, principal: Principal, p: dict[str, Any]) -> None:
@@ -156,7 +189,7 @@ class Catalog:
         if not o.get("created_now", True):
             existing = await self._store.get_object(principal.org_id, o["id"])
             if existing is not None:
-                return experiment_view(existing)
+                return experiment_view(_not_deleted(existing))
         if not data["base_exp_id"]:
             data["base_exp_id"] = await self._previous_experiment(principal.org_id, project_id, o["id"])
         meta = await self._store.put_object(ObjectMeta(
@@ -185,6 +218,40 @@ class Catalog:
         view = {"experiment": experiment_view, "dataset": dataset_view}[object_type]
         return [view(m) for m in metas if not m.deleted and principal.sees_project(m.project_id)]
 
+    async def object_delete(self, principal: Principal, object_type: str, object_id: str) -> dict[str, Any]:
+        """``DELETE /v1/{experiment,dataset}/{id}``: purge the object and release its name; its view,
+        with ``deleted_at``, is the answer (see the module docstring)."""
+        principal.require_write()
+        org = principal.org_id
+        meta = await self._store.get_object(org, object_id)
+        if meta is None:
+            meta = await self._objects.meta(principal, object_type, object_id)  # the control plane's, or 404
+        if meta.object_type != object_type or not principal.sees_project(meta.project_id):
+            raise NotFound(f"{object_type} not found")
+        if not meta.deleted:
+            meta = await self._store.put_object(dataclasses.replace(
+                meta, deleted=True, data={**meta.data, "deleted_at": now_iso()}))
+        self._objects.forget(org, object_id)
+        ref = ObjectRef(object_type, object_id)
+        removed = await self._store.purge_object(org, ref)
+        logger.info("deleted %s %s: %d row(s) purged", object_type, object_id, removed)
+        with contextlib.suppress(NotFound):  # released already
+            await self._control.delete_object(object_id)
+        task = asyncio.create_task(self._purge_again(org, ref))
+        self._purges.add(task)
+        task.add_done_callback(self._purges.discard)
+        return {"experiment": experiment_view, "dataset": dataset_view}[object_type](meta)
+
+    async def _purge_again(self, org_id: str, ref: ObjectRef) -> None:
+        await asyncio.sleep(PURGE_AGAIN_SECONDS)
+        try:
+            removed = await self._store.purge_object(org_id, ref)
+        except Exception:  # noqa: BLE001 - a background task: log, a repeated delete redoes it
+            logger.exception("repeated purge of %s %s failed", ref.object_type, ref.object_id)
+            return
+        if removed:
+            logger.info("repeated purge of %s %s removed %d late row(s)", ref.object_type, ref.object_id, removed)
+
     # datasets -------------------------------------------------------------------
     async def dataset_get_or_create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
         project_id = body.get("project_id")
@@ -205,6 +272,7 @@ class Catalog:
                 id=o["id"], org_id=principal.org_id, project_id=project_id, object_type="dataset", name=o["name"],
                 created=str(o.get("created") or now_iso()),
                 data={"description": description, "metadata": metadata, "user_id": principal.user_id}))
+        _not_deleted(meta)
         self._objects.remember(meta)
         return dataset_view(meta)
 

@@ -12,6 +12,7 @@ the control plane (which holds every name) is asked, and the answer is recorded 
 from __future__ import annotations
 
 import logging
+import time
 from collections import OrderedDict
 
 from twinplane.server.common.errors import NotFound
@@ -31,17 +32,21 @@ META_TYPE = {
     "project": "project",
 }
 MAX_CACHED = 50_000
+# How long a record is trusted without reading the store again: another data-plane process stops
+# accepting writes to an object deleted elsewhere within this time (``Catalog.object_delete``).
+CACHE_SECONDS = 30.0
 
 
 class ObjectResolver:
     def __init__(self, store: Store, control: ControlClient) -> None:
         self._store = store
         self._control = control
-        # (org_id, id) -> meta. Safe to cache: an object never changes org, project or type.
-        self._cache: OrderedDict[tuple[str, str], ObjectMeta] = OrderedDict()
+        # (org_id, id) -> (meta, read at). An object never changes org, project or type; only its
+        # deletion changes what a record says, so entries are read again after CACHE_SECONDS.
+        self._cache: OrderedDict[tuple[str, str], tuple[ObjectMeta, float]] = OrderedDict()
 
     def remember(self, meta: ObjectMeta) -> None:
-        self._cache[(meta.org_id, meta.id)] = meta
+        self._cache[(meta.org_id, meta.id)] = (meta, time.monotonic())
         while len(self._cache) > MAX_CACHED:
             self._cache.popitem(last=False)
 
@@ -54,13 +59,16 @@ class ObjectResolver:
         if want is None or not isinstance(object_id, str) or not object_id:
             raise NotFound(f"{object_type} not found")
         org = principal.org_id
-        meta = self._cache.get((org, object_id))
+        cached = self._cache.get((org, object_id))
+        meta = cached[0] if cached is not None and time.monotonic() - cached[1] < CACHE_SECONDS else None
         if meta is None:
             meta = await self._store.get_object(org, object_id)
             if meta is None:
                 meta = await self._from_control(org, want, object_id)
             if meta is not None and not meta.deleted:
                 self.remember(meta)
+            else:
+                self.forget(org, object_id)
         if meta is None or meta.deleted or meta.object_type != want:
             raise NotFound(f"{object_type} not found")
         if not principal.sees_project(meta.project_id):
