@@ -473,3 +473,25 @@ def test_delete_an_experiment_and_a_dataset(page: Any, world: World) -> None:
     page.get_by_test_id("delete-dataset").click()
     page.wait_for_url(re.compile(r"/datasets$"))
     expect(page.get_by_text("short-lived")).to_have_count(0)
+
+
+def test_delete_a_project_by_typing_its_name(page: Any, world: World) -> None:
+    seeder = Seeder(world.planes.data_url, world.planes.api_key)
+    try:
+        project = seeder.project("scratch-project")
+        seeder.log_trace(project["id"], now_minus(minutes=1), "what is left?", "nothing")
+    finally:
+        seeder.close()
+    answers = iter(["not the name", "scratch-project"])
+    page.on("dialog", lambda d: d.accept(next(answers)))
+    page.goto(f"{world.ui_url}/o/{world.org_id}")
+    card = page.locator("[data-testid=project-list] .card").filter(has_text="scratch-project")
+    card.hover()
+    screenshot(page, "projects-with-delete")
+    card.get_by_test_id("delete-project").click()  # a wrong name deletes nothing
+    card.get_by_test_id("delete-project").click()
+    expect(page.locator("[data-testid=project-list] .card").filter(has_text="scratch-project")).to_have_count(0)
+    assert page.get_by_text("support-bot").count() >= 1
+    r = httpx.get(f"{world.planes.data_url}/v1/project_logs/{project['id']}/fetch",
+                  headers={"Authorization": f"Bearer {world.planes.api_key}"})
+    assert r.status_code == 404

@@ -63,8 +63,8 @@ export class DataClient {
   listDatasets(projectId: string) {
     return this.request<{ objects: DatasetMeta[] }>("GET", `/v1/dataset?project_id=${enc(projectId)}`).then((r) => r.objects);
   }
-  /** Purges an experiment or a dataset for good: rows, versions, search entries; its name is released. */
-  deleteObject(objectType: "experiment" | "dataset", id: string) {
+  /** Purges an experiment, a dataset or a whole project for good: rows, versions, search entries; names released. */
+  deleteObject(objectType: "experiment" | "dataset" | "project", id: string) {
     return this.request<{ id: string; deleted_at: string | null }>("DELETE", `/v1/${objectType}/${enc(id)}`);
   }
   createDataset(projectId: string, name: string, description?: string) {

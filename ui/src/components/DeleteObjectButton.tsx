@@ -1,24 +1,42 @@
-// Deletes an experiment or a dataset for good, after asking. The data plane purges its rows,
-// versions, scores and search entries and releases its name; the page then goes back to the list.
+// Deletes an experiment, a dataset or a whole project for good, after asking (a project: by typing
+// its name). The data plane purges the rows, versions, scores and search entries and releases the
+// names; then the page goes to `then`, or `onDeleted` runs.
 import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import type { DataClient } from "../api/data";
 import { describeError } from "./ErrorNotice";
 
-export function DeleteObjectButton({ data, objectType, id, name, then }: {
-  data: DataClient; objectType: "experiment" | "dataset"; id: string; name: string; then: string;
+type Deletable = "experiment" | "dataset" | "project";
+
+const WHAT: Record<Deletable, string> = {
+  experiment: "its traces, scores and comments",
+  dataset: "every row and every version",
+  project: "all its logs, experiments, datasets and prompts",
+};
+
+function confirmed(objectType: Deletable, name: string): boolean {
+  const question = `Delete ${objectType} "${name}"? This removes ${WHAT[objectType]} for good.`;
+  if (objectType !== "project") return window.confirm(question);
+  return window.prompt(`${question}\n\nType the project's name to confirm.`) === name;
+}
+
+/** `inCard`: a small, quiet button that shows on the card's hover or focus (a list of cards). */
+export function DeleteObjectButton({ data, objectType, id, name, then, onDeleted, inCard }: {
+  data: DataClient; objectType: Deletable; id: string; name: string;
+  then?: string; onDeleted?: () => void; inCard?: boolean;
 }) {
   const navigate = useNavigate();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = async () => {
-    const what = objectType === "experiment" ? "its traces, scores and comments" : "every row and every version";
-    if (!window.confirm(`Delete ${objectType} "${name}"? This removes ${what} for good.`)) return;
+    if (!confirmed(objectType, name)) return;
     setBusy(true);
     setError(null);
     try {
       await data.deleteObject(objectType, id);
-      navigate(then);
+      setBusy(false);
+      if (then) navigate(then);
+      onDeleted?.();
     } catch (e) {
       setError(describeError(e));
       setBusy(false);
@@ -26,7 +44,8 @@ export function DeleteObjectButton({ data, objectType, id, name, then }: {
   };
   return (
     <>
-      <button className="btn danger" disabled={busy} onClick={() => void remove()} data-testid={`delete-${objectType}`}>
+      <button className={inCard ? "btn ghost small card-action" : "btn danger"} aria-label={`Delete ${objectType} ${name}`} disabled={busy} data-testid={`delete-${objectType}`}
+        onClick={(e) => { e.preventDefault(); e.stopPropagation(); void remove(); }}>
         {busy ? "Deleting…" : "Delete"}
       </button>
       {error && <span className="notice error" role="alert" style={{ margin: 0, padding: "4px 8px" }}>{error}</span>}

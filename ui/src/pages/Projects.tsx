@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import type { ExperimentMeta } from "../api/types";
 import { Link, useNavigate } from "react-router-dom";
 import { control } from "../api/control";
+import { DeleteObjectButton } from "../components/DeleteObjectButton";
 import { EmptyState, LoggingSnippet } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonCards } from "../components/Skeleton";
@@ -31,6 +32,7 @@ export default function Projects() {
   const [q, setQ] = useState("");
   const navigate = useNavigate();
   const canWrite = org.role !== "viewer";
+  const isAdmin = org.role === "owner" || org.role === "admin";
 
   async function create(e: React.FormEvent) {
     e.preventDefault();
@@ -77,7 +79,8 @@ export default function Projects() {
             <Link key={p.id} to={`/o/${org.id}/p/${p.id}/experiments`} className="card card-body" style={{ color: "inherit", textDecoration: "none" }}>
               <div className="row-flex">
                 <span className="avatar" style={{ background: "var(--bg-muted)", color: "var(--text-muted)" }}>{p.name.slice(0, 1).toUpperCase()}</span>
-                <span style={{ fontWeight: 600 }} className="ellipsis">{p.name}</span>
+                <span style={{ fontWeight: 600, flex: 1, minWidth: 0 }} className="ellipsis">{p.name}</span>
+                {isAdmin && <DeleteObjectButton data={dataClient} objectType="project" id={p.id} name={p.name} inCard onDeleted={projects.reload} />}
               </div>
               <ProjectActivity exps={activity.get(p.id)} created={p.created} />
             </Link>

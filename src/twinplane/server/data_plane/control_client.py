@@ -144,6 +144,10 @@ class ControlClient:
     async def get_object(self, object_id: str) -> dict[str, Any]:
         return await self._call("GET", f"/objects/{_seg(object_id)}")
 
+    async def delete_project(self, project_id: str) -> None:
+        """Drop a project's name and its objects' names (its data is this data plane's to purge)."""
+        await self._call("DELETE", f"/projects/{_seg(project_id)}")
+
     async def delete_object(self, object_id: str) -> None:
         """Release an object's name (its data is this data plane's to purge)."""
         await self._call("DELETE", f"/objects/{_seg(object_id)}")

@@ -176,3 +176,60 @@ async def test_rows_written_by_a_process_with_a_stale_record_are_purged_again(dp
     monkeypatch.setattr(objects, "CACHE_SECONDS", 0.0)  # its record expired: read again, the object is gone
     with pytest.raises(NotFound):
         await elsewhere.meta(owner, "experiment", exp["id"])
+
+
+async def test_delete_project_purges_its_logs_experiments_datasets_and_prompts(dplane) -> None:
+    c = dplane.client()
+    name = "doomed-" + uuid.uuid4().hex[:6]
+    pid = (await c.post("/v1/project", json={"name": name})).json()["id"]
+    other = await _project(c)
+    word = "zq" + uuid.uuid4().hex[:8]
+    log_rows = [span({"project_id": pid, "log_id": "g"}, input=f"{word} log {i}") for i in range(3)]
+    assert (await logs3(c, log_rows)).status_code == 200
+    assert (await logs3(c, [span({"project_id": other, "log_id": "g"}, input=f"{word} kept")])).status_code == 200
+    exp = (await c.post("/v1/experiment", json={"project_id": pid, "name": "e"})).json()
+    await _eval(c, exp["id"], word)
+    ds = (await c.post("/v1/dataset", json={"project_id": pid, "name": "d"})).json()
+    assert (await c.post(f"/v1/dataset/{ds['id']}/insert", json={"events": [{"input": "q"}]})).status_code == 200
+    prompt = (await c.post("/v1/prompt", json={"project_id": pid, "name": "P", "slug": "p", "prompt_data": {
+        "prompt": {"type": "chat", "messages": [{"role": "user", "content": "hi"}]}}})).json()
+    await dplane.store.wait_indexed()
+
+    r = await c.delete(f"/v1/project/{pid}")
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == pid and r.json()["name"] == name and r.json()["deleted_at"]
+
+    assert (await c.get(f"/v1/project/{pid}")).status_code == 404
+    assert (await c.post(f"/v1/project_logs/{pid}/fetch", json={})).status_code == 404
+    assert (await logs3(c, [span({"project_id": pid, "log_id": "g"}, input="late")])).status_code == 404
+    assert (await c.get(f"/v1/experiment/{exp['id']}")).status_code == 404
+    assert (await c.get(f"/v1/dataset/{ds['id']}")).status_code == 404
+    assert (await c.get(f"/v1/prompt/{prompt['id']}")).status_code == 404
+    assert (await c.get("/v1/prompt", params={"project_id": pid, "slug": "p"})).json().get("objects", []) == []
+    for ref in (ObjectRef("project_logs", pid), ObjectRef("project_prompts", pid), ObjectRef("experiment", exp["id"]),
+                ObjectRef("dataset", ds["id"])):
+        assert await dplane.store.count_rows(dplane.org_id, ref) == 0, ref
+    crt = dplane.control_rt
+    assert pid not in [p["id"] for p in crt.store.list_projects(dplane.org_id, 100, None)[0]]
+    assert crt.objects.list(dplane.org_id, 100, None, project_id=pid)[0] == []
+    # the other project is whole
+    assert [r["input"] for r in await fetch_all(c, f"/v1/project_logs/{other}/fetch")] == [f"{word} kept"]
+    # the name can be taken again, by a new, empty project
+    again = (await c.post("/v1/project", json={"name": name})).json()
+    assert again["id"] != pid and await fetch_all(c, f"/v1/project_logs/{again['id']}/fetch") == []
+
+
+async def test_delete_project_needs_an_org_admin_credential(plane) -> None:
+    c = plane.client()
+    pid = await _project(c)
+    editor = plane.add_user("ed@acme.test", "editor")
+    refused = {
+        "editor": plane.client(plane.new_key(user_id=editor)),
+        "read-only": plane.client(plane.new_key(read_only=True)),
+        "project-scoped": plane.client(plane.new_key(project_id=pid)),
+    }
+    for what, client in refused.items():
+        r = await client.delete(f"/v1/project/{pid}")
+        assert r.status_code == 403, what
+    assert (await c.delete(f"/v1/project/{uuid.uuid4()}")).status_code == 404
+    assert (await c.get(f"/v1/project/{pid}")).status_code == 200

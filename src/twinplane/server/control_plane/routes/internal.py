@@ -11,7 +11,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from twinplane.server.common.errors import BadRequest
+from twinplane.server.common.errors import BadRequest, NotFound
 from twinplane.server.control_plane.authn import get_runtime, require_data_plane
 from twinplane.server.control_plane.principal import DataPlaneCaller
 from twinplane.server.control_plane.routes.paging import PageQuery, answer, page_query
@@ -87,6 +87,15 @@ def find_projects(name: str | None = Query(None, max_length=300), id: str | None
 def get_project(project_id: str = Path(..., min_length=1, max_length=64), dp: DataPlaneCaller = Depends(require_data_plane),
                 rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
     return _project(rt.projects.get_in_org(dp.org_id, project_id))
+
+
+@router.delete("/projects/{project_id}")
+def delete_project(project_id: str = Path(..., min_length=1, max_length=64), dp: DataPlaneCaller = Depends(require_data_plane),
+                   rt: Runtime = Depends(get_runtime)) -> dict[str, Any]:
+    """The data plane purged the project's data: drop its name and its objects' names."""
+    if not rt.store.delete_project(dp.org_id, project_id):
+        raise NotFound("project not found")
+    return {"id": project_id, "deleted": True}
 
 
 @router.post("/objects")

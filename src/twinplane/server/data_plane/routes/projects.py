@@ -1,4 +1,4 @@
-"""``/v1/project``: get-or-create by name (registered at the control plane), get by id, list."""
+"""``/v1/project``: get-or-create by name (registered at the control plane), get by id, list, delete."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ async def list_projects(request: Request, project_name: str | None = None, name:
 @router.get("/v1/project/{project_id}")
 async def get(project_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
     return await runtime(request).catalog.project_get(p, project_id)
+
+
+@router.delete("/v1/project/{project_id}")
+async def delete(project_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
+    """Purge the project's logs, experiments, datasets and prompts, then drop its names at the control plane."""
+    return await runtime(request).catalog.project_delete(p, project_id)

@@ -6,7 +6,9 @@ data plane's ``ObjectMeta``.
 
 Deleting an experiment or a dataset purges it: its record is marked deleted (so no process
 accepts another write to it once its cached record expires), every row, version, summary value
-and search entry is removed, and its name is released at the control plane. The purge runs once
+and search entry is removed, and its name is released at the control plane. Deleting a project
+does that for each of its experiments, datasets and prompts and for its logs, then the control
+plane drops the project with every name in it. The purge runs once
 more after ``CACHE_SECONDS`` (+ a margin) for rows another process, or a request already past its
 checks, wrote meanwhile. A repeated delete of a deleted object does the purge and the release again
 (so a delete interrupted by an unreachable control plane can be finished) and answers the same.
@@ -105,7 +107,10 @@ class Catalog:
 
     # projects -------------------------------------------------------------------
     async def _record_project(self, principal: Principal, p: dict[str, Any]) -> None:
-        if await self._store.get_object(principal.org_id, p["id"]) is None:
+        recorded = await self._store.get_object(principal.org_id, p["id"])
+        if recorded is not None:
+            _not_deleted(recorded)
+        else:
             meta = await self._store.put_object(ObjectMeta(
                 id=p["id"], org_id=principal.org_id, project_id=p["id"], object_type="project", name=p["name"],
                 created=str(p.get("created") or now_iso()), data={"settings": p.get("settings")}))
@@ -228,29 +233,64 @@ class Catalog:
             meta = await self._objects.meta(principal, object_type, object_id)  # the control plane's, or 404
         if meta.object_type != object_type or not principal.sees_project(meta.project_id):
             raise NotFound(f"{object_type} not found")
+        meta = await self._mark_deleted(meta)
+        await self._purge(org, [ObjectRef(object_type, object_id)])
+        with contextlib.suppress(NotFound):  # released already
+            await self._control.delete_object(object_id)
+        return {"experiment": experiment_view, "dataset": dataset_view}[object_type](meta)
+
+    async def project_delete(self, principal: Principal, project_id: str) -> dict[str, Any]:
+        """``DELETE /v1/project/{id}`` (an org admin's credential, not scoped to a project): every experiment,
+        dataset and prompt of the project is marked deleted, they and the project's logs and prompt rows are
+        purged, then the control plane drops the project and its names."""
+        principal.require_write()
+        if principal.role not in ("owner", "admin") or principal.project_id is not None:
+            raise Forbidden("deleting a project needs an org admin's credential, not scoped to a project")
+        org = principal.org_id
+        project = await self._store.get_object(org, project_id)
+        if project is None:
+            project = await self._objects.meta(principal, "project", project_id)  # the control plane's, or 404
+        if project.object_type != "project":
+            raise NotFound("project not found")
+        project = await self._mark_deleted(project)
+        refs = [ObjectRef("project_logs", project_id), ObjectRef("project_prompts", project_id)]
+        for object_type in ("experiment", "dataset", "prompt"):
+            for meta in await self._store.list_objects(org, object_type, project_id=project_id, limit=1_000_000):
+                await self._mark_deleted(meta)
+                if object_type != "prompt":  # a prompt's versions are rows of the project's prompts
+                    refs.append(ObjectRef(object_type, meta.id))
+        await self._purge(org, refs)
+        with contextlib.suppress(NotFound):  # dropped already
+            await self._control.delete_project(project_id)
+        return {"id": project_id, "org_id": org, "name": project.name, "created": project.created,
+                "deleted_at": project.data.get("deleted_at"), "user_id": None,
+                "settings": project.data.get("settings")}
+
+    async def _mark_deleted(self, meta: ObjectMeta) -> ObjectMeta:
         if not meta.deleted:
             meta = await self._store.put_object(dataclasses.replace(
                 meta, deleted=True, data={**meta.data, "deleted_at": now_iso()}))
-        self._objects.forget(org, object_id)
-        ref = ObjectRef(object_type, object_id)
-        removed = await self._store.purge_object(org, ref)
-        logger.info("deleted %s %s: %d row(s) purged", object_type, object_id, removed)
-        with contextlib.suppress(NotFound):  # released already
-            await self._control.delete_object(object_id)
-        task = asyncio.create_task(self._purge_again(org, ref))
+        self._objects.forget(meta.org_id, meta.id)
+        return meta
+
+    async def _purge(self, org_id: str, refs: list[ObjectRef]) -> None:
+        for ref in refs:
+            removed = await self._store.purge_object(org_id, ref)
+            logger.info("purged %s %s: %d row(s)", ref.object_type, ref.object_id, removed)
+        task = asyncio.create_task(self._purge_again(org_id, refs))
         self._purges.add(task)
         task.add_done_callback(self._purges.discard)
-        return {"experiment": experiment_view, "dataset": dataset_view}[object_type](meta)
 
-    async def _purge_again(self, org_id: str, ref: ObjectRef) -> None:
+    async def _purge_again(self, org_id: str, refs: list[ObjectRef]) -> None:
         await asyncio.sleep(PURGE_AGAIN_SECONDS)
-        try:
-            removed = await self._store.purge_object(org_id, ref)
-        except Exception:  # noqa: BLE001 - a background task: log, a repeated delete redoes it
-            logger.exception("repeated purge of %s %s failed", ref.object_type, ref.object_id)
-            return
-        if removed:
-            logger.info("repeated purge of %s %s removed %d late row(s)", ref.object_type, ref.object_id, removed)
+        for ref in refs:
+            try:
+                removed = await self._store.purge_object(org_id, ref)
+            except Exception:  # noqa: BLE001 - a background task: log, a repeated delete redoes it
+                logger.exception("repeated purge of %s %s failed", ref.object_type, ref.object_id)
+                continue
+            if removed:
+                logger.info("repeated purge of %s %s removed %d late row(s)", ref.object_type, ref.object_id, removed)
 
     # datasets -------------------------------------------------------------------
     async def dataset_get_or_create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from twinplane.server.common.errors import BadRequest
+from twinplane.server.common.errors import BadRequest, TwinplaneError, Unavailable
 from twinplane.server.data_plane.migrations import upgrade_to_head
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_reads import RowReads
@@ -125,7 +125,17 @@ class SqliteStore(RowReads):
         return meta
 
     async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
+        """Rows first (reads see nothing from then on), then, once the indexer has removed their entries
+        (deriving each entry's text from its version, as for any removal), the versions. If the index does
+        not catch up in time the versions stay, and a later purge of the object finishes."""
         ok = await self._ok(org_id, ref)
         if ok is None:
             return 0
-        return int(await self._writer.run("purge", ok))
+        n = int(await self._writer.run("purge", ok))
+        try:
+            await self._writer.index_now()
+        except TwinplaneError as err:
+            raise Unavailable("the object's rows are deleted, but the search index is still catching up; "
+                              "repeat the delete to finish", retry_after=30) from err
+        await self._writer.run("purge_versions", ok)
+        return n

@@ -21,9 +21,9 @@ or offered while the hand-over was full, are parsed from their stored version.
 The index is contentless: it keeps no copy of the text (that copy was ~90 % of the side
 file). Removing a row's entry means handing FTS5 the exact text it indexed, so
 ``fts_docs`` records the version each entry was built from, and the text is derived again
-from that version's JSON by the same ``search_text``. A purge deletes the versions too:
-its rows' entries stay behind, never returned (every search joins ``dp_rows``, and a
-``seq`` is never reused) until the side file is rebuilt.
+from that version's JSON by the same ``search_text``. So a purge deletes an object's rows
+first and its versions only once a round has removed the rows' entries
+(``SqliteStore.purge_object``): the words of a deleted object leave the side file too.
 """
 
 from __future__ import annotations

@@ -80,7 +80,8 @@ def put_object(c: sqlite3.Connection, *args: Any) -> None:
 
 
 def purge(c: sqlite3.Connection, ok: int) -> int:
-    """Delete every row, version and value of one object; its index entries go to the trash."""
+    """Delete every row and value of one object; its index entries go to the trash. Its versions stay
+    until ``purge_versions``: the indexer needs them to remove the entries (the index keeps no text)."""
     # every row goes to the trash under a fresh change number: the indexer drops its entry
     last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
     queued = c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) "
@@ -88,8 +89,14 @@ def purge(c: sqlite3.Connection, ok: int) -> int:
     c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
     n: int = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
     for table in OBJECT_TABLES:
-        c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
+        if table != "dp_versions":
+            c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
     return n
+
+
+def purge_versions(c: sqlite3.Connection, ok: int) -> int:
+    """The second half of a purge, once the indexer has removed the object's entries."""
+    return int(c.execute("DELETE FROM dp_versions WHERE ok = ?", (ok,)).rowcount)
 
 
 def durability(c: sqlite3.Connection) -> int:
@@ -98,7 +105,8 @@ def durability(c: sqlite3.Connection) -> int:
 
 
 # The writes other than rows the writer process runs for the server, by name.
-OPS: dict[str, Callable[..., Any]] = {"put_object": put_object, "purge": purge, "durability": durability}
+OPS: dict[str, Callable[..., Any]] = {"put_object": put_object, "purge": purge, "purge_versions": purge_versions,
+                                      "durability": durability}
 
 
 class SqliteWriter:
