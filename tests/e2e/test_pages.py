@@ -495,3 +495,22 @@ def test_delete_a_project_by_typing_its_name(page: Any, world: World) -> None:
     r = httpx.get(f"{world.planes.data_url}/v1/project_logs/{project['id']}/fetch",
                   headers={"Authorization": f"Bearer {world.planes.api_key}"})
     assert r.status_code == 404
+
+
+def test_an_admin_sets_the_projects_log_retention(page: Any, world: World) -> None:
+    project = world.demo["project"]
+    page.on("dialog", lambda d: d.accept())
+    page.goto(world.project_url(project, "/logs"))
+    retention = page.get_by_test_id("retention")
+    expect(retention).to_have_value("")  # kept forever until someone chooses
+    retention.select_option("30")
+    expect(retention).to_have_value("30")
+    screenshot(page, "logs-retention")
+    c = world.planes.admin_session()
+    try:
+        assert c.get(f"/api/v1/projects/{project['id']}").json()["settings"]["retention_days"] == 30
+        retention.select_option("")
+        expect(retention).to_have_value("")
+        assert c.get(f"/api/v1/projects/{project['id']}").json()["settings"]["retention_days"] is None
+    finally:
+        c.close()

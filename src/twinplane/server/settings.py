@@ -164,4 +164,9 @@ class DataPlaneSettings(BaseSettings):
         "", description="Expected 'iss' of browser tokens (the control plane's public_url); empty means control_url."
     )
     redis_prefix: str = Field("twinplane:", description="Prefix of every Redis key this data plane writes.")
+    retention_sweep_seconds: float = Field(
+        600, ge=0, description=(
+            "How often projects' log retention (project setting retention_days) is applied: logs older than it "
+            "are deleted with their versions and search entries. 0 turns the sweep off."),
+    )
     log_level: str = Field("info", description="Log level of the data-plane server.")

@@ -84,6 +84,9 @@ export const control = {
   createProject: (org: string, name: string) => call<Project>("POST", `/api/v1/orgs/${enc(org)}/projects`, { name }),
   project: (id: string) => call<Project>("GET", `/api/v1/projects/${enc(id)}`),
   renameProject: (id: string, name: string) => call<Project>("PATCH", `/api/v1/projects/${enc(id)}`, { name }),
+  /** Replaces the project's settings (send the current ones with the change). */
+  updateProjectSettings: (id: string, settings: Record<string, unknown>) =>
+    call<Project>("PATCH", `/api/v1/projects/${enc(id)}`, { settings }),
   deleteProject: (id: string) => call<unknown>("DELETE", `/api/v1/projects/${enc(id)}`),
   objects: (projectId: string, objectType: ObjectType) =>
     all<NamedObject>(`/api/v1/projects/${enc(projectId)}/objects`, { object_type: objectType }),

@@ -7,6 +7,7 @@ import { DataTable } from "../components/DataTable";
 import { EmptyState, LoggingSnippet } from "../components/EmptyState";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { FilterBar } from "../components/FilterBar";
+import { RetentionSelect } from "../components/RetentionSelect";
 import { nextSort, parseSort, rowColumns, rowScoreNames } from "../components/RowTable";
 import { SkeletonRows } from "../components/Skeleton";
 import { bucketFor, mergeBucketRows, toBuckets, VolumeChart } from "../components/VolumeChart";
@@ -22,7 +23,7 @@ import { useUrlState } from "../state/useUrlState";
 const RANGE_SPAN: Record<string, number> = { "15m": 900_000, "1h": 3_600_000, "24h": 86_400_000, "7d": 604_800_000, "30d": 2_592_000_000 };
 
 export default function Logs() {
-  const { project, data, base } = useProject();
+  const { org, project, data, base } = useProject();
   const [get, set] = useUrlState();
   const filter = get("filter");
   const search = get("search");
@@ -92,6 +93,7 @@ export default function Logs() {
           <button className="btn" disabled={q.rows.length === 0} onClick={() => downloadText(`${project.name || "logs"}-logs.jsonl`, toJsonl(q.rows))}
             title={q.hasMore ? "Exports the traces loaded so far" : "Download the traces as JSONL"}>Export</button>
           <button className="btn" onClick={refresh} data-testid="refresh">↻ Refresh</button>
+          <RetentionSelect projectId={project.id} canChange={org.role === "owner" || org.role === "admin"} />
         </div>
       </div>
       {volume.data && volume.data.length > 0 && (

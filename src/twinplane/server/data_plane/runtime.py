@@ -27,6 +27,7 @@ from twinplane.server.data_plane.services.objects import ObjectResolver
 from twinplane.server.data_plane.services.prompts import Prompts
 from twinplane.server.data_plane.services.reader import RowReader
 from twinplane.server.data_plane.services.reports import Reports
+from twinplane.server.data_plane.services.retention import Retention
 from twinplane.server.data_plane.services.row_check import RowLimits
 from twinplane.server.data_plane.services.traces import TraceIngest
 from twinplane.server.data_plane.store.base import Store
@@ -80,8 +81,10 @@ class Runtime:
         self.reader = RowReader(store, self.objects)
         self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)
         self.prompts = Prompts(store, self.control, self.objects, self.ingest)
+        self.retention = Retention(store, self.control, lambda: self.auth.org_id)
         self._pin_task: asyncio.Task[None] | None = None
         self._sweep_task: asyncio.Task[None] | None = None
+        self._retention_task: asyncio.Task[None] | None = None
 
     async def pin_org(self) -> bool:
         """Learn which org this data plane serves; True once known."""
@@ -106,6 +109,8 @@ class Runtime:
 
     async def start(self, *, pin_attempts: int = 3) -> None:
         self._sweep_task = asyncio.create_task(self._sweep_overflow())
+        if self.settings.retention_sweep_seconds > 0:
+            self._retention_task = asyncio.create_task(self.retention.run(self.settings.retention_sweep_seconds))
         for attempt in range(pin_attempts):
             if await self.pin_org():
                 return
@@ -132,7 +137,7 @@ class Runtime:
             await asyncio.sleep(SWEEP_INTERVAL_SECONDS)
 
     async def close(self) -> None:
-        for task in (self._pin_task, self._sweep_task):
+        for task in (self._pin_task, self._sweep_task, self._retention_task):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):

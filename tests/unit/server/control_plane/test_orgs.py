@@ -52,7 +52,7 @@ def test_org_names_are_unique_and_validated(make_user: Any) -> None:
     assert u.post("/api/v1/orgs", {"name": "x" * 201}).status_code == 422
 
 
-def test_projects_and_object_names_in_the_ui(app: Any, make_org: Any) -> None:
+def test_projects_and_object_names_in_the_ui(app: Any, make_org: Any, make_user: Any) -> None:
     org = make_org("acme")
     owner = org.owner
     p = owner.post(f"/api/v1/orgs/{org.id}/projects", {"name": "chatbot", "settings": {"baseline": "main"}}).json()
@@ -60,6 +60,16 @@ def test_projects_and_object_names_in_the_ui(app: Any, make_org: Any) -> None:
     assert owner.post(f"/api/v1/orgs/{org.id}/projects", {"name": "chatbot"}).status_code == 409
     r = owner.patch(f"/api/v1/projects/{p['id']}", {"name": "assistant", "settings": {"x": 1}})
     assert r.json()["name"] == "assistant" and r.json()["settings"] == {"x": 1}
+    for bad in (0, -3, 36_501, 1.5, "30", True):  # log retention: whole days, or null for never
+        r = owner.patch(f"/api/v1/projects/{p['id']}", {"settings": {"retention_days": bad}})
+        assert r.status_code == 400 and "retention_days" in r.json()["error"]["message"], bad
+    for good in (30, None):
+        r = owner.patch(f"/api/v1/projects/{p['id']}", {"settings": {"x": 1, "retention_days": good}})
+        assert r.status_code == 200 and r.json()["settings"]["retention_days"] == good
+    editor = make_user("ed@acme.example")  # changing the retention (it deletes logs) takes an admin
+    assert owner.post(f"/api/v1/orgs/{org.id}/members", {"email": editor.email, "role": "editor"}).status_code == 200
+    assert editor.patch(f"/api/v1/projects/{p['id']}", {"settings": {"x": 2, "retention_days": 7}}).status_code == 403
+    assert editor.patch(f"/api/v1/projects/{p['id']}", {"settings": {"x": 2, "retention_days": None}}).status_code == 200
     dp = org.internal(app)
     for t, n in (("experiment", "e1"), ("dataset", "d1")):
         dp.post("/internal/v1/objects", json={"object_type": t, "project_id": p["id"], "name": n})

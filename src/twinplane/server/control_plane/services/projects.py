@@ -12,6 +12,8 @@ from twinplane.server.control_plane.store import ControlStore, Page
 __all__ = ["Projects", "MAX_SETTINGS_BYTES"]
 
 MAX_SETTINGS_BYTES = 64 * 1024
+# settings.retention_days: the data plane deletes the project's logs older than this (absent or null: never)
+MAX_RETENTION_DAYS = 36_500
 
 
 def _check_settings(settings: Any) -> dict[str, Any]:
@@ -21,6 +23,10 @@ def _check_settings(settings: Any) -> dict[str, Any]:
         raise BadRequest("project settings must be a JSON object")
     if len(json.dumps(settings)) > MAX_SETTINGS_BYTES:
         raise BadRequest("project settings are too large (at most 64 KiB)")
+    days = settings.get("retention_days")
+    if days is not None and (isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RETENTION_DAYS):
+        raise BadRequest(f"settings.retention_days must be a whole number of days from 1 to {MAX_RETENTION_DAYS}, "
+                         "or null to keep logs for ever")
     return settings
 
 
@@ -75,6 +81,8 @@ class Projects:
             values["name"] = clean_name(name, "project", 300)
         if settings is not None:
             values["settings"] = _check_settings(settings)
+            if settings.get("retention_days") != (row.get("settings") or {}).get("retention_days"):
+                self.visible(principal, project_id, "admin")  # a shorter retention deletes logs
         if not values:
             return row
         return self.store.update_project(row["org_id"], project_id, values)

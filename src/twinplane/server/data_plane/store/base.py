@@ -228,3 +228,8 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
         """Delete every row and version of an object (and its index entries); returns rows removed."""
+
+    @abc.abstractmethod
+    async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
+        """Delete up to ``limit`` of an object's rows created before ``before`` (epoch seconds), oldest first,
+        with every version, score, metric and search entry of theirs; returns rows removed (retention)."""

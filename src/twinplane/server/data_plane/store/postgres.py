@@ -168,6 +168,26 @@ class PostgresStore(RowReads):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
         return n
 
+    async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
+        """One transaction: the rows (oldest first), then their versions, values and search entries."""
+        ok = await self._ok(org_id, ref)
+        if ok is None:
+            return 0
+        async with self._pool.connection() as conn, conn.transaction():
+            cur = await conn.execute(
+                "DELETE FROM dp_rows WHERE seq = ANY(ARRAY(SELECT seq FROM dp_rows WHERE ok = %s AND created < %s "
+                "ORDER BY created LIMIT %s)) RETURNING seq, row_id", (ok, before, limit))
+            gone = await cur.fetchall()
+            if not gone:
+                return 0
+            seqs, ids = [seq for seq, _ in gone], [rid for _, rid in gone]
+            await conn.execute("DELETE FROM dp_versions WHERE ok = %s AND row_id = ANY(%s)", (ok, ids))
+            for table in ("dp_scores", "dp_metrics"):
+                await conn.execute(f"DELETE FROM {table} WHERE ok = %s AND row_seq = ANY(%s)", (ok, seqs))
+            await conn.execute("DELETE FROM dp_fts WHERE seq = ANY(%s)", (seqs,))
+            await conn.execute("DELETE FROM dp_fts_queue WHERE row_seq = ANY(%s)", (seqs,))
+        return len(gone)
+
     # full text ----------------------------------------------------------
     async def index_round(self) -> int:
         async with self._pool.connection() as conn, conn.transaction():

@@ -139,3 +139,13 @@ class SqliteStore(RowReads):
                               "repeat the delete to finish", retry_after=30) from err
         await self._writer.run("purge_versions", ok)
         return n
+
+    async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
+        """Two steps, as a purge (``sqlite_writer.expire`` / ``expire_versions``); ids whose versions a crash
+        left behind wait in ``dp_expired`` and are finished here."""
+        ok = await self._ok(org_id, ref)
+        n = int(await self._writer.run("expire", ok, before, limit)) if ok is not None else 0
+        if n or await self._writer.run("pending_expired"):
+            await self._writer.index_now()
+            await self._writer.run("expire_versions")
+        return n

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from twinplane.server.data_plane.store.base import OBJECT_TABLES, RowWrite
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.sqlite_apply import SqliteApplier
@@ -99,14 +101,50 @@ def purge_versions(c: sqlite3.Connection, ok: int) -> int:
     return int(c.execute("DELETE FROM dp_versions WHERE ok = ?", (ok,)).rowcount)
 
 
+def expire(c: sqlite3.Connection, ok: int, before: float, limit: int) -> int:
+    """Delete up to ``limit`` of an object's rows created before ``before`` (oldest first) and their values;
+    their entries go to the trash and their ids to ``dp_expired`` (``expire_versions`` finishes)."""
+    rows = c.execute("SELECT seq, row_id FROM dp_rows WHERE ok = ? AND created < ? ORDER BY created LIMIT ?",
+                     (ok, before, limit)).fetchall()
+    if not rows:
+        return 0
+    seqs = orjson.dumps([seq for seq, _ in rows]).decode()
+    last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
+    c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) SELECT ? + key + 1, value FROM json_each(?)",
+              (last, seqs))
+    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (len(rows),))
+    for table in ("dp_scores", "dp_metrics"):  # their (ok, row_seq) index
+        c.execute(f"DELETE FROM {table} WHERE ok = ? AND row_seq IN (SELECT value FROM json_each(?))",  # noqa: S608
+                  (ok, seqs))
+    c.execute("DELETE FROM dp_rows WHERE seq IN (SELECT value FROM json_each(?))", (seqs,))
+    c.executemany("INSERT OR IGNORE INTO dp_expired (ok, row_id) VALUES (?, ?)", [(ok, rid) for _, rid in rows])
+    return len(rows)
+
+
+def expire_versions(c: sqlite3.Connection) -> int:
+    """The second step of ``expire``, once the indexer has removed the rows' entries: their versions (a row
+    written again meanwhile keeps them)."""
+    n = int(c.execute("DELETE FROM dp_versions WHERE rowid IN (SELECT v.rowid FROM dp_expired e "
+                      "JOIN dp_versions v ON v.ok = e.ok AND v.row_id = e.row_id "
+                      "WHERE NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = e.ok AND r.row_id = e.row_id))").rowcount)
+    c.execute("DELETE FROM dp_expired")
+    return n
+
+
+def pending_expired(c: sqlite3.Connection) -> int:
+    return int(c.execute("SELECT count(*) FROM dp_expired").fetchone()[0])
+
+
 def durability(c: sqlite3.Connection) -> int:
     """The writer connection's ``PRAGMA synchronous`` (1 NORMAL, 2 FULL)."""
     return int(c.execute("PRAGMA synchronous").fetchone()[0])
 
 
 # The writes other than rows the writer process runs for the server, by name.
-OPS: dict[str, Callable[..., Any]] = {"put_object": put_object, "purge": purge, "purge_versions": purge_versions,
-                                      "durability": durability}
+OPS: dict[str, Callable[..., Any]] = {
+    "put_object": put_object, "purge": purge, "purge_versions": purge_versions, "expire": expire,
+    "expire_versions": expire_versions, "pending_expired": pending_expired, "durability": durability,
+}
 
 
 class SqliteWriter:
