@@ -28,6 +28,7 @@ from twinplane.server.data_plane.routes import (
     blobs,
     btql,
     datasets,
+    erasure,
     experiments,
     health,
     login_proxy,
@@ -57,7 +58,7 @@ PUBLIC_ROUTERS = {
 }
 AUTHENTICATED_ROUTERS = (logs3.router, attachments.router, projects.router, experiments.router, datasets.router,
                          project_logs.router, prompts.router, btql.router, query.router, login_proxy.router,
-                         otel.router)
+                         otel.router, erasure.router)
 
 
 def _route_template(request: Request) -> str:

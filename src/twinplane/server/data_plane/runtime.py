@@ -22,6 +22,7 @@ from twinplane.server.data_plane.blobs import BlobStore
 from twinplane.server.data_plane.control_client import ControlClient, ControlUnavailable
 from twinplane.server.data_plane.ratelimit import RateLimiter
 from twinplane.server.data_plane.services.catalog import Catalog
+from twinplane.server.data_plane.services.erasure import Erasure
 from twinplane.server.data_plane.services.ingest import IngestService
 from twinplane.server.data_plane.services.objects import ObjectResolver
 from twinplane.server.data_plane.services.prompts import Prompts
@@ -82,6 +83,7 @@ class Runtime:
         self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)
         self.prompts = Prompts(store, self.control, self.objects, self.ingest)
         self.retention = Retention(store, self.control, lambda: self.auth.org_id)
+        self.erasure = Erasure(store, self.control, self.blobs)
         self._pin_task: asyncio.Task[None] | None = None
         self._sweep_task: asyncio.Task[None] | None = None
         self._retention_task: asyncio.Task[None] | None = None

@@ -255,10 +255,12 @@ class Catalog:
         project = await self._mark_deleted(project)
         refs = [ObjectRef("project_logs", project_id), ObjectRef("project_prompts", project_id)]
         for object_type in ("experiment", "dataset", "prompt"):
-            for meta in await self._store.list_objects(org, object_type, project_id=project_id, limit=1_000_000):
-                await self._mark_deleted(meta)
-                if object_type != "prompt":  # a prompt's versions are rows of the project's prompts
-                    refs.append(ObjectRef(object_type, meta.id))
+            # lists leave deleted records out, so each page is the next one
+            while metas := await self._store.list_objects(org, object_type, project_id=project_id, limit=1000):
+                for meta in metas:
+                    await self._mark_deleted(meta)
+                    if object_type != "prompt":  # a prompt's versions are rows of the project's prompts
+                        refs.append(ObjectRef(object_type, meta.id))
         await self._purge(org, refs)
         with contextlib.suppress(NotFound):  # dropped already
             await self._control.delete_project(project_id)

@@ -230,6 +230,11 @@ class Store(abc.ABC):
         """Delete every row and version of an object (and its index entries); returns rows removed."""
 
     @abc.abstractmethod
+    async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
+        """Delete every earlier version of rows that are deleted now (their delete markers stay, so reads as of any
+        version no longer find them); rows written again since keep theirs. Call it after the delete (erasure)."""
+
+    @abc.abstractmethod
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
         """Delete up to ``limit`` of an object's rows created before ``before`` (epoch seconds), oldest first,
         with every version, score, metric and search entry of theirs; returns rows removed (retention)."""

@@ -168,6 +168,16 @@ class PostgresStore(RowReads):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
         return n
 
+    async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
+        ok = await self._ok(org_id, ref)
+        if ok is None or not row_ids:
+            return 0
+        async with self._pool.connection() as conn, conn.transaction():
+            cur = await conn.execute(
+                "DELETE FROM dp_versions v WHERE v.ok = %s AND v.row_id = ANY(%s) AND NOT v.deleted "
+                "AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = v.ok AND r.row_id = v.row_id)", (ok, row_ids))
+            return cur.rowcount
+
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
         """One transaction: the rows (oldest first), then their versions, values and search entries."""
         ok = await self._ok(org_id, ref)

@@ -140,6 +140,14 @@ class SqliteStore(RowReads):
         await self._writer.run("purge_versions", ok)
         return n
 
+    async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
+        """After the index has dropped the deleted rows' entries (it derives their text from these versions)."""
+        ok = await self._ok(org_id, ref)
+        if ok is None or not row_ids:
+            return 0
+        await self._writer.index_now()
+        return int(await self._writer.run("scrub_versions", ok, row_ids))
+
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
         """Two steps, as a purge (``sqlite_writer.expire`` / ``expire_versions``); ids whose versions a crash
         left behind wait in ``dp_expired`` and are finished here."""

@@ -101,6 +101,14 @@ def purge_versions(c: sqlite3.Connection, ok: int) -> int:
     return int(c.execute("DELETE FROM dp_versions WHERE ok = ?", (ok,)).rowcount)
 
 
+def scrub_versions(c: sqlite3.Connection, ok: int, row_ids: list[str]) -> int:
+    """``Store.scrub_versions``: the earlier versions of rows deleted now."""
+    return int(c.execute(
+        "DELETE FROM dp_versions WHERE ok = ? AND row_id IN (SELECT value FROM json_each(?)) AND deleted = 0 "
+        "AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = dp_versions.ok AND r.row_id = dp_versions.row_id)",
+        (ok, orjson.dumps(row_ids).decode())).rowcount)
+
+
 def expire(c: sqlite3.Connection, ok: int, before: float, limit: int) -> int:
     """Delete up to ``limit`` of an object's rows created before ``before`` (oldest first) and their values;
     their entries go to the trash and their ids to ``dp_expired`` (``expire_versions`` finishes)."""
@@ -142,7 +150,8 @@ def durability(c: sqlite3.Connection) -> int:
 
 # The writes other than rows the writer process runs for the server, by name.
 OPS: dict[str, Callable[..., Any]] = {
-    "put_object": put_object, "purge": purge, "purge_versions": purge_versions, "expire": expire,
+    "put_object": put_object, "purge": purge, "purge_versions": purge_versions, "scrub_versions": scrub_versions,
+    "expire": expire,
     "expire_versions": expire_versions, "pending_expired": pending_expired, "durability": durability,
 }
 

@@ -1,0 +1,155 @@
+"""Erasure of a data subject: every row about them, in every store of this data plane, with a receipt.
+
+A request names the subject with a filter of the typed language (``metadata.user_id = 'u-42'``,
+``input MATCH 'ada@example.com'``), for the whole org or one project. For each project's logs and
+each experiment and dataset, the rows the filter matches are found, widened to their whole traces
+(a conversation's child spans carry the same person's text without the root's metadata), and:
+
+1. deleted through the ordinary write path: summaries are recomputed, full-text entries removed;
+2. once the index has dropped their entries, every earlier version of them is deleted too
+   (``Store.scrub_versions``), so no read "as of an earlier version" finds them; the delete
+   markers that stay hold nothing but the id;
+3. the attachments they referenced (``braintrust_attachment`` keys) are deleted from the blob store.
+
+The receipt is kept here (``ObjectMeta`` of type ``erasure``) and says when, by whom, which
+objects and how many rows and attachments. It holds the filter's SHA-256, never the filter: the
+identifier it names is personal data too. The control plane holds no row data, so nothing of the
+subject is there to erase.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from twinplane.server.common.errors import BadRequest, Forbidden, NotFound
+from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.blobs import BlobStore
+from twinplane.server.data_plane.control_client import ControlClient
+from twinplane.server.data_plane.services.reader import parse_filter_text
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, RowWrite, Store
+
+PAGE = 1000  # rows read, and deleted, per call
+RECEIPT = "erasure"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def attachment_keys(value: Any) -> Iterator[str]:
+    """The client keys of the attachments a row references (anywhere in it)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if node.get("type") == "braintrust_attachment" and isinstance(node.get("key"), str):
+                yield node["key"]
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+class Erasure:
+    def __init__(self, store: Store, control: ControlClient, blobs: BlobStore) -> None:
+        self._store = store
+        self._control = control
+        self._blobs = blobs
+
+    @staticmethod
+    def _require_admin(principal: Principal) -> None:
+        principal.require_write()
+        if principal.role not in ("owner", "admin") or principal.project_id is not None:
+            raise Forbidden("erasure needs an org admin's credential, not scoped to a project")
+
+    async def erase(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
+        """``POST /v1/erasure`` ``{"filter", "project_id"?}`` → the receipt."""
+        self._require_admin(principal)
+        text = body.get("filter")
+        node = parse_filter_text(text)
+        if node is None:
+            raise BadRequest("'filter' must name the data subject, e.g. metadata.user_id = 'u-42'")
+        project_id = body.get("project_id")
+        if project_id is not None and (not isinstance(project_id, str) or not project_id):
+            raise BadRequest("'project_id' must be a project id")
+        projects = [p for p in await self._control.list_projects() if project_id in (None, p["id"])]
+        if project_id is not None and not projects:
+            raise NotFound("project not found")
+        org = principal.org_id
+        started = _now()
+        objects: list[dict[str, Any]] = []
+        attachments: set[str] = set()
+        for project in projects:
+            pid = str(project["id"])
+            refs = [ObjectRef("project_logs", pid)]
+            for object_type in ("experiment", "dataset"):
+                refs += [ObjectRef(object_type, m.id) for m in
+                         await self._store.list_objects(org, object_type, project_id=pid, limit=10_000)]
+            for ref in refs:
+                n = await self._erase_in(org, pid, ref, node, attachments)
+                if n:
+                    objects.append({"object_type": ref.object_type, "object_id": ref.object_id, "project_id": pid,
+                                    "rows": n})
+        for key in sorted(attachments):
+            await self._blobs.delete(self._blobs.attachment_key(org, key))
+        receipt = {
+            "id": f"er-{uuid.uuid4()}", "object": "erasure_receipt", "requested_at": started,
+            "completed_at": _now(), "requested_by": {"user_id": principal.user_id, "key_id": principal.key_id},
+            "project_id": project_id, "filter_sha256": hashlib.sha256(str(text).encode()).hexdigest(),
+            "objects": objects, "rows": sum(o["rows"] for o in objects), "attachments": len(attachments),
+            "stores": ["rows, all their versions, scores and metrics", "full-text index", "blob store (attachments)"],
+        }
+        await self._store.put_object(ObjectMeta(id=receipt["id"], org_id=org, project_id=project_id or "",
+                                                object_type=RECEIPT, name=receipt["id"], created=receipt["completed_at"],
+                                                data=receipt))
+        return receipt
+
+    async def _erase_in(self, org: str, project_id: str, ref: ObjectRef, node: Any, attachments: set[str]) -> int:
+        """Delete the matching rows of one object and their traces' other spans, then scrub their versions."""
+        ids: dict[str, None] = {}
+        traces: dict[str, None] = {}
+        cursor: str | None = None
+        while True:
+            page = await self._store.fetch_rows(RowQuery(org, ref, limit=PAGE, cursor=cursor, filter=node))
+            for row in page.rows:
+                ids[row["id"]] = None
+                attachments.update(attachment_keys(row))
+                if isinstance(row.get("root_span_id"), str):
+                    traces[row["root_span_id"]] = None
+            cursor = page.cursor
+            if not cursor:
+                break
+        for root in traces:
+            span_cursor: str | None = None
+            while True:
+                page = await self._store.trace(org, ref, root, limit=PAGE, cursor=span_cursor)
+                for row in page.rows:
+                    if row["id"] not in ids:
+                        ids[row["id"]] = None
+                        attachments.update(attachment_keys(row))
+                span_cursor = page.cursor
+                if not span_cursor:
+                    break
+        row_ids = list(ids)
+        for i in range(0, len(row_ids), PAGE):
+            await self._store.write_rows([RowWrite(org, project_id, ref, rid, {"id": rid, "_object_delete": True})
+                                          for rid in row_ids[i:i + PAGE]])
+        if row_ids:
+            await self._store.wait_indexed()  # the index drops their entries from the versions scrubbed next
+            for i in range(0, len(row_ids), PAGE):
+                await self._store.scrub_versions(org, ref, row_ids[i:i + PAGE])
+        return len(row_ids)
+
+    async def receipts(self, principal: Principal) -> list[dict[str, Any]]:
+        self._require_admin(principal)
+        return [m.data for m in await self._store.list_objects(principal.org_id, RECEIPT, limit=1000)]
+
+    async def receipt(self, principal: Principal, receipt_id: str) -> dict[str, Any]:
+        self._require_admin(principal)
+        meta = await self._store.get_object(principal.org_id, receipt_id)
+        if meta is None or meta.object_type != RECEIPT:
+            raise NotFound("erasure receipt not found")
+        return meta.data
