@@ -55,3 +55,65 @@ def check() -> None:
         message = getattr(err, "message", None) or str(err) or type(err).__name__
         typer.echo(f"error: {message}", err=True)
         raise typer.Exit(code=1) from None
+
+
+# Administration through the data plane's own API (an org admin's API key): what the UI does, from a shell.
+API_URL = typer.Option(..., "--api-url", envvar="TWINPLANE_API_URL", help="The data plane's URL.")
+API_KEY = typer.Option(..., "--api-key", envvar="TWINPLANE_API_KEY", help="An org admin's API key.")
+
+
+def _call(method: str, api_url: str, api_key: str, path: str, body: dict | None = None) -> dict:
+    """One authenticated call; prints the answer as JSON, or the error and exits 1."""
+    import json
+
+    import httpx
+
+    try:
+        r = httpx.request(method, api_url.rstrip("/") + path, json=body, timeout=600,
+                          headers={"Authorization": f"Bearer {api_key}"})
+    except httpx.HTTPError as err:
+        typer.echo(f"error: cannot reach the data plane at {api_url} ({type(err).__name__})", err=True)
+        raise typer.Exit(code=1) from None
+    try:
+        answer = r.json()
+    except ValueError:
+        answer = {"error": {"message": r.text[:200]}}
+    if r.status_code >= 400:
+        message = (answer.get("error") or {}).get("message") if isinstance(answer, dict) else None
+        typer.echo(f"error: {r.status_code} {message or r.reason_phrase}", err=True)
+        raise typer.Exit(code=1)
+    typer.echo(json.dumps(answer, indent=2))
+    return dict(answer)
+
+
+@app.command()
+def delete(kind: str = typer.Argument(..., help="experiment, dataset or project"),
+           object_id: str = typer.Argument(..., help="Its id."), api_url: str = API_URL, api_key: str = API_KEY,
+           yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")) -> None:
+    """Delete an experiment, a dataset or a whole project for good: every row, version, score and search entry."""
+    if kind not in ("experiment", "dataset", "project"):
+        typer.echo("error: KIND must be experiment, dataset or project", err=True)
+        raise typer.Exit(code=2)
+    if not yes:
+        typer.confirm(f"Delete {kind} {object_id} and all its data for good?", abort=True)
+    _call("DELETE", api_url, api_key, f"/v1/{kind}/{object_id}")
+
+
+@app.command()
+def erase(subject: str = typer.Argument(..., help="A filter naming the data subject: metadata.user_id = 'u-42'"),
+          project_id: str = typer.Option(None, "--project-id", help="Only this project."),
+          api_url: str = API_URL, api_key: str = API_KEY,
+          yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation.")) -> None:
+    """Erase a data subject's rows (and the rest of their traces, earlier versions, search entries and attachments)
+    from every project, or one; prints the receipt."""
+    if not yes:
+        typer.confirm(f"Erase every row matching {subject!r} {'in project ' + project_id if project_id else 'in every project'}?",
+                      abort=True)
+    body = {"filter": subject, **({"project_id": project_id} if project_id else {})}
+    _call("POST", api_url, api_key, "/v1/erasure", body)
+
+
+@app.command()
+def receipts(api_url: str = API_URL, api_key: str = API_KEY) -> None:
+    """List the erasure receipts, newest first."""
+    _call("GET", api_url, api_key, "/v1/erasure")
