@@ -86,8 +86,11 @@ class Erasure:
             pid = str(project["id"])
             refs = [ObjectRef("project_logs", pid)]
             for object_type in ("experiment", "dataset"):
-                refs += [ObjectRef(object_type, m.id) for m in
-                         await self._store.list_objects(org, object_type, project_id=pid, limit=10_000)]
+                offset = 0
+                while metas := await self._store.list_objects(org, object_type, project_id=pid, limit=1000,
+                                                              offset=offset):
+                    refs += [ObjectRef(object_type, m.id) for m in metas]
+                    offset += len(metas)
             for ref in refs:
                 n = await self._erase_in(org, pid, ref, node, attachments)
                 if n:

@@ -213,8 +213,8 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list_objects(self, org_id: str, object_type: str, project_id: str | None = None,
-                           name: str | None = None, limit: int = 1000) -> list[ObjectMeta]:
-        """Newest first."""
+                           name: str | None = None, limit: int = 1000, offset: int = 0) -> list[ObjectMeta]:
+        """Newest first; ``offset`` rows skipped (paging through every object of a kind)."""
 
     # full text ---------------------------------------------------------------
     @abc.abstractmethod

@@ -219,7 +219,7 @@ class RowReads(Store, abc.ABC):
         return self._object_out(rows[0]) if rows else None
 
     async def list_objects(self, org_id: str, object_type: str, project_id: str | None = None,
-                           name: str | None = None, limit: int = 1000) -> list[ObjectMeta]:
+                           name: str | None = None, limit: int = 1000, offset: int = 0) -> list[ObjectMeta]:
         d = self.dialect_class(0)
         conds = [f"org_id = {d.param(org_id)}", f"object_type = {d.param(object_type)}", "NOT deleted"]
         if project_id is not None:
@@ -228,7 +228,8 @@ class RowReads(Store, abc.ABC):
             conds.append(f"name = {d.param(name)}")
         rows = await self._query(
             f"SELECT id, org_id, project_id, object_type, name, created, {_text(d, 'data')}, deleted FROM dp_objects "
-            f"WHERE {' AND '.join(conds)} ORDER BY created_ts DESC, id DESC LIMIT {check_limit(limit)}", d.params)
+            f"WHERE {' AND '.join(conds)} ORDER BY created_ts DESC, id DESC LIMIT {check_limit(limit)} "
+            f"OFFSET {int(offset)}", d.params)
         return [self._object_out(r) for r in rows]
 
 
