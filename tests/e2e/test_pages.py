@@ -514,3 +514,27 @@ def test_an_admin_sets_the_projects_log_retention(page: Any, world: World) -> No
         assert c.get(f"/api/v1/projects/{project['id']}").json()["settings"]["retention_days"] is None
     finally:
         c.close()
+
+
+def test_an_admin_erases_a_data_subject_and_sees_the_receipt(page: Any, world: World) -> None:
+    seeder = Seeder(world.planes.data_url, world.planes.api_key)
+    try:
+        project = seeder.project("erasure-project")
+        rows = [{"id": f"er-{i}", "project_id": project["id"], "log_id": "g", "span_id": f"es{i}",
+                 "root_span_id": f"er{i}", "input": "a question", "metadata": {"user_id": user}}
+                for i, user in enumerate(["u-gone", "u-stays"])]
+        seeder.logs3(rows)
+    finally:
+        seeder.close()
+    page.on("dialog", lambda d: d.accept())
+    page.goto(f"{world.ui_url}/o/{world.org_id}/settings/erasure")
+    page.fill("input[name=erasure-filter]", "metadata.user_id = 'u-gone'")
+    page.get_by_label("Project").select_option(label="erasure-project")
+    page.get_by_test_id("erase").click()
+    expect(page.get_by_test_id("erasure-done")).to_contain_text("Erased 1 row in 1 object")
+    expect(page.locator("[data-testid=erasure-receipts] tbody tr")).to_have_count(1)
+    expect(page.locator("[data-testid=erasure-receipts]")).to_contain_text("erasure-project")
+    screenshot(page, "settings-erasure")
+    r = httpx.post(f"{world.planes.data_url}/v1/project_logs/{project['id']}/fetch", json={},
+                   headers={"Authorization": f"Bearer {world.planes.api_key}"})
+    assert [e["metadata"]["user_id"] for e in r.json()["events"]] == ["u-stays"]

@@ -4,7 +4,7 @@
 import { ApiError, readJson, UnreachableError } from "./http";
 import { TokenManager } from "./token";
 import type {
-  AggregateRequest, CompareResult, DatasetMeta, DatasetVersion, ExperimentMeta, ExperimentSummary, Prompt,
+  AggregateRequest, CompareResult, DatasetMeta, DatasetVersion, ErasureReceipt, ExperimentMeta, ExperimentSummary, Prompt,
   QueryRequest, Row, RowObjectType, RowPage,
 } from "./types";
 
@@ -66,6 +66,13 @@ export class DataClient {
   /** Purges an experiment, a dataset or a whole project for good: rows, versions, search entries; names released. */
   deleteObject(objectType: "experiment" | "dataset" | "project", id: string) {
     return this.request<{ id: string; deleted_at: string | null }>("DELETE", `/v1/${objectType}/${enc(id)}`);
+  }
+  /** Erases a data subject's rows (a filter naming them) everywhere, or in one project; answers the receipt. */
+  erase(filter: string, projectId?: string | null) {
+    return this.request<ErasureReceipt>("POST", `/v1/erasure`, { filter, ...(projectId ? { project_id: projectId } : {}) });
+  }
+  erasureReceipts() {
+    return this.request<{ objects: ErasureReceipt[] }>("GET", `/v1/erasure`).then((r) => r.objects);
   }
   createDataset(projectId: string, name: string, description?: string) {
     return this.request<DatasetMeta>("POST", `/v1/dataset`, { project_id: projectId, name, description });

@@ -109,3 +109,10 @@ export interface AggregateRequest {
   group_by: (string | { bucket: string; interval: string })[];
   measures: { fn: "count" | "sum" | "mean" | "min" | "max" | "p50" | "p95" | "p99"; field?: string; alias?: string }[];
 }
+
+export interface ErasureReceipt {
+  id: string; object: "erasure_receipt"; requested_at: string; completed_at: string;
+  requested_by: { user_id?: string | null; key_id?: string | null }; project_id: string | null;
+  filter_sha256: string; objects: { object_type: string; object_id: string; project_id: string; rows: number }[];
+  rows: number; attachments: number; stores: string[];
+}

@@ -1,5 +1,5 @@
-// Org settings: members and roles, API keys (shown once), provider secrets (masked), and the
-// data plane URL with a live connection check from this browser.
+// Org settings: members and roles, API keys (shown once), provider secrets (masked), the data
+// plane URL with a live connection check from this browser, and erasure of a data subject.
 import { useState } from "react";
 import { NavLink, useParams } from "react-router-dom";
 import { control } from "../api/control";
@@ -9,6 +9,7 @@ import { CopyButton } from "../components/CopyButton";
 import { CodeBlock } from "../components/EmptyState";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
+import { Erasure } from "./Erasure";
 import { formatDate, relativeTime } from "../lib/format";
 import { useOrg } from "../state/scope";
 import { useSession } from "../state/session";
@@ -274,6 +275,7 @@ const TABS = [
   { id: "api-keys", label: "API keys", el: <ApiKeys /> },
   { id: "secrets", label: "Provider secrets", el: <Secrets /> },
   { id: "data-plane", label: "Data plane", el: <DataPlane /> },
+  { id: "erasure", label: "Erasure", el: <Erasure /> },
 ];
 
 export default function Settings() {
