@@ -77,7 +77,7 @@ class Runtime:
         self.objects = ObjectResolver(store, self.control)
         self.ingest = IngestService(store, self.objects,
                                     RowLimits(settings.max_row_bytes, settings.max_json_depth))
-        self.catalog = Catalog(store, self.control, self.objects)
+        self.catalog = Catalog(store, self.control, self.objects, self.blobs)
         self.traces = TraceIngest(self.ingest, self.catalog, self.objects)
         self.reader = RowReader(store, self.objects)
         self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)

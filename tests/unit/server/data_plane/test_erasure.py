@@ -6,8 +6,8 @@ import hashlib
 import sqlite3
 import uuid
 
-from twinplane.server.data_plane.services.erasure import attachment_keys
 from twinplane.server.data_plane.store.base import ObjectRef
+from twinplane.wire.attachments import attachment_keys
 
 from .rows import fetch_all, logs3, span
 

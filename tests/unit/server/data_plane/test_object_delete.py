@@ -77,12 +77,21 @@ async def test_delete_experiment_purges_its_data_and_releases_its_name(dplane) -
     assert await fetch_all(c, f"/v1/experiment/{again['id']}/fetch") == []
 
 
-async def test_delete_dataset_purges_every_version(dplane) -> None:
+async def test_delete_dataset_purges_every_version_and_its_attachments(dplane) -> None:
     c = dplane.client()
     pid = await _project(c)
+    blobs = dplane.app.state.runtime.blobs
+    kept, gone = blobs.attachment_key(dplane.org_id, "in-another"), blobs.attachment_key(dplane.org_id, "in-golden")
+    for key in (kept, gone):
+        await blobs.write(key, b"a file")
     ds = (await c.post("/v1/dataset", json={"project_id": pid, "name": "golden"})).json()
+    other = (await c.post("/v1/dataset", json={"project_id": pid, "name": "other"})).json()
+    ref = {"type": "braintrust_attachment", "filename": "f.txt", "content_type": "text/plain"}
     r = await c.post(f"/v1/dataset/{ds['id']}/insert", json={"events": [
-        {"id": "a", "input": "one", "expected": "1"}, {"id": "b", "input": "two", "expected": "2"}]})
+        {"id": "a", "input": {"file": {**ref, "key": "in-golden"}}, "expected": "1"},
+        {"id": "b", "input": "two", "expected": "2"}]})
+    assert r.status_code == 200, r.text
+    r = await c.post(f"/v1/dataset/{other['id']}/insert", json={"events": [{"input": {**ref, "key": "in-another"}}]})
     assert r.status_code == 200, r.text
     assert (await c.post(f"/v1/dataset/{ds['id']}/insert", json={"events": [
         {"id": "a", "input": "uno", "expected": "1"}]})).status_code == 200
@@ -96,6 +105,7 @@ async def test_delete_dataset_purges_every_version(dplane) -> None:
     assert await dplane.store.count_rows(dplane.org_id, ref) == 0
     assert await dplane.store.object_versions(dplane.org_id, ref) == []
     assert await dplane.store.get_row(dplane.org_id, ref, "a", version=1) is None
+    assert not await blobs.exists(gone) and await blobs.exists(kept)  # only its own attachments
     fresh = (await c.post("/v1/dataset", json={"project_id": pid, "name": "golden"})).json()
     assert fresh["id"] != ds["id"] and await fetch_all(c, f"/v1/dataset/{fresh['id']}/fetch") == []
 

@@ -6,12 +6,13 @@ data plane's ``ObjectMeta``.
 
 Deleting an experiment or a dataset purges it: its record is marked deleted (so no process
 accepts another write to it once its cached record expires), every row, version, summary value
-and search entry is removed, and its name is released at the control plane. Deleting a project
-does that for each of its experiments, datasets and prompts and for its logs, then the control
-plane drops the project with every name in it. The purge runs once
-more after ``CACHE_SECONDS`` (+ a margin) for rows another process, or a request already past its
-checks, wrote meanwhile. A repeated delete of a deleted object does the purge and the release again
-(so a delete interrupted by an unreachable control plane can be finished) and answers the same.
+and search entry is removed, the attachments its rows referenced are deleted from the blob
+store, and its name is released at the control plane. Deleting a project does that for each of
+its experiments, datasets and prompts and for its logs, then the control plane drops the project
+with every name in it. The purge runs once more after ``CACHE_SECONDS`` (+ a margin) for rows
+another process, or a request already past its checks, wrote meanwhile. A repeated delete of a
+deleted object does the purge and the release again (so a delete interrupted by an unreachable
+control plane can be finished) and answers the same.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 
 from twinplane.server.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from twinplane.server.data_plane.auth.principal import Principal
+from twinplane.server.data_plane.blobs import BlobStore
 from twinplane.server.data_plane.control_client import ControlClient
 from twinplane.server.data_plane.services.objects import CACHE_SECONDS, ObjectResolver
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, Store
@@ -92,10 +94,11 @@ def _not_deleted(meta: ObjectMeta) -> ObjectMeta:
 
 
 class Catalog:
-    def __init__(self, store: Store, control: ControlClient, objects: ObjectResolver) -> None:
+    def __init__(self, store: Store, control: ControlClient, objects: ObjectResolver, blobs: BlobStore) -> None:
         self._store = store
         self._control = control
         self._objects = objects
+        self._blobs = blobs
         self._purges: set[asyncio.Task[None]] = set()
 
     async def close(self) -> None:
@@ -277,8 +280,12 @@ class Catalog:
 
     async def _purge(self, org_id: str, refs: list[ObjectRef]) -> None:
         for ref in refs:
+            attachments = await self._store.attachment_keys(org_id, ref)  # read before the versions go
             removed = await self._store.purge_object(org_id, ref)
-            logger.info("purged %s %s: %d row(s)", ref.object_type, ref.object_id, removed)
+            for key in attachments:
+                await self._blobs.delete(self._blobs.attachment_key(org_id, key))
+            logger.info("purged %s %s: %d row(s), %d attachment(s)", ref.object_type, ref.object_id, removed,
+                        len(attachments))
         task = asyncio.create_task(self._purge_again(org_id, refs))
         self._purges.add(task)
         task.add_done_callback(self._purges.discard)

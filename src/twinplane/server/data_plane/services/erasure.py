@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,6 +30,7 @@ from twinplane.server.data_plane.blobs import BlobStore
 from twinplane.server.data_plane.control_client import ControlClient
 from twinplane.server.data_plane.services.reader import parse_filter_text
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, RowWrite, Store
+from twinplane.wire.attachments import attachment_keys
 
 PAGE = 1000  # rows read, and deleted, per call
 RECEIPT = "erasure"
@@ -38,19 +38,6 @@ RECEIPT = "erasure"
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-def attachment_keys(value: Any) -> Iterator[str]:
-    """The client keys of the attachments a row references (anywhere in it)."""
-    stack = [value]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, dict):
-            if node.get("type") == "braintrust_attachment" and isinstance(node.get("key"), str):
-                yield node["key"]
-            stack.extend(node.values())
-        elif isinstance(node, list):
-            stack.extend(node)
 
 
 class Erasure:

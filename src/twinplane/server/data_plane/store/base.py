@@ -230,6 +230,10 @@ class Store(abc.ABC):
         """Delete every row and version of an object (and its index entries); returns rows removed."""
 
     @abc.abstractmethod
+    async def attachment_keys(self, org_id: str, ref: ObjectRef) -> set[str]:
+        """Client keys of the attachments any version of the object references (its purge deletes them)."""
+
+    @abc.abstractmethod
     async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
         """Delete every earlier version of rows that are deleted now (their delete markers stay, so reads as of any
         version no longer find them); rows written again since keep theirs. Call it after the delete (erasure)."""

@@ -43,6 +43,7 @@ from twinplane.server.data_plane.store.trace_summary import (
     summary_stats,
     trace_scores_sql,
 )
+from twinplane.wire.attachments import attachment_keys
 from twinplane.wire.xact import format_xact
 
 
@@ -111,6 +112,15 @@ class RowReads(Store, abc.ABC):
         if not rows or rows[0][2]:
             return None
         return row_out(rows[0][0], rows[0][1])
+
+    async def attachment_keys(self, org_id: str, ref: ObjectRef) -> set[str]:
+        ok = await self._ok(org_id, ref)
+        if ok is None:
+            return set()
+        d = self.dialect_class(ok)
+        rows = await self._query(f"SELECT {d.data_text} FROM dp_versions v WHERE v.ok = {d.param(ok)} "
+                                 f"AND v.data IS NOT NULL AND {d.may_hold_attachment}", d.params)
+        return {key for (data,) in rows for key in attachment_keys(orjson.loads(data))}
 
     async def row_versions(self, org_id: str, ref: ObjectRef, row_id: str) -> list[dict[str, Any]]:
         ok = await self._ok(org_id, ref)
