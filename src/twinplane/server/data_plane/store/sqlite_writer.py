@@ -81,24 +81,31 @@ def put_object(c: sqlite3.Connection, *args: Any) -> None:
         "WHERE dp_objects.org_id = excluded.org_id", args)
 
 
-def purge(c: sqlite3.Connection, ok: int) -> int:
-    """Delete every row and value of one object; its index entries go to the trash. Its versions stay
-    until ``purge_versions``: the indexer needs them to remove the entries (the index keeps no text)."""
+def purge(c: sqlite3.Connection, ok: int, limit: int) -> int:
+    """Delete up to ``limit`` rows of one object with their scores and metrics, their index entries to the trash;
+    the call that finds fewer also clears the object's summaries and version listings. Its versions stay until
+    ``purge_versions``: the indexer needs them to remove the entries (the index keeps no text)."""
+    seqs = orjson.dumps([s for (s,) in c.execute("SELECT seq FROM dp_rows WHERE ok = ? LIMIT ?", (ok, limit))]).decode()
     # every row goes to the trash under a fresh change number: the indexer drops its entry
     last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
-    queued = c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) "
-                       "SELECT ? + row_number() OVER (ORDER BY seq), seq FROM dp_rows WHERE ok = ?", (last, ok)).rowcount
-    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (queued,))
-    n: int = c.execute("DELETE FROM dp_rows WHERE ok = ?", (ok,)).rowcount
-    for table in OBJECT_TABLES:
-        if table != "dp_versions":
-            c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
+    n = int(c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) SELECT ? + key + 1, value FROM json_each(?)",
+                      (last, seqs)).rowcount)
+    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (n,))
+    for table in ("dp_scores", "dp_metrics"):  # their (ok, row_seq) index
+        c.execute(f"DELETE FROM {table} WHERE ok = ? AND row_seq IN (SELECT value FROM json_each(?))",  # noqa: S608
+                  (ok, seqs))
+    c.execute("DELETE FROM dp_rows WHERE seq IN (SELECT value FROM json_each(?))", (seqs,))
+    if n < limit:  # the last call: whatever else the object has, but its versions
+        for table in OBJECT_TABLES:
+            if table != "dp_versions":
+                c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
     return n
 
 
-def purge_versions(c: sqlite3.Connection, ok: int) -> int:
-    """The second half of a purge, once the indexer has removed the object's entries."""
-    return int(c.execute("DELETE FROM dp_versions WHERE ok = ?", (ok,)).rowcount)
+def purge_versions(c: sqlite3.Connection, ok: int, limit: int) -> int:
+    """The second half of a purge, once the indexer has removed the object's entries: up to ``limit`` versions."""
+    return int(c.execute("DELETE FROM dp_versions WHERE rowid IN (SELECT rowid FROM dp_versions WHERE ok = ? LIMIT ?)",
+                         (ok, limit)).rowcount)
 
 
 def scrub_versions(c: sqlite3.Connection, ok: int, row_ids: list[str]) -> int:
