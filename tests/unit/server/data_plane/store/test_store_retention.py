@@ -79,3 +79,34 @@ async def test_sqlite_expire_finishes_what_a_crash_left(tmp_path) -> None:
         assert await store.row_versions(ORG, LOGS, "old-1") == []
     finally:
         await store.close()
+
+
+async def test_sqlite_purge_works_in_batches(tmp_path, monkeypatch) -> None:
+    from twinplane.server.data_plane.store import sqlite as sqlite_store
+
+    monkeypatch.setattr(sqlite_store, "PURGE_BATCH", 2)
+    db = str(tmp_path / "data.db")
+    store = sqlite_store.SqliteStore(db)
+    await store.start()
+    try:
+        await store.write_rows([_span(LOGS, f"r-{i}", NEW, "batched") for i in range(5)] + [_span(OTHER, "o", NEW, "x")])
+        await store.write_rows([w(LOGS, "r-0", _is_merge=True, output="second version")])
+        await store.wait_indexed()
+        assert await store.purge_object(ORG, LOGS) == 5
+        main = sqlite3.connect(db)
+        try:
+            ok = main.execute("SELECT id FROM dp_objkeys WHERE object_id = 'proj-1'").fetchone()[0]
+            for table in ("dp_rows", "dp_versions", "dp_scores", "dp_metrics", "dp_xacts"):
+                assert main.execute(f"SELECT count(*) FROM {table} WHERE ok = ?", (ok,)).fetchone() == (0,), table  # noqa: S608
+            assert main.execute("SELECT count(*) FROM dp_rows").fetchone() == (1,)  # the other object's
+        finally:
+            main.close()
+        side = sqlite3.connect(db + ".fts")
+        try:
+            side.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, dp_fts, 'row')")
+            words = {t for (t,) in side.execute("SELECT term FROM temp.words")}
+        finally:
+            side.close()
+        assert "batched" not in words and "x" in words
+    finally:
+        await store.close()
