@@ -489,6 +489,9 @@ def test_delete_a_project_by_typing_its_name(page: Any, world: World) -> None:
     card.hover()
     screenshot(page, "projects-with-delete")
     card.get_by_test_id("delete-project").click()  # a wrong name deletes nothing
+    page.wait_for_timeout(300)
+    expect(card).to_have_count(1)
+    assert "/p/" not in page.url  # the button is not part of the card's link
     card.get_by_test_id("delete-project").click()
     expect(page.locator("[data-testid=project-list] .card").filter(has_text="scratch-project")).to_have_count(0)
     assert page.get_by_text("support-bot").count() >= 1

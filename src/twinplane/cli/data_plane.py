@@ -96,7 +96,9 @@ def delete(kind: str = typer.Argument(..., help="experiment, dataset or project"
         raise typer.Exit(code=2)
     if not yes:
         typer.confirm(f"Delete {kind} {object_id} and all its data for good?", abort=True)
-    _call("DELETE", api_url, api_key, f"/v1/{kind}/{object_id}")
+    from urllib.parse import quote
+
+    _call("DELETE", api_url, api_key, f"/v1/{kind}/{quote(object_id, safe='')}")
 
 
 @app.command()

@@ -26,7 +26,8 @@ export function RetentionSelect({ projectId, canChange }: { projectId: string; c
     setSaving(true);
     setError(null);
     try {
-      await control.updateProjectSettings(projectId, { ...settings, retention_days: next });
+      const fresh = (await control.project(projectId)).settings ?? {};  // not what the page loaded: others may have changed them
+      await control.updateProjectSettings(projectId, { ...fresh, retention_days: next });
       project.reload();
     } catch (e) {
       setError(describeError(e));

@@ -76,14 +76,14 @@ export default function Projects() {
       {list.length > 0 && (
         <div className="grid-cards" data-testid="project-list">
           {list.map((p) => (
-            <Link key={p.id} to={`/o/${org.id}/p/${p.id}/experiments`} className="card card-body" style={{ color: "inherit", textDecoration: "none" }}>
+            <div key={p.id} className="card card-body card-link">
               <div className="row-flex">
                 <span className="avatar" style={{ background: "var(--bg-muted)", color: "var(--text-muted)" }}>{p.name.slice(0, 1).toUpperCase()}</span>
-                <span style={{ fontWeight: 600, flex: 1, minWidth: 0 }} className="ellipsis">{p.name}</span>
+                <Link to={`/o/${org.id}/p/${p.id}/experiments`} className="ellipsis stretched" style={{ fontWeight: 600, flex: 1, minWidth: 0, color: "inherit" }}>{p.name}</Link>
                 {isAdmin && <DeleteObjectButton data={dataClient} objectType="project" id={p.id} name={p.name} inCard onDeleted={projects.reload} />}
               </div>
               <ProjectActivity exps={activity.get(p.id)} created={p.created} />
-            </Link>
+            </div>
           ))}
         </div>
       )}

@@ -77,13 +77,13 @@ class Runtime:
         self.objects = ObjectResolver(store, self.control)
         self.ingest = IngestService(store, self.objects,
                                     RowLimits(settings.max_row_bytes, settings.max_json_depth))
-        self.catalog = Catalog(store, self.control, self.objects, self.blobs)
+        self.catalog = Catalog(store, self.control, self.objects)
         self.traces = TraceIngest(self.ingest, self.catalog, self.objects)
         self.reader = RowReader(store, self.objects)
         self.reports = Reports(store, self.objects, settings.jwt_issuer or settings.control_url)
         self.prompts = Prompts(store, self.control, self.objects, self.ingest)
         self.retention = Retention(store, self.control, lambda: self.auth.org_id)
-        self.erasure = Erasure(store, self.control, self.blobs)
+        self.erasure = Erasure(store, self.blobs)
         self._pin_task: asyncio.Task[None] | None = None
         self._sweep_task: asyncio.Task[None] | None = None
         self._retention_task: asyncio.Task[None] | None = None

@@ -72,12 +72,11 @@ async def test_erasure_removes_a_subjects_rows_versions_search_entries_and_attac
         == {"charlesbabbage asks"}
     assert await fetch_all(c, f"/v1/project_logs/{b}/fetch") == []
     assert [r["id"] for r in await fetch_all(c, f"/v1/dataset/{ds['id']}/fetch")] == ["d-other"]
-    # no earlier version finds them either: what stays is the delete marker, id only
+    # no earlier version finds them either: every version of theirs is gone
     old = await fetch_all(c, f"/v1/dataset/{ds['id']}/fetch", version=first_version)
     assert [r["id"] for r in old] == ["d-other"]
     for ref, rid in ((ObjectRef("dataset", ds["id"]), "d-ada"), (ObjectRef("project_logs", a), rows[1]["id"])):
-        versions = await dplane.store.row_versions(dplane.org_id, ref, rid)
-        assert versions and all(v.get("_object_delete") for v in versions) and "adalovelace" not in str(versions)
+        assert await dplane.store.row_versions(dplane.org_id, ref, rid) == []
     # search finds nothing of them; the experiment's summary is recomputed without their case
     await dplane.store.wait_indexed()
     hits = await c.post("/v1/query", json={"object_type": "project_logs", "object_id": a, "search": "adalovelace"})
@@ -133,3 +132,20 @@ def test_attachment_keys_are_found_anywhere_in_a_row() -> None:
     row = {"input": {"files": [{"type": "braintrust_attachment", "key": "k1"}, {"type": "other", "key": "no"}]},
            "output": {"type": "braintrust_attachment", "key": "k2"}, "metadata": {"key": "k3"}}
     assert sorted(attachment_keys(row)) == ["k1", "k2"]
+
+
+async def test_an_erasure_cut_short_is_finished_by_the_next_sweep(dplane) -> None:
+    """The process died after deleting the rows and before removing their versions: the queue is durable."""
+    c = dplane.client()
+    pid = await _project(c)
+    rows = _conversation({"project_id": pid, "log_id": "g"}, "u-42", "adalovelace")
+    assert (await logs3(c, rows)).status_code == 200
+    ref, store = ObjectRef("project_logs", pid), dplane.store
+    ids = [r["id"] for r in rows]
+    await store.queue_version_removal(dplane.org_id, ref, ids)  # what an erasure does first
+    from twinplane.server.data_plane.store.base import RowWrite
+    await store.write_rows([RowWrite(dplane.org_id, pid, ref, rid, {"id": rid, "_object_delete": True}) for rid in ids])
+    assert len(await store.row_versions(dplane.org_id, ref, ids[0])) == 2  # ... and then it stopped
+    await dplane.app.state.runtime.retention.sweep()
+    assert await store.row_versions(dplane.org_id, ref, ids[0]) == []
+    assert await store.finish_version_removal() == 0  # nothing left queued

@@ -6,8 +6,8 @@ data plane's ``ObjectMeta``.
 
 Deleting an experiment or a dataset purges it: its record is marked deleted (so no process
 accepts another write to it once its cached record expires), every row, version, summary value
-and search entry is removed, the attachments its rows referenced are deleted from the blob
-store, and its name is released at the control plane. Deleting a project does that for each of
+and search entry is removed, and its name is released at the control plane (attachments stay in
+the blob store: rows of other objects may share them; an erasure deletes a person's). Deleting a project does that for each of
 its experiments, datasets and prompts and for its logs, then the control plane drops the project
 with every name in it. The purge runs once more after ``CACHE_SECONDS`` (+ a margin) for rows
 another process, or a request already past its checks, wrote meanwhile. A repeated delete of a
@@ -22,12 +22,12 @@ import contextlib
 import dataclasses
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from twinplane.server.common.errors import BadRequest, Conflict, Forbidden, NotFound
 from twinplane.server.data_plane.auth.principal import Principal
-from twinplane.server.data_plane.blobs import BlobStore
 from twinplane.server.data_plane.control_client import ControlClient
 from twinplane.server.data_plane.services.objects import CACHE_SECONDS, ObjectResolver
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, Store
@@ -94,11 +94,10 @@ def _not_deleted(meta: ObjectMeta) -> ObjectMeta:
 
 
 class Catalog:
-    def __init__(self, store: Store, control: ControlClient, objects: ObjectResolver, blobs: BlobStore) -> None:
+    def __init__(self, store: Store, control: ControlClient, objects: ObjectResolver) -> None:
         self._store = store
         self._control = control
         self._objects = objects
-        self._blobs = blobs
         self._purges: set[asyncio.Task[None]] = set()
 
     async def close(self) -> None:
@@ -237,7 +236,12 @@ class Catalog:
         if meta.object_type != object_type or not principal.sees_project(meta.project_id):
             raise NotFound(f"{object_type} not found")
         meta = await self._mark_deleted(meta)
-        await self._purge(org, [ObjectRef(object_type, object_id)])
+        ref = ObjectRef(object_type, object_id)
+
+        async def just_it() -> list[ObjectRef]:
+            return [ref]
+
+        await self._purge(org, just_it)
         with contextlib.suppress(NotFound):  # released already
             await self._control.delete_object(object_id)
         return {"experiment": experiment_view, "dataset": dataset_view}[object_type](meta)
@@ -256,20 +260,27 @@ class Catalog:
         if project.object_type != "project":
             raise NotFound("project not found")
         project = await self._mark_deleted(project)
-        refs = [ObjectRef("project_logs", project_id), ObjectRef("project_prompts", project_id)]
-        for object_type in ("experiment", "dataset", "prompt"):
-            # lists leave deleted records out, so each page is the next one
-            while metas := await self._store.list_objects(org, object_type, project_id=project_id, limit=1000):
-                for meta in metas:
-                    await self._mark_deleted(meta)
-                    if object_type != "prompt":  # a prompt's versions are rows of the project's prompts
-                        refs.append(ObjectRef(object_type, meta.id))
-        await self._purge(org, refs)
+        await self._purge(org, lambda: self._project_refs(org, project_id))
         with contextlib.suppress(NotFound):  # dropped already
             await self._control.delete_project(project_id)
         return {"id": project_id, "org_id": org, "name": project.name, "created": project.created,
                 "deleted_at": project.data.get("deleted_at"), "user_id": None,
                 "settings": project.data.get("settings")}
+
+    async def _project_refs(self, org_id: str, project_id: str) -> list[ObjectRef]:
+        """The project's logs and prompt rows, and each of its experiments and datasets, every one marked deleted;
+        deleted ones are listed too, so a repeated delete (or the repeated purge) finds what a first one left."""
+        refs = {ObjectRef("project_logs", project_id): None, ObjectRef("project_prompts", project_id): None}
+        for object_type in ("experiment", "dataset", "prompt"):
+            offset = 0  # newest first: one created meanwhile shifts a page (a record seen twice), never skips one
+            while metas := await self._store.list_objects(org_id, object_type, project_id=project_id, limit=1000,
+                                                          offset=offset, include_deleted=True):
+                offset += len(metas)
+                for meta in metas:
+                    await self._mark_deleted(meta)
+                    if object_type != "prompt":  # a prompt's versions are rows of the project's prompts
+                        refs[ObjectRef(object_type, meta.id)] = None
+        return list(refs)
 
     async def _mark_deleted(self, meta: ObjectMeta) -> ObjectMeta:
         if not meta.deleted:
@@ -278,28 +289,25 @@ class Catalog:
         self._objects.forget(meta.org_id, meta.id)
         return meta
 
-    async def _purge(self, org_id: str, refs: list[ObjectRef]) -> None:
-        for ref in refs:
-            attachments = await self._store.attachment_keys(org_id, ref)  # read before the versions go
-            removed = await self._store.purge_object(org_id, ref)
-            for key in attachments:
-                await self._blobs.delete(self._blobs.attachment_key(org_id, key))
-            logger.info("purged %s %s: %d row(s), %d attachment(s)", ref.object_type, ref.object_id, removed,
-                        len(attachments))
+    async def _purge(self, org_id: str, refs: Callable[[], Awaitable[list[ObjectRef]]]) -> None:
+        """Purge what ``refs`` lists now, and again after ``PURGE_AGAIN_SECONDS`` (listed anew)."""
+        await self._purge_each(org_id, await refs())
         task = asyncio.create_task(self._purge_again(org_id, refs))
         self._purges.add(task)
         task.add_done_callback(self._purges.discard)
 
-    async def _purge_again(self, org_id: str, refs: list[ObjectRef]) -> None:
-        await asyncio.sleep(PURGE_AGAIN_SECONDS)
+    async def _purge_each(self, org_id: str, refs: list[ObjectRef]) -> None:
         for ref in refs:
-            try:
-                removed = await self._store.purge_object(org_id, ref)
-            except Exception:  # noqa: BLE001 - a background task: log, a repeated delete redoes it
-                logger.exception("repeated purge of %s %s failed", ref.object_type, ref.object_id)
-                continue
+            removed = await self._store.purge_object(org_id, ref)
             if removed:
-                logger.info("repeated purge of %s %s removed %d late row(s)", ref.object_type, ref.object_id, removed)
+                logger.info("purged %s %s: %d row(s)", ref.object_type, ref.object_id, removed)
+
+    async def _purge_again(self, org_id: str, refs: Callable[[], Awaitable[list[ObjectRef]]]) -> None:
+        await asyncio.sleep(PURGE_AGAIN_SECONDS)
+        try:
+            await self._purge_each(org_id, await refs())
+        except Exception:  # noqa: BLE001 - a background task: log, a repeated delete redoes it
+            logger.exception("repeated purge failed")
 
     # datasets -------------------------------------------------------------------
     async def dataset_get_or_create(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:

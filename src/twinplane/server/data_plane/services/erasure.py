@@ -1,20 +1,25 @@
-"""Erasure of a data subject: every row about them, in every store of this data plane, with a receipt.
+"""Erasure of a data subject: every row about them in this data plane, with a receipt.
 
 A request names the subject with a filter of the typed language (``metadata.user_id = 'u-42'``,
-``input MATCH 'ada@example.com'``), for the whole org or one project. For each project's logs and
-each experiment and dataset, the rows the filter matches are found, widened to their whole traces
-(a conversation's child spans carry the same person's text without the root's metadata), and:
+``input MATCH 'ada@example.com'``), for the whole org or one project. In every object that has held
+rows (each project's logs, experiments and datasets, deleted ones and projects the control plane no
+longer lists included, and, org-wide, playground logs), the current rows the filter matches are
+found, widened to their whole traces (a conversation's child spans carry the same person's text
+without the root's metadata), and:
 
-1. deleted through the ordinary write path: summaries are recomputed, full-text entries removed;
-2. once the index has dropped their entries, every earlier version of them is deleted too
-   (``Store.scrub_versions``), so no read "as of an earlier version" finds them; the delete
-   markers that stay hold nothing but the id;
-3. the attachments they referenced (``braintrust_attachment`` keys) are deleted from the blob store.
+1. queued for version removal, durably (``Store.queue_version_removal``);
+2. deleted through the ordinary write path: summaries are recomputed, full-text entries removed;
+3. once the index has dropped their entries, every version of them is deleted
+   (``Store.finish_version_removal``), so no read "as of an earlier version" finds them; a crash
+   before this step is finished by the next erasure or retention sweep;
+4. the attachments they referenced (``braintrust_attachment`` keys) are deleted from the blob store.
 
-The receipt is kept here (``ObjectMeta`` of type ``erasure``) and says when, by whom, which
-objects and how many rows and attachments. It holds the filter's SHA-256, never the filter: the
-identifier it names is personal data too. The control plane holds no row data, so nothing of the
-subject is there to erase.
+The receipt is written last, kept here (``ObjectMeta`` of type ``erasure``) and says when, by whom,
+which objects and how many rows and attachments. It holds the filter's SHA-256, never the filter:
+the identifier it names is personal data too. The control plane holds no row data. Not covered: a
+row whose current version no longer matches the filter while an earlier one did (the filter reads
+current rows). An attachment the person's rows referenced is deleted even if a row that stays
+shares it.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from typing import Any
 from twinplane.server.common.errors import BadRequest, Forbidden, NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.blobs import BlobStore
-from twinplane.server.data_plane.control_client import ControlClient
 from twinplane.server.data_plane.services.reader import parse_filter_text
 from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, RowWrite, Store
 from twinplane.wire.attachments import attachment_keys
@@ -41,9 +45,8 @@ def _now() -> str:
 
 
 class Erasure:
-    def __init__(self, store: Store, control: ControlClient, blobs: BlobStore) -> None:
+    def __init__(self, store: Store, blobs: BlobStore) -> None:
         self._store = store
-        self._control = control
         self._blobs = blobs
 
     @staticmethod
@@ -62,27 +65,23 @@ class Erasure:
         project_id = body.get("project_id")
         if project_id is not None and (not isinstance(project_id, str) or not project_id):
             raise BadRequest("'project_id' must be a project id")
-        projects = [p for p in await self._control.list_projects() if project_id in (None, p["id"])]
-        if project_id is not None and not projects:
-            raise NotFound("project not found")
         org = principal.org_id
+        objects_ = [(ref, pid) for ref, pid in await self._store.row_objects(org)
+                    if project_id is None or pid == project_id]
+        if project_id is not None and not objects_:
+            project = await self._store.get_object(org, project_id)
+            if project is None or project.object_type != "project":
+                raise NotFound("project not found")
+        await self._store.wait_indexed()  # a MATCH filter sees every row acknowledged so far
         started = _now()
         objects: list[dict[str, Any]] = []
         attachments: set[str] = set()
-        for project in projects:
-            pid = str(project["id"])
-            refs = [ObjectRef("project_logs", pid)]
-            for object_type in ("experiment", "dataset"):
-                offset = 0
-                while metas := await self._store.list_objects(org, object_type, project_id=pid, limit=1000,
-                                                              offset=offset):
-                    refs += [ObjectRef(object_type, m.id) for m in metas]
-                    offset += len(metas)
-            for ref in refs:
-                n = await self._erase_in(org, pid, ref, node, attachments)
-                if n:
-                    objects.append({"object_type": ref.object_type, "object_id": ref.object_id, "project_id": pid,
-                                    "rows": n})
+        for ref, pid in objects_:
+            n = await self._erase_in(org, pid, ref, node, attachments)
+            if n:
+                objects.append({"object_type": ref.object_type, "object_id": ref.object_id, "project_id": pid,
+                                "rows": n})
+        await self._store.finish_version_removal()
         for key in sorted(attachments):
             await self._blobs.delete(self._blobs.attachment_key(org, key))
         receipt = {
@@ -97,8 +96,9 @@ class Erasure:
                                                 data=receipt))
         return receipt
 
-    async def _erase_in(self, org: str, project_id: str, ref: ObjectRef, node: Any, attachments: set[str]) -> int:
-        """Delete the matching rows of one object and their traces' other spans, then scrub their versions."""
+    async def _erase_in(self, org: str, project_id: str | None, ref: ObjectRef, node: Any,
+                        attachments: set[str]) -> int:
+        """Queue and delete the matching rows of one object and their traces' other spans."""
         ids: dict[str, None] = {}
         traces: dict[str, None] = {}
         cursor: str | None = None
@@ -125,12 +125,10 @@ class Erasure:
                     break
         row_ids = list(ids)
         for i in range(0, len(row_ids), PAGE):
+            batch = row_ids[i:i + PAGE]
+            await self._store.queue_version_removal(org, ref, batch)  # first: a crash after the delete loses nothing
             await self._store.write_rows([RowWrite(org, project_id, ref, rid, {"id": rid, "_object_delete": True})
-                                          for rid in row_ids[i:i + PAGE]])
-        if row_ids:
-            await self._store.wait_indexed()  # the index drops their entries from the versions scrubbed next
-            for i in range(0, len(row_ids), PAGE):
-                await self._store.scrub_versions(org, ref, row_ids[i:i + PAGE])
+                                          for rid in batch])
         return len(row_ids)
 
     async def receipts(self, principal: Principal) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ project, the logs created before now minus that many days, with their versions, 
 and search entries (``Store.expire_rows``), oldest first, in batches so a write never waits long
 behind a sweep. Experiments, datasets and prompts are kept: they are deleted explicitly. With
 several data-plane processes each one sweeps; a batch another process removed first is empty.
+Each sweep also finishes the version removals an erasure or an earlier sweep left queued.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Retention:
         if org is None:
             return {}
         now = time.time() if now is None else now
+        await self._store.finish_version_removal()  # what an erasure or a sweep left queued when it stopped
         removed: dict[str, int] = {}
         for project in await self._control.list_projects():
             days = retention_days(project)

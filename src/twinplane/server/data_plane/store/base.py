@@ -213,8 +213,9 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     async def list_objects(self, org_id: str, object_type: str, project_id: str | None = None,
-                           name: str | None = None, limit: int = 1000, offset: int = 0) -> list[ObjectMeta]:
-        """Newest first; ``offset`` rows skipped (paging through every object of a kind)."""
+                           name: str | None = None, limit: int = 1000, offset: int = 0,
+                           include_deleted: bool = False) -> list[ObjectMeta]:
+        """Newest first; ``offset`` records skipped; deleted records only with ``include_deleted``."""
 
     # full text ---------------------------------------------------------------
     @abc.abstractmethod
@@ -227,16 +228,23 @@ class Store(abc.ABC):
     # erasure ---------------------------------------------------------------
     @abc.abstractmethod
     async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
-        """Delete every row and version of an object (and its index entries); returns rows removed."""
+        """Delete every row, version, value and index entry of an object; returns rows removed. On SQLite the
+        versions go after the index has dropped the entries (it needs them); if it does not catch up in time the
+        call fails with the rows gone and the versions left, and calling it again finishes."""
 
     @abc.abstractmethod
-    async def attachment_keys(self, org_id: str, ref: ObjectRef) -> set[str]:
-        """Client keys of the attachments any version of the object references (its purge deletes them)."""
+    async def row_objects(self, org_id: str) -> list[tuple[ObjectRef, str | None]]:
+        """Every object of the org that has held rows, deleted ones too, with its project (erasure)."""
 
     @abc.abstractmethod
-    async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
-        """Delete every earlier version of rows that are deleted now (their delete markers stay, so reads as of any
-        version no longer find them); rows written again since keep theirs. Call it after the delete (erasure)."""
+    async def queue_version_removal(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> None:
+        """Record, durably, rows whose every version ``finish_version_removal`` deletes once they have no current
+        row (an erasure queues its rows before deleting them, so a crash in between loses nothing)."""
+
+    @abc.abstractmethod
+    async def finish_version_removal(self) -> int:
+        """Delete every version of the queued rows that have no current row (rows written again keep theirs) and
+        empty the queue; returns versions deleted."""
 
     @abc.abstractmethod
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:

@@ -162,20 +162,32 @@ class PostgresStore(RowReads):
         if ok is None:
             return 0
         async with self._pool.connection() as conn, conn.transaction():
+            # the rows' index queue entries first: an index round holding some of them finishes before this goes
+            # on, so it cannot write entries after the dp_fts delete below
+            await conn.execute("DELETE FROM dp_fts_queue q USING dp_rows r WHERE r.seq = q.row_seq AND r.ok = %s", (ok,))
             cur = await conn.execute("DELETE FROM dp_rows WHERE ok = %s", (ok,))
             n = cur.rowcount
             for table in (*OBJECT_TABLES, "dp_fts"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
         return n
 
-    async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
+    async def queue_version_removal(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> None:
         ok = await self._ok(org_id, ref)
         if ok is None or not row_ids:
-            return 0
+            return
+        async with self._pool.connection() as conn, conn.transaction():
+            await conn.execute("INSERT INTO dp_expired (ok, row_id) SELECT %s, unnest(%s::text[]) ON CONFLICT DO NOTHING",
+                               (ok, row_ids))
+
+    async def finish_version_removal(self) -> int:
+        """One transaction: the queue is taken (entries another process holds are skipped) and the versions of
+        its rows without a current row deleted. The full-text entries go through the indexer, from ``dp_rows``."""
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute(
-                "DELETE FROM dp_versions v WHERE v.ok = %s AND v.row_id = ANY(%s) AND NOT v.deleted "
-                "AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = v.ok AND r.row_id = v.row_id)", (ok, row_ids))
+                "WITH q AS (DELETE FROM dp_expired WHERE (ok, row_id) IN (SELECT ok, row_id FROM dp_expired "
+                "FOR UPDATE SKIP LOCKED) RETURNING ok, row_id) "
+                "DELETE FROM dp_versions v USING q WHERE v.ok = q.ok AND v.row_id = q.row_id "
+                "AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = v.ok AND r.row_id = v.row_id)")
             return cur.rowcount
 
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
@@ -194,8 +206,8 @@ class PostgresStore(RowReads):
             await conn.execute("DELETE FROM dp_versions WHERE ok = %s AND row_id = ANY(%s)", (ok, ids))
             for table in ("dp_scores", "dp_metrics"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s AND row_seq = ANY(%s)", (ok, seqs))
+            await conn.execute("DELETE FROM dp_fts_queue WHERE row_seq = ANY(%s)", (seqs,))  # first: see purge_object
             await conn.execute("DELETE FROM dp_fts WHERE seq = ANY(%s)", (seqs,))
-            await conn.execute("DELETE FROM dp_fts_queue WHERE row_seq = ANY(%s)", (seqs,))
         return len(gone)
 
     # full text ----------------------------------------------------------

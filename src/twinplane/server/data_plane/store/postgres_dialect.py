@@ -21,7 +21,6 @@ FTS_CONFIG = "simple"  # no stemming, like SQLite's unicode61 tokenizer
 class PostgresDialect(RowDialect):
     name = "postgresql"
     data_text = "v.data::text"
-    may_hold_attachment = "v.data @? '$.** ? (@.type == \"braintrust_attachment\")'"
 
     def placeholder(self, name: str) -> str:
         return f"%({name})s"

@@ -55,8 +55,6 @@ class RowDialect:
     name: ClassVar[str]
     true: ClassVar[str] = "TRUE"
     data_text: ClassVar[str]  # the version's JSON as text, in a select list
-    # a cheap test for versions that may reference an attachment (``wire.attachments``); callers parse to be sure
-    may_hold_attachment: ClassVar[str]
 
     def __init__(self, ok: int | list[int], *, roots_only: bool = False, rolled_up: bool = False) -> None:
         self.oks = list(ok) if isinstance(ok, list) else [ok]

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import orjson
 
+from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.store.aggregate_query import run_aggregate
 from twinplane.server.data_plane.store.aggregate_spec import parse_group_by, parse_measures
 from twinplane.server.data_plane.store.base import (
@@ -43,7 +44,6 @@ from twinplane.server.data_plane.store.trace_summary import (
     summary_stats,
     trace_scores_sql,
 )
-from twinplane.wire.attachments import attachment_keys
 from twinplane.wire.xact import format_xact
 
 
@@ -113,14 +113,16 @@ class RowReads(Store, abc.ABC):
             return None
         return row_out(rows[0][0], rows[0][1])
 
-    async def attachment_keys(self, org_id: str, ref: ObjectRef) -> set[str]:
-        ok = await self._ok(org_id, ref)
-        if ok is None:
-            return set()
-        d = self.dialect_class(ok)
-        rows = await self._query(f"SELECT {d.data_text} FROM dp_versions v WHERE v.ok = {d.param(ok)} "
-                                 f"AND v.data IS NOT NULL AND {d.may_hold_attachment}", d.params)
-        return {key for (data,) in rows for key in attachment_keys(orjson.loads(data))}
+    async def row_objects(self, org_id: str) -> list[tuple[ObjectRef, str | None]]:
+        """Every object of the org that has held rows (logs, experiments, datasets, playground logs; deleted
+        ones too), with its project."""
+        d = self.dialect_class(0)
+        rows = await self._query(
+            "SELECT k.object_type, k.object_id, o.project_id FROM dp_objkeys k LEFT JOIN dp_objects o "
+            f"ON o.id = k.object_id AND o.org_id = k.org_id WHERE k.org_id = {d.param(org_id)} AND k.object_type IN "
+            "('project_logs', 'experiment', 'dataset', 'playground_logs') ORDER BY k.object_type, k.object_id",
+            d.params)
+        return [(ObjectRef(t, i), i if t == "project_logs" else p) for t, i, p in rows]
 
     async def row_versions(self, org_id: str, ref: ObjectRef, row_id: str) -> list[dict[str, Any]]:
         ok = await self._ok(org_id, ref)
@@ -229,9 +231,14 @@ class RowReads(Store, abc.ABC):
         return self._object_out(rows[0]) if rows else None
 
     async def list_objects(self, org_id: str, object_type: str, project_id: str | None = None,
-                           name: str | None = None, limit: int = 1000, offset: int = 0) -> list[ObjectMeta]:
+                           name: str | None = None, limit: int = 1000, offset: int = 0,
+                           include_deleted: bool = False) -> list[ObjectMeta]:
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            raise BadRequest("offset must be a non-negative integer")
         d = self.dialect_class(0)
-        conds = [f"org_id = {d.param(org_id)}", f"object_type = {d.param(object_type)}", "NOT deleted"]
+        conds = [f"org_id = {d.param(org_id)}", f"object_type = {d.param(object_type)}"]
+        if not include_deleted:
+            conds.append("NOT deleted")
         if project_id is not None:
             conds.append(f"project_id = {d.param(project_id)}")
         if name is not None:
@@ -239,7 +246,7 @@ class RowReads(Store, abc.ABC):
         rows = await self._query(
             f"SELECT id, org_id, project_id, object_type, name, created, {_text(d, 'data')}, deleted FROM dp_objects "
             f"WHERE {' AND '.join(conds)} ORDER BY created_ts DESC, id DESC LIMIT {check_limit(limit)} "
-            f"OFFSET {int(offset)}", d.params)
+            f"OFFSET {d.param(offset)}", d.params)
         return [self._object_out(r) for r in rows]
 
 

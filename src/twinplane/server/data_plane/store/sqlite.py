@@ -149,20 +149,22 @@ class SqliteStore(RowReads):
             pass
         return total
 
-    async def scrub_versions(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> int:
-        """After the index has dropped the deleted rows' entries (it derives their text from these versions)."""
+    async def queue_version_removal(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> None:
         ok = await self._ok(org_id, ref)
-        if ok is None or not row_ids:
+        if ok is not None and row_ids:
+            await self._writer.run("queue_versions", ok, row_ids)
+
+    async def finish_version_removal(self) -> int:
+        """After the index has dropped the rows' entries (it derives their text from these versions)."""
+        if not await self._writer.run("pending_expired"):
             return 0
         await self._writer.index_now()
-        return int(await self._writer.run("scrub_versions", ok, row_ids))
+        return int(await self._writer.run("expire_versions"))
 
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
         """Two steps, as a purge (``sqlite_writer.expire`` / ``expire_versions``); ids whose versions a crash
         left behind wait in ``dp_expired`` and are finished here."""
         ok = await self._ok(org_id, ref)
         n = int(await self._writer.run("expire", ok, before, limit)) if ok is not None else 0
-        if n or await self._writer.run("pending_expired"):
-            await self._writer.index_now()
-            await self._writer.run("expire_versions")
+        await self.finish_version_removal()
         return n

@@ -119,7 +119,6 @@ def glob_from_like(pattern: str) -> str:
 class SqliteDialect(RowDialect):
     name = "sqlite"
     data_text = "v.data"
-    may_hold_attachment = "instr(v.data, 'braintrust_attachment') > 0"
 
     def placeholder(self, name: str) -> str:
         return ":" + name

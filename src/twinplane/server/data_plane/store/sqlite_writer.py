@@ -103,17 +103,16 @@ def purge(c: sqlite3.Connection, ok: int, limit: int) -> int:
 
 
 def purge_versions(c: sqlite3.Connection, ok: int, limit: int) -> int:
-    """The second half of a purge, once the indexer has removed the object's entries: up to ``limit`` versions."""
-    return int(c.execute("DELETE FROM dp_versions WHERE rowid IN (SELECT rowid FROM dp_versions WHERE ok = ? LIMIT ?)",
+    """The second half of a purge, once the indexer has removed the object's entries: up to ``limit`` versions
+    (of rows that have no current row: one written meanwhile keeps its own, and the repeated purge takes it)."""
+    return int(c.execute("DELETE FROM dp_versions WHERE rowid IN (SELECT v.rowid FROM dp_versions v WHERE v.ok = ? AND "
+                         "NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = v.ok AND r.row_id = v.row_id) LIMIT ?)",
                          (ok, limit)).rowcount)
 
 
-def scrub_versions(c: sqlite3.Connection, ok: int, row_ids: list[str]) -> int:
-    """``Store.scrub_versions``: the earlier versions of rows deleted now."""
-    return int(c.execute(
-        "DELETE FROM dp_versions WHERE ok = ? AND row_id IN (SELECT value FROM json_each(?)) AND deleted = 0 "
-        "AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = dp_versions.ok AND r.row_id = dp_versions.row_id)",
-        (ok, orjson.dumps(row_ids).decode())).rowcount)
+def queue_versions(c: sqlite3.Connection, ok: int, row_ids: list[str]) -> None:
+    """``Store.queue_version_removal``: into ``dp_expired``, which ``expire_versions`` empties."""
+    c.executemany("INSERT OR IGNORE INTO dp_expired (ok, row_id) VALUES (?, ?)", [(ok, rid) for rid in row_ids])
 
 
 def expire(c: sqlite3.Connection, ok: int, before: float, limit: int) -> int:
@@ -157,7 +156,7 @@ def durability(c: sqlite3.Connection) -> int:
 
 # The writes other than rows the writer process runs for the server, by name.
 OPS: dict[str, Callable[..., Any]] = {
-    "put_object": put_object, "purge": purge, "purge_versions": purge_versions, "scrub_versions": scrub_versions,
+    "put_object": put_object, "purge": purge, "purge_versions": purge_versions, "queue_versions": queue_versions,
     "expire": expire,
     "expire_versions": expire_versions, "pending_expired": pending_expired, "durability": durability,
 }

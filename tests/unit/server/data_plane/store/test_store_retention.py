@@ -60,6 +60,14 @@ async def test_expire_rows_removes_old_rows_versions_values_and_search_entries(s
         finally:
             side.close()
         assert words.get("ancient") == 1 and words.get("edited") is None  # only proj-2's row holds it
+    else:  # PostgreSQL keeps a tsvector per row: only the three new rows' are left
+        import psycopg
+
+        with psycopg.connect(database_url) as conn:
+            ok = conn.execute("SELECT id FROM dp_objkeys WHERE object_id = 'proj-1'").fetchone()[0]
+            assert conn.execute("SELECT count(*) FROM dp_fts WHERE ok = %s", (ok,)).fetchone() == (3,)
+            for table in ("dp_rows", "dp_versions", "dp_scores", "dp_metrics"):
+                assert conn.execute(f"SELECT count(*) FROM {table} WHERE ok = %s", (ok,)).fetchone() == (3,), table
 
 
 async def test_sqlite_expire_finishes_what_a_crash_left(tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""SQLite: the rows a retention sweep removed whose versions are still to be deleted.
+"""SQLite: the rows a retention sweep (or an erasure, 0007) removed whose versions are still to be deleted.
 
 Revision ID: 0006
 Revises: 0005
