@@ -541,3 +541,17 @@ def test_an_admin_erases_a_data_subject_and_sees_the_receipt(page: Any, world: W
     r = httpx.post(f"{world.planes.data_url}/v1/project_logs/{project['id']}/fetch", json={},
                    headers={"Authorization": f"Bearer {world.planes.api_key}"})
     assert [e["metadata"]["user_id"] for e in r.json()["events"]] == ["u-stays"]
+
+
+def test_delete_a_prompt(page: Any, world: World) -> None:
+    seeder = Seeder(world.planes.data_url, world.planes.api_key)
+    try:
+        prompt = seeder.prompt(world.demo["project"]["id"], "Throwaway prompt", "throwaway-prompt",
+                               [{"role": "user", "content": "Say hi to {{name}}"}])
+    finally:
+        seeder.close()
+    page.on("dialog", lambda d: d.accept())
+    page.goto(world.project_url(world.demo["project"], f"/prompts/{prompt['id']}"))
+    page.get_by_test_id("delete-prompt").click()
+    page.wait_for_url(re.compile(r"/prompts$"))
+    expect(page.get_by_text("Throwaway prompt")).to_have_count(0)

@@ -63,8 +63,9 @@ export class DataClient {
   listDatasets(projectId: string) {
     return this.request<{ objects: DatasetMeta[] }>("GET", `/v1/dataset?project_id=${enc(projectId)}`).then((r) => r.objects);
   }
-  /** Purges an experiment, a dataset or a whole project for good: rows, versions, search entries; names released. */
-  deleteObject(objectType: "experiment" | "dataset" | "project", id: string) {
+  /** Purges an experiment, a dataset, a prompt or a whole project for good: rows, versions, search entries; names
+   * released. */
+  deleteObject(objectType: "experiment" | "dataset" | "prompt" | "project", id: string) {
     return this.request<{ id: string; deleted_at: string | null }>("DELETE", `/v1/${objectType}/${enc(id)}`);
   }
   /** Erases a data subject's rows (a filter naming them) everywhere, or in one project; answers the receipt. */

@@ -1,4 +1,4 @@
-// Deletes an experiment, a dataset or a whole project for good, after asking (a project: by typing
+// Deletes an experiment, a dataset, a prompt or a whole project for good, after asking (a project: by typing
 // its name). The data plane purges the rows, versions, scores and search entries and releases the
 // names; then the page goes to `then`, or `onDeleted` runs.
 import { useState } from "react";
@@ -6,11 +6,12 @@ import { useNavigate } from "react-router-dom";
 import type { DataClient } from "../api/data";
 import { describeError } from "./ErrorNotice";
 
-type Deletable = "experiment" | "dataset" | "project";
+type Deletable = "experiment" | "dataset" | "prompt" | "project";
 
 const WHAT: Record<Deletable, string> = {
   experiment: "its traces, scores and comments",
   dataset: "every row and every version",
+  prompt: "every version of it (code loading it by slug stops finding it)",
   project: "all its logs, experiments, datasets and prompts",
 };
 

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams } from "react-router-dom";
 import type { ChatMessage, Prompt, PromptData } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
+import { DeleteObjectButton } from "../components/DeleteObjectButton";
 import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
 import { TextDiffView } from "../components/TextDiffView";
@@ -143,6 +144,7 @@ export default function PromptEditor() {
           </div>
           {saved && <span className="good">Saved as a new version</span>}
           {!readOnly && <button className="btn primary" onClick={save} disabled={saving} data-testid="save-prompt">{saving ? "Saving…" : "Save version"}</button>}
+          {!readOnly && !isNew && prompt.data && <DeleteObjectButton data={data} objectType="prompt" id={prompt.data.id} name={prompt.data.name} then={`${base}/prompts`} />}
         </div>
         {error && <div className="notice error" style={{ marginBottom: 12 }}>{error}</div>}
         <div className="form-row" style={{ marginBottom: 14 }}>

@@ -269,3 +269,28 @@ async def test_a_repeated_project_delete_finishes_what_a_failed_one_left(dplane,
     monkeypatch.setattr(store, "purge_object", real)
     assert (await c.delete(f"/v1/project/{pid}")).status_code == 200
     assert await store.count_rows(dplane.org_id, ObjectRef("experiment", exp["id"])) == 0
+
+
+async def test_delete_prompt_removes_every_version_and_frees_its_slug(dplane) -> None:
+    c = dplane.client()
+    pid = await _project(c)
+    data = {"prompt": {"type": "chat", "messages": [{"role": "user", "content": "secret recipe"}]}}
+    p1 = (await c.post("/v1/prompt", json={"project_id": pid, "name": "P", "slug": "p", "prompt_data": data})).json()
+    p2 = (await c.post("/v1/prompt", json={"project_id": pid, "name": "P", "slug": "p", "prompt_data": data,
+                                           "tags": ["v2"]})).json()
+    assert p2["id"] == p1["id"]
+    assert (await dplane.client(dplane.new_key(read_only=True)).delete(f"/v1/prompt/{p1['id']}")).status_code == 403
+    r = await c.delete(f"/v1/prompt/{p1['id']}")
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == p1["id"] and r.json()["slug"] == "p" and r.json()["deleted_at"]
+    assert (await c.get(f"/v1/prompt/{p1['id']}")).status_code == 404
+    assert (await c.get(f"/v1/prompt/{p1['id']}", params={"version": p1["_xact_id"]})).status_code == 404
+    assert (await c.get("/v1/prompt", params={"project_id": pid, "slug": "p"})).json() == {"objects": []}
+    ref = ObjectRef("project_prompts", pid)
+    assert await dplane.store.row_versions(dplane.org_id, ref, p1["id"]) == []
+    assert dplane.control_rt.objects.list(dplane.org_id, 100, None, project_id=pid)[0] == []
+    again = (await c.post("/v1/prompt", json={"project_id": pid, "name": "P", "slug": "p", "prompt_data": data})).json()
+    assert again["id"] != p1["id"]
+    assert [v["_xact_id"] for v in (await c.get(f"/v1/prompt/{again['id']}/versions")).json()["versions"]] == [
+        again["_xact_id"]]
+    assert (await c.delete(f"/v1/prompt/{uuid.uuid4()}")).status_code == 404

@@ -1,4 +1,4 @@
-"""``/v1/prompt``: save (new version), find by project and slug (exactly one), get by id, versions."""
+"""``/v1/prompt``: save (new version), find by project and slug (exactly one), get by id, delete, versions."""
 
 from __future__ import annotations
 
@@ -36,6 +36,12 @@ async def find(request: Request, project_name: str | None = None, project_id: st
 async def get(prompt_id: str, request: Request, version: str | None = None,
               p: Principal = Depends(authenticated)) -> dict[str, Any]:
     return await runtime(request).prompts.get(p, prompt_id, version)
+
+
+@router.delete("/v1/prompt/{prompt_id}")
+async def delete(prompt_id: str, request: Request, p: Principal = Depends(authenticated)) -> dict[str, Any]:
+    """Delete the prompt and every version of it; its name and slug are free again."""
+    return await runtime(request).prompts.delete(p, prompt_id)
 
 
 @router.get("/v1/prompt/{prompt_id}/versions")

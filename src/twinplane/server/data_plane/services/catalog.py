@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
@@ -235,7 +234,7 @@ class Catalog:
             meta = await self._objects.meta(principal, object_type, object_id)  # the control plane's, or 404
         if meta.object_type != object_type or not principal.sees_project(meta.project_id):
             raise NotFound(f"{object_type} not found")
-        meta = await self._mark_deleted(meta)
+        meta = await self._objects.mark_deleted(meta)
         ref = ObjectRef(object_type, object_id)
 
         async def just_it() -> list[ObjectRef]:
@@ -259,7 +258,7 @@ class Catalog:
             project = await self._objects.meta(principal, "project", project_id)  # the control plane's, or 404
         if project.object_type != "project":
             raise NotFound("project not found")
-        project = await self._mark_deleted(project)
+        project = await self._objects.mark_deleted(project)
         await self._purge(org, lambda: self._project_refs(org, project_id))
         with contextlib.suppress(NotFound):  # dropped already
             await self._control.delete_project(project_id)
@@ -277,17 +276,10 @@ class Catalog:
                                                           offset=offset, include_deleted=True):
                 offset += len(metas)
                 for meta in metas:
-                    await self._mark_deleted(meta)
+                    await self._objects.mark_deleted(meta)
                     if object_type != "prompt":  # a prompt's versions are rows of the project's prompts
                         refs[ObjectRef(object_type, meta.id)] = None
         return list(refs)
-
-    async def _mark_deleted(self, meta: ObjectMeta) -> ObjectMeta:
-        if not meta.deleted:
-            meta = await self._store.put_object(dataclasses.replace(
-                meta, deleted=True, data={**meta.data, "deleted_at": now_iso()}))
-        self._objects.forget(meta.org_id, meta.id)
-        return meta
 
     async def _purge(self, org_id: str, refs: Callable[[], Awaitable[list[ObjectRef]]]) -> None:
         """Purge what ``refs`` lists now, and again after ``PURGE_AGAIN_SECONDS`` (listed anew)."""

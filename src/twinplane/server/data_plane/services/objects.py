@@ -11,9 +11,11 @@ the control plane (which holds every name) is asked, and the answer is recorded 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import OrderedDict
+from datetime import UTC, datetime
 
 from twinplane.server.common.errors import NotFound
 from twinplane.server.data_plane.auth.principal import Principal
@@ -52,6 +54,15 @@ class ObjectResolver:
 
     def forget(self, org_id: str, object_id: str) -> None:
         self._cache.pop((org_id, object_id), None)
+
+    async def mark_deleted(self, meta: ObjectMeta) -> ObjectMeta:
+        """Record an object as deleted (with ``deleted_at``) and drop it from this process's cache; other
+        processes see it within ``CACHE_SECONDS``. A record already deleted is left as it is."""
+        if not meta.deleted:
+            meta = await self._store.put_object(dataclasses.replace(
+                meta, deleted=True, data={**meta.data, "deleted_at": datetime.now(UTC).isoformat()}))
+        self.forget(meta.org_id, meta.id)
+        return meta
 
     async def meta(self, principal: Principal, object_type: str, object_id: str) -> ObjectMeta:
         """The record of an object the caller may see, or ``NotFound``."""
