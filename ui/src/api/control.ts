@@ -87,7 +87,6 @@ export const control = {
   /** Replaces the project's settings (send the current ones with the change). */
   updateProjectSettings: (id: string, settings: Record<string, unknown>) =>
     call<Project>("PATCH", `/api/v1/projects/${enc(id)}`, { settings }),
-  deleteProject: (id: string) => call<unknown>("DELETE", `/api/v1/projects/${enc(id)}`),
   objects: (projectId: string, objectType: ObjectType) =>
     all<NamedObject>(`/api/v1/projects/${enc(projectId)}/objects`, { object_type: objectType }),
 
