@@ -133,6 +133,9 @@ class SummaryStat:
 
 # The tables besides dp_rows that hold an object's data by its key ``ok``: what a purge empties
 # (each engine adds its own full-text table).
+# rows (or versions) a purge deletes per transaction: ~0.4 s of SQLite's writer for 20,000 ~2 KB rows
+PURGE_BATCH = 20_000
+
 OBJECT_TABLES = ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values")
 
 

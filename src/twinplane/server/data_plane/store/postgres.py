@@ -21,7 +21,14 @@ from psycopg_pool import AsyncConnectionPool
 
 from twinplane.server.common.errors import BadRequest
 from twinplane.server.data_plane.migrations import upgrade_to_head
-from twinplane.server.data_plane.store.base import OBJECT_TABLES, ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import (
+    OBJECT_TABLES,
+    PURGE_BATCH,
+    ObjectMeta,
+    ObjectRef,
+    RowWrite,
+    WriteResult,
+)
 from twinplane.server.data_plane.store.db_error import describe
 from twinplane.server.data_plane.store.postgres_dialect import FTS_CONFIG, FTS_WEIGHTS, PostgresDialect
 from twinplane.server.data_plane.store.postgres_writer import PostgresWriter
@@ -158,18 +165,18 @@ class PostgresStore(RowReads):
         return meta
 
     async def purge_object(self, org_id: str, ref: ObjectRef) -> int:
+        """The rows in transactions of ``PURGE_BATCH`` (``_remove_rows``), then what is left of the object: versions
+        of rows deleted earlier, summaries, version listings, search entries."""
         ok = await self._ok(org_id, ref)
         if ok is None:
             return 0
+        total = 0
+        while (n := await self._remove_rows(ok, None, PURGE_BATCH)) == PURGE_BATCH:
+            total += n
         async with self._pool.connection() as conn, conn.transaction():
-            # the rows' index queue entries first: an index round holding some of them finishes before this goes
-            # on, so it cannot write entries after the dp_fts delete below
-            await conn.execute("DELETE FROM dp_fts_queue q USING dp_rows r WHERE r.seq = q.row_seq AND r.ok = %s", (ok,))
-            cur = await conn.execute("DELETE FROM dp_rows WHERE ok = %s", (ok,))
-            n = cur.rowcount
             for table in (*OBJECT_TABLES, "dp_fts"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
-        return n
+        return total + n
 
     async def queue_version_removal(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> None:
         ok = await self._ok(org_id, ref)
@@ -191,14 +198,18 @@ class PostgresStore(RowReads):
             return cur.rowcount
 
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:
-        """One transaction: the rows (oldest first), then their versions, values and search entries."""
         ok = await self._ok(org_id, ref)
-        if ok is None:
-            return 0
+        return 0 if ok is None else await self._remove_rows(ok, before, limit)
+
+    async def _remove_rows(self, ok: int, before: float | None, limit: int) -> int:
+        """One transaction: up to ``limit`` of the object's rows (with ``before``: created before it, oldest first),
+        their versions, values and search entries."""
+        oldest = "AND created < %s ORDER BY created " if before is not None else ""
+        params = (ok, before, limit) if before is not None else (ok, limit)
         async with self._pool.connection() as conn, conn.transaction():
             cur = await conn.execute(
-                "DELETE FROM dp_rows WHERE seq = ANY(ARRAY(SELECT seq FROM dp_rows WHERE ok = %s AND created < %s "
-                "ORDER BY created LIMIT %s)) RETURNING seq, row_id", (ok, before, limit))
+                f"DELETE FROM dp_rows WHERE seq = ANY(ARRAY(SELECT seq FROM dp_rows WHERE ok = %s {oldest}"
+                "LIMIT %s)) RETURNING seq, row_id", params)
             gone = await cur.fetchall()
             if not gone:
                 return 0
@@ -206,7 +217,9 @@ class PostgresStore(RowReads):
             await conn.execute("DELETE FROM dp_versions WHERE ok = %s AND row_id = ANY(%s)", (ok, ids))
             for table in ("dp_scores", "dp_metrics"):
                 await conn.execute(f"DELETE FROM {table} WHERE ok = %s AND row_seq = ANY(%s)", (ok, seqs))
-            await conn.execute("DELETE FROM dp_fts_queue WHERE row_seq = ANY(%s)", (seqs,))  # first: see purge_object
+            # the index queue before dp_fts: an index round holding some of these rows finishes before this goes on,
+            # so it cannot write entries after the dp_fts delete
+            await conn.execute("DELETE FROM dp_fts_queue WHERE row_seq = ANY(%s)", (seqs,))
             await conn.execute("DELETE FROM dp_fts WHERE seq = ANY(%s)", (seqs,))
         return len(gone)
 

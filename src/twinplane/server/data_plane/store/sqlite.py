@@ -20,7 +20,7 @@ from typing import Any, TypeVar
 
 from twinplane.server.common.errors import BadRequest, TwinplaneError, Unavailable
 from twinplane.server.data_plane.migrations import upgrade_to_head
-from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import PURGE_BATCH, ObjectMeta, ObjectRef, RowWrite, WriteResult
 from twinplane.server.data_plane.store.row_reads import RowReads
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
 from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection
@@ -65,10 +65,6 @@ class _Readers:
     def close(self) -> None:
         for conn in self._all:
             conn.close()
-
-
-# rows (or versions) a purge deletes per transaction: ~0.4 s of the writer for 20,000 ~2 KB rows
-PURGE_BATCH = 20_000
 
 
 class SqliteStore(RowReads):

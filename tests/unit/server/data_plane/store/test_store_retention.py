@@ -118,3 +118,19 @@ async def test_sqlite_purge_works_in_batches(tmp_path, monkeypatch) -> None:
         assert "batched" not in words and "x" in words
     finally:
         await store.close()
+
+
+async def test_purge_works_in_batches_on_both_engines(store, monkeypatch) -> None:
+    from twinplane.server.data_plane.store import postgres, sqlite
+
+    for module in (sqlite, postgres):
+        monkeypatch.setattr(module, "PURGE_BATCH", 2)
+    await store.write_rows([_span(LOGS, f"r-{i}", NEW, "batched") for i in range(5)] + [_span(OTHER, "o", NEW, "x")])
+    await store.write_rows([w(LOGS, "r-0", _is_merge=True, output="second version"), w(LOGS, "r-1", _object_delete=True)])
+    await store.wait_indexed()
+    assert await store.purge_object(ORG, LOGS) == 4
+    await store.wait_indexed()
+    assert await _ids(store, LOGS) == set() and await _ids(store, OTHER) == {"o"}
+    assert await store.row_versions(ORG, LOGS, "r-1") == [] and await store.row_versions(ORG, LOGS, "r-0") == []
+    assert (await store.fetch_rows(RowQuery(ORG, LOGS, search="batched"))).rows == []
+    assert len((await store.fetch_rows(RowQuery(ORG, OTHER, search="x"))).rows) == 1
