@@ -555,3 +555,22 @@ def test_delete_a_prompt(page: Any, world: World) -> None:
     page.get_by_test_id("delete-prompt").click()
     page.wait_for_url(re.compile(r"/prompts$"))
     expect(page.get_by_text("Throwaway prompt")).to_have_count(0)
+
+
+def test_delete_selected_experiments(page: Any, world: World) -> None:
+    seeder = Seeder(world.planes.data_url, world.planes.api_key)
+    try:
+        for name in ("scratch run one", "scratch run two"):
+            exp = seeder.experiment(world.demo["project"]["id"], name)
+            seeder.logs3(seeder.eval_rows(exp["id"], [Case("q", "a", "a", {"Exact": 1.0})], start=now_minus(minutes=2)))
+    finally:
+        seeder.close()
+    page.on("dialog", lambda d: d.accept())
+    page.goto(world.project_url(world.demo["project"], "/experiments"))
+    page.get_by_label("select scratch run one").check()
+    page.get_by_label("select scratch run two").check()
+    page.get_by_test_id("delete-selected").click()
+    expect(page.get_by_text("scratch run one")).to_have_count(0)
+    expect(page.get_by_text("scratch run two")).to_have_count(0)
+    expect(page.get_by_test_id("delete-selected")).to_have_count(0)  # nothing selected any more
+    assert page.get_by_text("with-retrieval").count() >= 1  # the others stay

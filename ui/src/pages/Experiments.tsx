@@ -7,7 +7,7 @@ import { control } from "../api/control";
 import type { ExperimentSummary, Member } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
 import { EmptyState, EvalSnippet } from "../components/EmptyState";
-import { ErrorNotice } from "../components/ErrorNotice";
+import { describeError, ErrorNotice } from "../components/ErrorNotice";
 import { LineChart, PALETTE } from "../components/LineChart";
 import { DiffBadge, ScoreCell } from "../components/Score";
 import { SkeletonLine, SkeletonRows } from "../components/Skeleton";
@@ -59,6 +59,26 @@ export default function Experiments() {
     return `${base}/compare?exp=${ordered[0]}${ordered.slice(1).map((id) => `&with=${id}`).join("")}`;
   };
 
+  const canWrite = org.role !== "viewer";
+  const [deleting, setDeleting] = useState(false);
+  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const deleteSelected = async () => {
+    const chosen = exps.filter((e) => selected.includes(e.id));
+    const list = chosen.map((e) => `  ${e.name}`).join("\n");
+    if (!window.confirm(`Delete ${chosen.length} experiment${chosen.length === 1 ? "" : "s"} for good, with their traces, scores and comments?\n\n${list}`)) return;
+    setDeleting(true);
+    setDeleteError(null);
+    try {
+      for (const e of chosen) await data.deleteObject("experiment", e.id);  // one at a time: each is a purge
+    } catch (e) {
+      setDeleteError(describeError(e));
+    } finally {
+      setDeleting(false);
+      setSelected([]);
+      meta.reload();
+      names.reload();
+    }
+  };
   const loading = meta.loading && names.loading;
   return (
     <div className="page">
@@ -66,12 +86,18 @@ export default function Experiments() {
       <div className="page-header">
         <div className="grow"><h1>Experiments</h1></div>
         {exps.length > 5 && <input className="input" placeholder="Find an experiment…" value={q} onChange={(e) => setQ(e.target.value)} style={{ width: 220 }} />}
+        {canWrite && selected.length > 0 && (
+          <button className="btn danger" disabled={deleting} onClick={() => void deleteSelected()} data-testid="delete-selected">
+            {deleting ? "Deleting…" : `Delete (${selected.length})`}
+          </button>
+        )}
         <button className="btn primary" disabled={selected.length < 2} onClick={() => navigate(compareUrl())} data-testid="compare-button"
           title={selected.length < 2 ? "Tick two or more experiments" : undefined}>
           Compare{selected.length ? ` (${selected.length})` : ""}
         </button>
       </div>
       {meta.error != null && <div style={{ marginBottom: 12 }}><ErrorNotice error={meta.error} onRetry={meta.reload} /></div>}
+      {deleteError && <div className="notice error" role="alert" style={{ marginBottom: 12 }}>{deleteError}</div>}
       {loading && <SkeletonRows rows={6} />}
       {!loading && exps.length === 0 && !meta.error && (
         <EmptyState title="No experiments yet">
