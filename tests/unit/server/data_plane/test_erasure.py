@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import uuid
 
+from support.fts import indexed_words
 from twinplane.server.data_plane.store.base import ObjectRef
 from twinplane.wire.attachments import attachment_keys
 
@@ -86,12 +86,7 @@ async def test_erasure_removes_a_subjects_rows_versions_search_entries_and_attac
     # the attachment is gone from the blob store
     assert not await rt.blobs.exists(att_key)
     if database_url.startswith("sqlite"):  # and its words from the full-text side file
-        side = sqlite3.connect(database_url.removeprefix("sqlite:///") + ".fts")
-        try:
-            side.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, dp_fts, 'row')")
-            words = {w for (w,) in side.execute("SELECT term FROM temp.words")}
-        finally:
-            side.close()
+        words = indexed_words(database_url.removeprefix("sqlite:///"))
         assert "adalovelace" not in words and "charlesbabbage" in words
 
     # the receipt is kept and listed
@@ -142,9 +137,7 @@ async def test_an_erasure_cut_short_is_finished_by_the_next_sweep(dplane) -> Non
     assert (await logs3(c, rows)).status_code == 200
     ref, store = ObjectRef("project_logs", pid), dplane.store
     ids = [r["id"] for r in rows]
-    await store.queue_version_removal(dplane.org_id, ref, ids)  # what an erasure does first
-    from twinplane.server.data_plane.store.base import RowWrite
-    await store.write_rows([RowWrite(dplane.org_id, pid, ref, rid, {"id": rid, "_object_delete": True}) for rid in ids])
+    await store.delete_for_good(dplane.org_id, pid, ref, ids)  # what an erasure does per object ...
     assert len(await store.row_versions(dplane.org_id, ref, ids[0])) == 2  # ... and then it stopped
     await dplane.app.state.runtime.retention.sweep()
     assert await store.row_versions(dplane.org_id, ref, ids[0]) == []

@@ -8,6 +8,7 @@ from typing import Literal
 from twinplane.server.common.errors import Forbidden, NotFound
 
 WRITE_ROLES = frozenset({"owner", "admin", "editor"})
+ORG_ADMIN_ROLES = frozenset({"owner", "admin"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,13 @@ class Principal:
     def require_write(self) -> None:
         if not self.can_write:
             raise Forbidden("this credential may only read")
+
+    def require_org_admin(self, what: str) -> None:
+        """Org-wide data operations (a project's deletion, an erasure): a writable credential of an owner or an
+        admin, not scoped to one project."""
+        self.require_write()
+        if self.role not in ORG_ADMIN_ROLES or self.project_id is not None:
+            raise Forbidden(f"{what} needs an org admin's credential, not scoped to a project")
 
     def sees_project(self, project_id: str | None) -> bool:
         return self.project_id is None or self.project_id == project_id

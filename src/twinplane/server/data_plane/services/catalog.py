@@ -229,12 +229,7 @@ class Catalog:
         with ``deleted_at``, is the answer (see the module docstring)."""
         principal.require_write()
         org = principal.org_id
-        meta = await self._store.get_object(org, object_id)
-        if meta is None:
-            meta = await self._objects.meta(principal, object_type, object_id)  # the control plane's, or 404
-        if meta.object_type != object_type or not principal.sees_project(meta.project_id):
-            raise NotFound(f"{object_type} not found")
-        meta = await self._objects.mark_deleted(meta)
+        meta = await self._objects.mark_deleted(await self._objects.record(principal, object_type, object_id))
         ref = ObjectRef(object_type, object_id)
 
         async def just_it() -> list[ObjectRef]:
@@ -249,16 +244,9 @@ class Catalog:
         """``DELETE /v1/project/{id}`` (an org admin's credential, not scoped to a project): every experiment,
         dataset and prompt of the project is marked deleted, they and the project's logs and prompt rows are
         purged, then the control plane drops the project and its names."""
-        principal.require_write()
-        if principal.role not in ("owner", "admin") or principal.project_id is not None:
-            raise Forbidden("deleting a project needs an org admin's credential, not scoped to a project")
+        principal.require_org_admin("deleting a project")
         org = principal.org_id
-        project = await self._store.get_object(org, project_id)
-        if project is None:
-            project = await self._objects.meta(principal, "project", project_id)  # the control plane's, or 404
-        if project.object_type != "project":
-            raise NotFound("project not found")
-        project = await self._objects.mark_deleted(project)
+        project = await self._objects.mark_deleted(await self._objects.record(principal, "project", project_id))
         await self._purge(org, lambda: self._project_refs(org, project_id))
         with contextlib.suppress(NotFound):  # dropped already
             await self._control.delete_project(project_id)

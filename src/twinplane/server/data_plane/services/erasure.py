@@ -29,11 +29,11 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from twinplane.server.common.errors import BadRequest, Forbidden, NotFound
+from twinplane.server.common.errors import BadRequest, NotFound
 from twinplane.server.data_plane.auth.principal import Principal
 from twinplane.server.data_plane.blobs import BlobStore
 from twinplane.server.data_plane.services.reader import parse_filter_text
-from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, RowWrite, Store
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowQuery, Store
 from twinplane.wire.attachments import attachment_keys
 
 PAGE = 1000  # rows read, and deleted, per call
@@ -49,15 +49,9 @@ class Erasure:
         self._store = store
         self._blobs = blobs
 
-    @staticmethod
-    def _require_admin(principal: Principal) -> None:
-        principal.require_write()
-        if principal.role not in ("owner", "admin") or principal.project_id is not None:
-            raise Forbidden("erasure needs an org admin's credential, not scoped to a project")
-
     async def erase(self, principal: Principal, body: dict[str, Any]) -> dict[str, Any]:
         """``POST /v1/erasure`` ``{"filter", "project_id"?}`` → the receipt."""
-        self._require_admin(principal)
+        principal.require_org_admin("erasure")
         text = body.get("filter")
         node = parse_filter_text(text)
         if node is None:
@@ -123,20 +117,15 @@ class Erasure:
                 span_cursor = page.cursor
                 if not span_cursor:
                     break
-        row_ids = list(ids)
-        for i in range(0, len(row_ids), PAGE):
-            batch = row_ids[i:i + PAGE]
-            await self._store.queue_version_removal(org, ref, batch)  # first: a crash after the delete loses nothing
-            await self._store.write_rows([RowWrite(org, project_id, ref, rid, {"id": rid, "_object_delete": True})
-                                          for rid in batch])
-        return len(row_ids)
+        await self._store.delete_for_good(org, project_id, ref, list(ids))
+        return len(ids)
 
     async def receipts(self, principal: Principal) -> list[dict[str, Any]]:
-        self._require_admin(principal)
+        principal.require_org_admin("erasure")
         return [m.data for m in await self._store.list_objects(principal.org_id, RECEIPT, limit=1000)]
 
     async def receipt(self, principal: Principal, receipt_id: str) -> dict[str, Any]:
-        self._require_admin(principal)
+        principal.require_org_admin("erasure")
         meta = await self._store.get_object(principal.org_id, receipt_id)
         if meta is None or meta.object_type != RECEIPT:
             raise NotFound("erasure receipt not found")

@@ -86,6 +86,17 @@ class ObjectResolver:
             raise NotFound(f"{object_type} not found")
         return meta
 
+    async def record(self, principal: Principal, object_type: str, object_id: str) -> ObjectMeta:
+        """The record of an experiment, dataset, prompt or project the caller may see, deleted or not (a delete can
+        be repeated to finish it); one this data plane never recorded comes from the control plane, else
+        ``NotFound``."""
+        meta = await self._store.get_object(principal.org_id, object_id)
+        if meta is None:
+            meta = await self.meta(principal, object_type, object_id)
+        if meta.object_type != object_type or not principal.sees_project(meta.project_id):
+            raise NotFound(f"{object_type} not found")
+        return meta
+
     async def project_id_of(self, principal: Principal, object_type: str, object_id: str) -> str | None:
         """Project owning an object (None for playground logs, which have no record)."""
         if object_type == "playground_logs":

@@ -19,7 +19,7 @@ from twinplane.server.data_plane.control_client import ControlClient
 from twinplane.server.data_plane.services.catalog import now_iso
 from twinplane.server.data_plane.services.ingest import IngestService
 from twinplane.server.data_plane.services.objects import ObjectResolver
-from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, RowWrite, Store
+from twinplane.server.data_plane.store.base import ObjectMeta, ObjectRef, Store
 from twinplane.wire.objects import LOG_ID_PROMPTS
 from twinplane.wire.xact import format_xact, parse_xact
 
@@ -129,17 +129,11 @@ class Prompts:
         released at the control plane. Answers the prompt as it was, with ``deleted_at``."""
         principal.require_write()
         org = principal.org_id
-        meta = await self._store.get_object(org, prompt_id)
-        if meta is None:
-            meta = await self._objects.meta(principal, "prompt", prompt_id)  # the control plane's, or 404
-        if meta.object_type != "prompt" or not principal.sees_project(meta.project_id):
-            raise NotFound("prompt not found")
+        meta = await self._objects.record(principal, "prompt", prompt_id)
         ref = ObjectRef("project_prompts", meta.project_id)
         row = await self._store.get_row(org, ref, prompt_id)
         meta = await self._objects.mark_deleted(meta)
-        await self._store.queue_version_removal(org, ref, [prompt_id])
-        await self._store.write_rows([RowWrite(org, meta.project_id, ref, prompt_id,
-                                               {"id": prompt_id, "_object_delete": True})])
+        await self._store.delete_for_good(org, meta.project_id, ref, [prompt_id])
         await self._store.finish_version_removal()
         with contextlib.suppress(NotFound):  # released already
             await self._control.delete_object(prompt_id)

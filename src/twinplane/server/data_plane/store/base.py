@@ -133,10 +133,11 @@ class SummaryStat:
 
 # The tables besides dp_rows that hold an object's data by its key ``ok``: what a purge empties
 # (each engine adds its own full-text table).
-# rows (or versions) a purge deletes per transaction: ~0.4 s of SQLite's writer for 20,000 ~2 KB rows
-PURGE_BATCH = 20_000
-
 OBJECT_TABLES = ("dp_versions", "dp_scores", "dp_metrics", "dp_xacts", "dp_trace_values", "dp_case_values")
+# Rows (or versions) a purge deletes per transaction: ~0.4 s of SQLite's writer for 20,000 ~2 KB rows.
+PURGE_BATCH = 20_000
+# Rows ``Store.delete_for_good`` deletes per write (one call of the ordinary write path).
+DELETE_BATCH = 1000
 
 
 class Store(abc.ABC):
@@ -248,6 +249,17 @@ class Store(abc.ABC):
     async def finish_version_removal(self) -> int:
         """Delete every version of the queued rows that have no current row (rows written again keep theirs) and
         empty the queue; returns versions deleted."""
+
+    async def delete_for_good(self, org_id: str, project_id: str | None, ref: ObjectRef, row_ids: list[str]) -> None:
+        """Delete rows so that no version of them stays (an erasure, a prompt's deletion): each batch is queued for
+        version removal first (durably, so a crash after the delete loses nothing), then deleted through the write
+        path (summaries and the index follow). ``finish_version_removal`` then removes the versions; callers run
+        it once, after their last batch."""
+        for i in range(0, len(row_ids), DELETE_BATCH):
+            batch = row_ids[i:i + DELETE_BATCH]
+            await self.queue_version_removal(org_id, ref, batch)
+            await self.write_rows([RowWrite(org_id, project_id, ref, rid, {"id": rid, "_object_delete": True})
+                                   for rid in batch])
 
     @abc.abstractmethod
     async def expire_rows(self, org_id: str, ref: ObjectRef, before: float, limit: int) -> int:

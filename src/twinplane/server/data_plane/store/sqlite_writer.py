@@ -81,25 +81,31 @@ def put_object(c: sqlite3.Connection, *args: Any) -> None:
         "WHERE dp_objects.org_id = excluded.org_id", args)
 
 
-def purge(c: sqlite3.Connection, ok: int, limit: int) -> int:
-    """Delete up to ``limit`` rows of one object with their scores and metrics, their index entries to the trash;
-    the call that finds fewer also clears the object's summaries and version listings. Its versions stay until
-    ``purge_versions``: the indexer needs them to remove the entries (the index keeps no text)."""
-    seqs = orjson.dumps([s for (s,) in c.execute("SELECT seq FROM dp_rows WHERE ok = ? LIMIT ?", (ok, limit))]).decode()
-    # every row goes to the trash under a fresh change number: the indexer drops its entry
+def _drop_rows(c: sqlite3.Connection, ok: int, seqs: list[int]) -> None:
+    """Delete rows of one object by seq with their scores and metrics; each row goes to the full-text trash under a
+    fresh change number, so the indexer drops its entry (deriving its text from the row's version, still there)."""
+    batch = orjson.dumps(seqs).decode()
     last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
-    n = int(c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) SELECT ? + key + 1, value FROM json_each(?)",
-                      (last, seqs)).rowcount)
-    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (n,))
+    c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) SELECT ? + key + 1, value FROM json_each(?)",
+              (last, batch))
+    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (len(seqs),))
     for table in ("dp_scores", "dp_metrics"):  # their (ok, row_seq) index
         c.execute(f"DELETE FROM {table} WHERE ok = ? AND row_seq IN (SELECT value FROM json_each(?))",  # noqa: S608
-                  (ok, seqs))
-    c.execute("DELETE FROM dp_rows WHERE seq IN (SELECT value FROM json_each(?))", (seqs,))
-    if n < limit:  # the last call: whatever else the object has, but its versions
+                  (ok, batch))
+    c.execute("DELETE FROM dp_rows WHERE seq IN (SELECT value FROM json_each(?))", (batch,))
+
+
+def purge(c: sqlite3.Connection, ok: int, limit: int) -> int:
+    """Delete up to ``limit`` rows of one object (``_drop_rows``); the call that finds fewer also clears the rest of
+    the object but its versions, which stay until ``purge_versions``: the indexer needs them to remove the
+    entries (the index keeps no text)."""
+    seqs = [seq for (seq,) in c.execute("SELECT seq FROM dp_rows WHERE ok = ? LIMIT ?", (ok, limit))]
+    _drop_rows(c, ok, seqs)
+    if len(seqs) < limit:  # the last call
         for table in OBJECT_TABLES:
             if table != "dp_versions":
                 c.execute(f"DELETE FROM {table} WHERE ok = ?", (ok,))  # noqa: S608 - fixed table names
-    return n
+    return len(seqs)
 
 
 def purge_versions(c: sqlite3.Connection, ok: int, limit: int) -> int:
@@ -116,28 +122,18 @@ def queue_versions(c: sqlite3.Connection, ok: int, row_ids: list[str]) -> None:
 
 
 def expire(c: sqlite3.Connection, ok: int, before: float, limit: int) -> int:
-    """Delete up to ``limit`` of an object's rows created before ``before`` (oldest first) and their values;
-    their entries go to the trash and their ids to ``dp_expired`` (``expire_versions`` finishes)."""
+    """Delete up to ``limit`` of an object's rows created before ``before``, oldest first (``_drop_rows``), their ids
+    queued for ``expire_versions``."""
     rows = c.execute("SELECT seq, row_id FROM dp_rows WHERE ok = ? AND created < ? ORDER BY created LIMIT ?",
                      (ok, before, limit)).fetchall()
-    if not rows:
-        return 0
-    seqs = orjson.dumps([seq for seq, _ in rows]).decode()
-    last = c.execute("SELECT value FROM dp_counters WHERE name = 'change'").fetchone()[0]
-    c.execute("INSERT INTO dp_fts_trash (change_seq, row_seq) SELECT ? + key + 1, value FROM json_each(?)",
-              (last, seqs))
-    c.execute("UPDATE dp_counters SET value = value + ? WHERE name = 'change'", (len(rows),))
-    for table in ("dp_scores", "dp_metrics"):  # their (ok, row_seq) index
-        c.execute(f"DELETE FROM {table} WHERE ok = ? AND row_seq IN (SELECT value FROM json_each(?))",  # noqa: S608
-                  (ok, seqs))
-    c.execute("DELETE FROM dp_rows WHERE seq IN (SELECT value FROM json_each(?))", (seqs,))
-    c.executemany("INSERT OR IGNORE INTO dp_expired (ok, row_id) VALUES (?, ?)", [(ok, rid) for _, rid in rows])
+    _drop_rows(c, ok, [seq for seq, _ in rows])
+    queue_versions(c, ok, [rid for _, rid in rows])
     return len(rows)
 
 
 def expire_versions(c: sqlite3.Connection) -> int:
-    """The second step of ``expire``, once the indexer has removed the rows' entries: their versions (a row
-    written again meanwhile keeps them)."""
+    """The second step of ``expire`` (and of an erasure), once the indexer has removed the rows' entries: their
+    versions (a row written again meanwhile keeps them)."""
     n = int(c.execute("DELETE FROM dp_versions WHERE rowid IN (SELECT v.rowid FROM dp_expired e "
                       "JOIN dp_versions v ON v.ok = e.ok AND v.row_id = e.row_id "
                       "WHERE NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = e.ok AND r.row_id = e.row_id))").rowcount)
@@ -157,8 +153,7 @@ def durability(c: sqlite3.Connection) -> int:
 # The writes other than rows the writer process runs for the server, by name.
 OPS: dict[str, Callable[..., Any]] = {
     "put_object": put_object, "purge": purge, "purge_versions": purge_versions, "queue_versions": queue_versions,
-    "expire": expire,
-    "expire_versions": expire_versions, "pending_expired": pending_expired, "durability": durability,
+    "expire": expire, "expire_versions": expire_versions, "pending_expired": pending_expired, "durability": durability,
 }
 
 

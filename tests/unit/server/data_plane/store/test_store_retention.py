@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from support.fts import indexed_words
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 
 from .conftest import ORG, all_rows, w
@@ -53,12 +54,7 @@ async def test_expire_rows_removes_old_rows_versions_values_and_search_entries(s
             assert main.execute("SELECT count(*) FROM dp_expired").fetchone()[0] == 0
         finally:
             main.close()
-        side = sqlite3.connect(db + ".fts")
-        try:
-            side.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, dp_fts, 'row')")
-            words = dict(side.execute("SELECT term, doc FROM temp.words"))
-        finally:
-            side.close()
+        words = indexed_words(db)
         assert words.get("ancient") == 1 and words.get("edited") is None  # only proj-2's row holds it
     else:  # PostgreSQL keeps a tsvector per row: only the three new rows' are left
         import psycopg
@@ -109,12 +105,7 @@ async def test_sqlite_purge_works_in_batches(tmp_path, monkeypatch) -> None:
             assert main.execute("SELECT count(*) FROM dp_rows").fetchone() == (1,)  # the other object's
         finally:
             main.close()
-        side = sqlite3.connect(db + ".fts")
-        try:
-            side.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, dp_fts, 'row')")
-            words = {t for (t,) in side.execute("SELECT term FROM temp.words")}
-        finally:
-            side.close()
+        words = indexed_words(db)
         assert "batched" not in words and "x" in words
     finally:
         await store.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+from support.fts import indexed_words
 from twinplane.server.data_plane.query.parse import parse_filter
 from twinplane.server.data_plane.store.base import ObjectRef, RowQuery
 
@@ -169,18 +170,6 @@ def _index_is_consistent(db: str) -> list[tuple[int, int]]:
         side.close()
 
 
-def _indexed_words(db: str) -> set[str]:
-    """Every word the side file's index holds."""
-    import sqlite3
-
-    side = sqlite3.connect(db + ".fts", isolation_level=None)
-    try:
-        side.execute("CREATE VIRTUAL TABLE temp.words USING fts5vocab(main, dp_fts, 'row')")
-        return {w for (w,) in side.execute("SELECT term FROM temp.words")}
-    finally:
-        side.close()
-
-
 async def test_sqlite_contentless_index_forgets_replaced_merged_deleted_and_purged_text(tmp_path) -> None:
     # the index keeps no copy of the text: a removal re-derives it from the version the
     # entry was built from, whether the writer handed the text over or it was parsed
@@ -206,11 +195,11 @@ async def test_sqlite_contentless_index_forgets_replaced_merged_deleted_and_purg
         assert await ids(store, "fig") == {"a"}
         assert await ids(store, "cherry grape") == {"b"}
         assert await ids(store, "damson") == set()
-        assert "elder" in _indexed_words(db)
+        assert "elder" in indexed_words(db)
         assert await store.purge_object(ORG, other) == 1
         await store.wait_indexed()
         assert await ids(store, "elder", other) == set()
-        assert "elder" not in _indexed_words(db)  # the purged row's words left the side file
+        assert "elder" not in indexed_words(db)  # the purged row's words left the side file
         docs = _index_is_consistent(db)
         assert len(docs) == 2  # a and b; c deleted, x purged
     finally:
