@@ -1,10 +1,9 @@
 // Deletes an experiment, a dataset, a prompt or a whole project for good, after asking (a project: by typing
 // its name). The data plane purges the rows, versions, scores and search entries and releases the
 // names; then the page goes to `then`, or `onDeleted` runs.
-import { useState } from "react";
 import { useNavigate } from "react-router-dom";
 import type { DataClient } from "../api/data";
-import { describeError } from "./ErrorNotice";
+import { useAction } from "../state/useAction";
 
 type Deletable = "experiment" | "dataset" | "prompt" | "project";
 
@@ -27,21 +26,11 @@ export function DeleteObjectButton({ data, objectType, id, name, then, onDeleted
   then?: string; onDeleted?: () => void; inCard?: boolean;
 }) {
   const navigate = useNavigate();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const remove = async () => {
-    if (!confirmed(objectType, name)) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await data.deleteObject(objectType, id);
-      setBusy(false);
-      if (then) navigate(then);
-      onDeleted?.();
-    } catch (e) {
-      setError(describeError(e));
-      setBusy(false);
-    }
+    if (!confirmed(objectType, name) || !await run(() => data.deleteObject(objectType, id))) return;
+    if (then) navigate(then);
+    onDeleted?.();
   };
   return (
     <>

@@ -1,17 +1,15 @@
 // How long a project's logs are kept: the project setting `retention_days`, which the data plane's
 // sweep applies (older logs are deleted with their versions and search entries). Admins choose it;
 // everyone else sees it. A shorter retention deletes logs at the next sweep, so it is confirmed first.
-import { useState } from "react";
 import { control } from "../api/control";
-import { describeError } from "./ErrorNotice";
+import { useAction } from "../state/useAction";
 import { useAsync } from "../state/useAsync";
 
 const CHOICES = [7, 14, 30, 90, 180, 365];
 
 export function RetentionSelect({ projectId, canChange }: { projectId: string; canChange: boolean }) {
   const project = useAsync(() => control.project(projectId), [projectId]);
-  const [saving, setSaving] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy: saving, error, run } = useAction();
   if (!project.data) return null;
   const settings = project.data.settings ?? {};
   const raw = settings.retention_days;
@@ -23,17 +21,11 @@ export function RetentionSelect({ projectId, canChange }: { projectId: string; c
     const next = value === "" ? null : Number(value);
     if (next !== null && (days === null || next < days)
         && !window.confirm(`Keep logs for ${next} days? Logs older than that are deleted for good within minutes.`)) return;
-    setSaving(true);
-    setError(null);
-    try {
+    const saved = await run(async () => {
       const fresh = (await control.project(projectId)).settings ?? {};  // not what the page loaded: others may have changed them
       await control.updateProjectSettings(projectId, { ...fresh, retention_days: next });
-      project.reload();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setSaving(false);
-    }
+    });
+    if (saved) project.reload();
   };
   const choices = days !== null && !CHOICES.includes(days) ? [...CHOICES, days].sort((a, b) => a - b) : CHOICES;
   return (

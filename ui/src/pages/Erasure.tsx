@@ -3,10 +3,11 @@
 import { useState } from "react";
 import { control } from "../api/control";
 import type { ErasureReceipt, Member } from "../api/types";
-import { describeError, ErrorNotice } from "../components/ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
 import { relativeTime } from "../lib/format";
 import { useOrg } from "../state/scope";
+import { useAction } from "../state/useAction";
 import { useAsync } from "../state/useAsync";
 
 export function Erasure() {
@@ -17,8 +18,7 @@ export function Erasure() {
   const receipts = useAsync(() => (isAdmin ? data.erasureReceipts() : Promise.resolve([] as ErasureReceipt[])), [data, isAdmin]);
   const [filter, setFilter] = useState("");
   const [projectId, setProjectId] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useAction();
   const [done, setDone] = useState<ErasureReceipt | null>(null);
   const projectName = (id: string | null) => (id ? projects.data?.find((p) => p.id === id)?.name ?? id : "All projects");
   const who = (r: ErasureReceipt) => {
@@ -30,18 +30,12 @@ export function Erasure() {
   const erase = async () => {
     const scope = projectId ? `project ${projectName(projectId)}` : "every project";
     if (!window.confirm(`Erase every row matching\n\n${filter}\n\nin ${scope}, with the rest of their traces, earlier versions and attachments? This cannot be undone.`)) return;
-    setBusy(true);
-    setError(null);
     setDone(null);
-    try {
+    await run(async () => {
       setDone(await data.erase(filter, projectId || null));
       setFilter("");
       receipts.reload();
-    } catch (e) {
-      setError(describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <div className="stack">

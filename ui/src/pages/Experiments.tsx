@@ -7,13 +7,14 @@ import { control } from "../api/control";
 import type { ExperimentSummary, Member } from "../api/types";
 import { Breadcrumbs } from "../components/AppShell";
 import { EmptyState, EvalSnippet } from "../components/EmptyState";
-import { describeError, ErrorNotice } from "../components/ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { LineChart, PALETTE } from "../components/LineChart";
 import { DiffBadge, ScoreCell } from "../components/Score";
 import { SkeletonLine, SkeletonRows } from "../components/Skeleton";
 import { eachLimited, mergeExperiments, scoreNames, scoreSeries } from "../lib/experimentList";
 import { formatDuration, relativeTime, shortId } from "../lib/format";
 import { useProject } from "../state/scope";
+import { useAction } from "../state/useAction";
 import { useAsync } from "../state/useAsync";
 
 const SUMMARIZED = 60;
@@ -60,24 +61,17 @@ export default function Experiments() {
   };
 
   const canWrite = org.role !== "viewer";
-  const [deleting, setDeleting] = useState(false);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const deletion = useAction();
   const deleteSelected = async () => {
     const chosen = exps.filter((e) => selected.includes(e.id));
     const list = chosen.map((e) => `  ${e.name}`).join("\n");
     if (!window.confirm(`Delete ${chosen.length} experiment${chosen.length === 1 ? "" : "s"} for good, with their traces, scores and comments?\n\n${list}`)) return;
-    setDeleting(true);
-    setDeleteError(null);
-    try {
+    await deletion.run(async () => {
       for (const e of chosen) await data.deleteObject("experiment", e.id);  // one at a time: each is a purge
-    } catch (e) {
-      setDeleteError(describeError(e));
-    } finally {
-      setDeleting(false);
-      setSelected([]);
-      meta.reload();
-      names.reload();
-    }
+    });
+    setSelected([]);
+    meta.reload();
+    names.reload();
   };
   const loading = meta.loading && names.loading;
   return (
@@ -87,8 +81,8 @@ export default function Experiments() {
         <div className="grow"><h1>Experiments</h1></div>
         {exps.length > 5 && <input className="input" placeholder="Find an experiment…" value={q} onChange={(e) => setQ(e.target.value)} style={{ width: 220 }} />}
         {canWrite && selected.length > 0 && (
-          <button className="btn danger" disabled={deleting} onClick={() => void deleteSelected()} data-testid="delete-selected">
-            {deleting ? "Deleting…" : `Delete (${selected.length})`}
+          <button className="btn danger" disabled={deletion.busy} onClick={() => void deleteSelected()} data-testid="delete-selected">
+            {deletion.busy ? "Deleting…" : `Delete (${selected.length})`}
           </button>
         )}
         <button className="btn primary" disabled={selected.length < 2} onClick={() => navigate(compareUrl())} data-testid="compare-button"
@@ -97,7 +91,7 @@ export default function Experiments() {
         </button>
       </div>
       {meta.error != null && <div style={{ marginBottom: 12 }}><ErrorNotice error={meta.error} onRetry={meta.reload} /></div>}
-      {deleteError && <div className="notice error" role="alert" style={{ marginBottom: 12 }}>{deleteError}</div>}
+      {deletion.error && <div className="notice error" role="alert" style={{ marginBottom: 12 }}>{deletion.error}</div>}
       {loading && <SkeletonRows rows={6} />}
       {!loading && exps.length === 0 && !meta.error && (
         <EmptyState title="No experiments yet">

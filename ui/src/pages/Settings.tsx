@@ -7,34 +7,16 @@ import type { HealthResult } from "../api/data";
 import type { CreatedApiKey, Role } from "../api/types";
 import { CopyButton } from "../components/CopyButton";
 import { CodeBlock } from "../components/EmptyState";
-import { describeError, ErrorNotice } from "../components/ErrorNotice";
+import { ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
 import { Erasure } from "./Erasure";
 import { formatDate, relativeTime } from "../lib/format";
 import { useOrg } from "../state/scope";
 import { useSession } from "../state/session";
+import { useAction } from "../state/useAction";
 import { useAsync } from "../state/useAsync";
 
 const ROLES: Role[] = ["owner", "admin", "editor", "viewer"];
-
-function useAction() {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (fn: () => Promise<unknown>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await fn();
-      return true;
-    } catch (e) {
-      setError(describeError(e));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, busy, run };
-}
 
 function Members() {
   const { org } = useOrg();
