@@ -175,7 +175,10 @@ class PostgresStore(RowReads):
             total += n
         async with self._pool.connection() as conn, conn.transaction():
             for table in (*OBJECT_TABLES, "dp_fts"):
-                await conn.execute(f"DELETE FROM {table} WHERE ok = %s", (ok,))
+                # a row written meanwhile keeps its versions (and the repeated purge takes it), as on SQLite
+                live = (" AND NOT EXISTS (SELECT 1 FROM dp_rows r WHERE r.ok = dp_versions.ok "
+                        "AND r.row_id = dp_versions.row_id)") if table == "dp_versions" else ""
+                await conn.execute(f"DELETE FROM {table} WHERE ok = %s{live}", (ok,))
         return total + n
 
     async def queue_version_removal(self, org_id: str, ref: ObjectRef, row_ids: list[str]) -> None:

@@ -125,3 +125,39 @@ async def test_purge_works_in_batches_on_both_engines(store, monkeypatch) -> Non
     assert await store.row_versions(ORG, LOGS, "r-1") == [] and await store.row_versions(ORG, LOGS, "r-0") == []
     assert (await store.fetch_rows(RowQuery(ORG, LOGS, search="batched"))).rows == []
     assert len((await store.fetch_rows(RowQuery(ORG, OTHER, search="x"))).rows) == 1
+
+
+async def test_a_row_written_while_a_purge_runs_keeps_its_versions(store, dialect, monkeypatch) -> None:
+    """The purge's last step deletes the object's remaining versions, but not those of a row written after its
+    rows went (the repeated purge takes that row whole); until then it reads as written."""
+    await store.write_rows([_span(LOGS, f"r-{i}", NEW, "old") for i in range(3)])
+    wrote: list[bool] = []
+
+    async def write_late() -> None:
+        if not wrote:
+            wrote.append(True)
+            await store.write_rows([_span(LOGS, "late", NEW, "late")])
+
+    if dialect == "sqlite":
+        run = store._writer.run  # noqa: SLF001 - the step between the rows and the versions
+
+        async def run_then(op, *args):
+            if op == "purge_versions":
+                await write_late()
+            return await run(op, *args)
+
+        monkeypatch.setattr(store._writer, "run", run_then)  # noqa: SLF001
+    else:
+        remove = store._remove_rows  # noqa: SLF001
+
+        async def remove_then(ok, before, limit):
+            n = await remove(ok, before, limit)
+            if n < limit:  # the last batch: the leftovers are next
+                await write_late()
+            return n
+
+        monkeypatch.setattr(store, "_remove_rows", remove_then)
+    assert await store.purge_object(ORG, LOGS) == 3
+    assert wrote
+    late = await store.get_row(ORG, LOGS, "late")
+    assert late is not None and late["input"] == "late question"
