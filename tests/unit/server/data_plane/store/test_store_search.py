@@ -158,6 +158,33 @@ async def test_sqlite_index_of_an_older_format_is_rebuilt(tmp_path) -> None:
         await store.close()
 
 
+async def test_sqlite_index_gathers_a_whole_round_in_memory(tmp_path) -> None:
+    """FTS5's pending-entries budget (``hashsize``) is set on every open, also on an index made before it was."""
+    import sqlite3
+
+    from twinplane.server.data_plane.store.sqlite import SqliteStore
+    from twinplane.server.data_plane.store.sqlite_indexer import HASH_BYTES
+
+    path = str(tmp_path / "data.db")
+
+    def hashsize() -> int | None:
+        side = sqlite3.connect(path + ".fts", isolation_level=None)
+        try:
+            row = side.execute("SELECT v FROM dp_fts_config WHERE k = 'hashsize'").fetchone()
+            return None if row is None else int(row[0])
+        finally:
+            side.close()
+
+    for _ in range(2):
+        store = SqliteStore(path)
+        await store.start()
+        await store.close()
+        assert hashsize() == HASH_BYTES
+        side = sqlite3.connect(path + ".fts", isolation_level=None)
+        side.execute("DELETE FROM dp_fts_config WHERE k = 'hashsize'")  # as an index of an earlier release
+        side.close()
+
+
 def _index_is_consistent(db: str) -> list[tuple[int, int]]:
     """FTS5's own integrity check of the side file, and its (row, version) records."""
     import sqlite3
