@@ -135,6 +135,21 @@ class DataPlaneSettings(BaseSettings):
         description="Redis URL (TWINPLANE_REDIS_URL) shared by replicas for rate limits and the auth cache; empty means in memory.",
     )
     blob_dir: str = Field("./.twinplane/blobs", description="Directory of the local blob store (attachments, overflow payloads).")
+    blob_s3_bucket: str = Field(
+        "", description=(
+            "S3 bucket of the blob store (attachments, overflow payloads); empty means the local blob_dir. "
+            "Credentials come from the standard AWS chain (environment, profile, instance or task role)."),
+    )
+    blob_s3_endpoint_url: str = Field(
+        "", description="Endpoint of an S3-compatible server such as MinIO (https://minio.internal:9000); empty means AWS.",
+    )
+    blob_s3_region: str = Field("", description="Region of the S3 bucket; empty means the AWS chain's (AWS_REGION, profile).")
+    blob_s3_prefix: str = Field(
+        "", description="Key prefix of every blob-store object in the bucket (twinplane/); empty means the bucket's root.",
+    )
+    blob_s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        "auto", description="S3 addressing: 'path' (bucket in the path, usual for MinIO), 'virtual' (bucket in the host) or 'auto'.",
+    )
     sqlite_synchronous: Literal["NORMAL", "FULL"] = Field(
         "NORMAL",
         description="SQLite synchronous mode: NORMAL survives process crashes, FULL also survives power loss (slower).",
@@ -169,4 +184,10 @@ class DataPlaneSettings(BaseSettings):
             "How often projects' log retention (project setting retention_days) is applied: logs older than it "
             "are deleted with their versions and search entries. 0 turns the sweep off."),
     )
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description=(
+            "Port of the Prometheus metrics listener (GET /metrics, no credentials: bind it where only your "
+            "monitoring reaches, see metrics_host); 0 turns it off."),
+    )
+    metrics_host: str = Field("127.0.0.1", description="Interface the metrics listener binds to.")
     log_level: str = Field("info", description="Log level of the data-plane server.")

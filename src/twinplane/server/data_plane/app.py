@@ -1,6 +1,6 @@
 """The data-plane ASGI app: ``create_app(settings, *, store=None, control_transport=None)``.
 
-Middleware, outermost first: request id, CORS (answers preflights before auth), body limit
+Middleware, outermost first: request metrics (``metrics.py``), request id, CORS (answers preflights before auth), body limit
 (413 before anything parses), ``Cache-Control: no-store``. Every router but ``PUBLIC_ROUTERS`` carries the auth dependency.
 The control-plane client's transport is injectable so tests can run the real control
 plane in process; this package never imports it.
@@ -22,6 +22,7 @@ from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.data_plane.cache_control import NoStoreMiddleware
 from twinplane.server.data_plane.cors import CorsMiddleware
+from twinplane.server.data_plane.metrics import Metrics, MetricsMiddleware
 from twinplane.server.data_plane.request_id import RequestIdMiddleware
 from twinplane.server.data_plane.routes import (
     attachments,
@@ -78,6 +79,8 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
                control_transport: httpx.AsyncBaseTransport | None = None) -> FastAPI:
+    metrics = Metrics()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = store is None
@@ -89,7 +92,7 @@ def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
             the_store = store
         if owned:
             await the_store.start()
-        rt = Runtime(settings, the_store, control_transport=control_transport)
+        rt = Runtime(settings, the_store, control_transport=control_transport, metrics=metrics)
         app.state.runtime = rt
         await rt.start()
         try:
@@ -115,4 +118,5 @@ def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
     app.add_middleware(AllowedHostsMiddleware, allowed=answered_hosts(settings.public_url, settings.allowed_hosts),
                        exempt_paths=_ANY_HOST_PATHS)
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times all of the above
     return app

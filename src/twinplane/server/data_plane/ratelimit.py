@@ -33,6 +33,8 @@ class RateLimiter:
         self._storage = storage
         self._limiter = SlidingWindowCounterRateLimiter(storage)
         self._last_warning = -1e9
+        self.refused = {"org": 0, "key": 0}  # 429s by limit (metrics)
+        self.storage_failures = 0
 
     async def check(self, principal: Principal) -> None:
         """Consume one request for the org and the credential; raise 429 when either is spent.
@@ -40,13 +42,14 @@ class RateLimiter:
         If the shared counter store (Redis) fails, requests pass: limits protect capacity, and an
         outage of an accelerator must not stop ingest. The failure is logged (at most once a minute).
         """
-        for item, ident in ((self._org, "org:" + principal.org_id),
-                            (self._key, principal.org_id + ":" + principal.limit_id)):
+        for scope, item, ident in (("org", self._org, "org:" + principal.org_id),
+                                   ("key", self._key, principal.org_id + ":" + principal.limit_id)):
             try:
                 allowed = await self._limiter.hit(item, ident)
                 if not allowed:
                     stats = await self._limiter.get_window_stats(item, ident)
             except Exception as err:  # noqa: BLE001 - any storage failure: fail open, loudly
+                self.storage_failures += 1
                 now = time.monotonic()
                 if now - self._last_warning > 60:
                     self._last_warning = now
@@ -54,4 +57,5 @@ class RateLimiter:
                 return
             if not allowed:
                 wait = max(1, math.ceil(stats.reset_time - time.time()))
+                self.refused[scope] += 1
                 raise RateLimited("rate limit exceeded; retry later", retry_after=wait)

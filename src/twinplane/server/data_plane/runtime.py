@@ -18,8 +18,9 @@ import httpx
 from twinplane.server.data_plane.auth.api_keys import ApiKeyCache
 from twinplane.server.data_plane.auth.authenticator import Authenticator
 from twinplane.server.data_plane.auth.jwks import JwksVerifier
-from twinplane.server.data_plane.blobs import BlobStore
+from twinplane.server.data_plane.blobs import open_blob_store
 from twinplane.server.data_plane.control_client import ControlClient, ControlUnavailable
+from twinplane.server.data_plane.metrics import Metrics
 from twinplane.server.data_plane.ratelimit import RateLimiter
 from twinplane.server.data_plane.services.catalog import Catalog
 from twinplane.server.data_plane.services.erasure import Erasure
@@ -52,8 +53,9 @@ def _derive(secret: str, purpose: str) -> bytes:
 
 class Runtime:
     def __init__(self, settings: DataPlaneSettings, store: Store, *,
-                 control_transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 control_transport: httpx.AsyncBaseTransport | None = None, metrics: Metrics | None = None) -> None:
         self.settings = settings
+        self.metrics = metrics or Metrics()
         self.store = store
         self.control = ControlClient(settings.control_url, settings.service_token, transport=control_transport)
         self.redis: Any = None
@@ -73,7 +75,7 @@ class Runtime:
         self.auth = Authenticator(self.keys, self.jwks)
         self.limiter = RateLimiter(settings.rate_limit_org, settings.rate_limit_key,
                                    redis_url=settings.redis_url, prefix=prefix)
-        self.blobs = BlobStore(settings.blob_dir, _derive(settings.service_token, "blob-url"))
+        self.blobs = open_blob_store(settings, _derive(settings.service_token, "blob-url"))
         self.objects = ObjectResolver(store, self.control)
         self.ingest = IngestService(store, self.objects,
                                     RowLimits(settings.max_row_bytes, settings.max_json_depth))
@@ -110,6 +112,7 @@ class Runtime:
         return True
 
     async def start(self, *, pin_attempts: int = 3) -> None:
+        await self.metrics.start(self, self.settings.metrics_host, self.settings.metrics_port)
         self._sweep_task = asyncio.create_task(self._sweep_overflow())
         if self.settings.retention_sweep_seconds > 0:
             self._retention_task = asyncio.create_task(self.retention.run(self.settings.retention_sweep_seconds))
@@ -144,6 +147,8 @@ class Runtime:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        await self.metrics.close()
+        self.blobs.close()
         await self.catalog.close()
         await self.control.aclose()
         if self.redis is not None:

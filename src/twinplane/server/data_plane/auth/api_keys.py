@@ -70,6 +70,8 @@ class ApiKeyCache:
         self._memory: OrderedDict[str, KeyAnswer] = OrderedDict()
         self._inflight: dict[str, asyncio.Task[KeyAnswer]] = {}
         self.upstream_calls = 0  # observable in tests and metrics
+        self.upstream_unavailable = 0  # introspections that found the control plane unreachable
+        self.grace_answers = 0  # stale validated answers served while it was
         # After an outage answer, skip upstream briefly so each request does not wait on a dead peer.
         self._down_until = 0.0
         self._probing = False
@@ -133,10 +135,12 @@ class ApiKeyCache:
                 answer = await self._introspect(key)
             self._down_until = 0.0
         except ControlUnavailable:
+            self.upstream_unavailable += 1
             now = self._clock()
             self._down_until = max(self._down_until, now + OUTAGE_BACKOFF_SECONDS)
             if stale is not None and stale.active and now - stale.checked_at < self._grace:
                 logger.warning("control plane unreachable; serving a validated key from the grace window")
+                self.grace_answers += 1
                 return stale
             if stale is not None and not stale.active:
                 return stale  # still refused; never turns into access

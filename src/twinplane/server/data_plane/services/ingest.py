@@ -8,6 +8,7 @@ nothing of it is written. The store acknowledges only once the batch is durable.
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 from typing import Any
 
 from twinplane.server.common.errors import BadRequest
@@ -33,6 +34,7 @@ class IngestService:
         self._store = store
         self._objects = objects
         self.limits = limits
+        self.rows_written: Counter[str] = Counter()  # acknowledged rows by object type (metrics)
 
     async def write(self, principal: Principal, rows: Any, *, raw_size: int, may_hold_nul: bool,
                     item: str = "row") -> WriteResult:
@@ -60,7 +62,9 @@ class IngestService:
                 row["project_id"] = project_id
             writes.append(RowWrite(org_id=principal.org_id, project_id=project_id,
                                    ref=ObjectRef(object_type, object_id), row_id=row["id"], row=row))
-        return await self._store.write_rows(writes)
+        result = await self._store.write_rows(writes)
+        self.rows_written.update(w.ref.object_type for w in writes)
+        return result
 
     async def insert_events(self, principal: Principal, object_type: str, object_id: str, events: Any,
                             *, raw_size: int, may_hold_nul: bool) -> WriteResult:

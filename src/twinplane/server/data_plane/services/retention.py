@@ -43,6 +43,7 @@ class Retention:
         self._store = store
         self._control = control
         self._org_id = org_id
+        self.sweeps = self.failures = self.rows_deleted = 0  # since start (metrics)
 
     async def sweep(self, now: float | None = None) -> dict[str, int]:
         """One pass over the org's projects; rows removed per project that has a retention."""
@@ -63,9 +64,11 @@ class Retention:
                 if n < BATCH:
                     break
             removed[ref.object_id] = total
+            self.rows_deleted += total
             if total:
                 logger.info("retention: deleted %d log row(s) older than %d day(s) of project %s",
                             total, days, ref.object_id)
+        self.sweeps += 1
         return removed
 
     async def run(self, interval: float) -> None:
@@ -75,7 +78,9 @@ class Retention:
             try:
                 await self.sweep()
             except ControlUnavailable:
+                self.failures += 1
                 logger.warning("retention sweep skipped: the control plane is unreachable")
             except Exception:  # noqa: BLE001 - a background loop: log, try again next time
+                self.failures += 1
                 logger.exception("retention sweep failed")
             await asyncio.sleep(interval)

@@ -140,6 +140,16 @@ PURGE_BATCH = 20_000
 DELETE_BATCH = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """What an operator watches of a store (``Store.stats``, exported as metrics)."""
+
+    engine: str  # "sqlite" | "postgresql"
+    pending_writes: int  # this process's write calls not answered yet (queued or in a transaction)
+    search_lag: int  # row changes not yet in the full-text index
+    wal_bytes_waiting: int | None = None  # SQLite: WAL bytes not yet copied into the database file
+
+
 class Store(abc.ABC):
     """All SQL of the data plane lives behind this interface."""
 
@@ -155,6 +165,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def ping(self) -> None:
         """Raise if the database cannot answer (readiness)."""
+
+    @abc.abstractmethod
+    async def stats(self) -> StoreStats:
+        """Queue depths and lags right now (a few cheap reads)."""
 
     # writes ----------------------------------------------------------------
     @abc.abstractmethod

@@ -27,6 +27,7 @@ from twinplane.server.data_plane.store.base import (
     ObjectMeta,
     ObjectRef,
     RowWrite,
+    StoreStats,
     WriteResult,
 )
 from twinplane.server.data_plane.store.db_error import describe
@@ -116,6 +117,11 @@ class PostgresStore(RowReads):
 
     async def ping(self) -> None:
         await self._query("SELECT 1", {})
+
+    async def stats(self) -> StoreStats:
+        # counted up to a bound, so a huge backlog never makes the reading itself slow
+        rows = await self._query("SELECT count(*) FROM (SELECT 1 FROM dp_fts_queue LIMIT 10000000) q", {})
+        return StoreStats("postgresql", self._writer.pending, int(rows[0][0]))
 
     # plumbing -----------------------------------------------------------
     async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

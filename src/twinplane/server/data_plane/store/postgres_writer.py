@@ -34,11 +34,19 @@ class PostgresWriter:
         self._objkeys = objkeys
         self._pending: list[tuple[list[RowWrite], asyncio.Future[WriteResult]]] = []
         self._inflight = 0
+        self._calls = 0  # write calls not answered yet
         self._tasks: set[asyncio.Task[None]] = set()
+
+    @property
+    def pending(self) -> int:
+        """Calls not answered yet: waiting for a group, or in one."""
+        return self._calls
 
     async def write(self, rows: list[RowWrite]) -> WriteResult:
         await self._ensure_objects(rows)
         fut: asyncio.Future[WriteResult] = asyncio.get_running_loop().create_future()
+        self._calls += 1
+        fut.add_done_callback(self._answered)
         self._pending.append((rows, fut))
         if self._inflight < MAX_INFLIGHT:
             self._inflight += 1
@@ -47,6 +55,9 @@ class PostgresWriter:
             task.add_done_callback(self._tasks.discard)
         # the write goes on if the caller is cancelled: its outcome belongs to the group
         return await asyncio.shield(fut)
+
+    def _answered(self, _fut: asyncio.Future[WriteResult]) -> None:
+        self._calls -= 1
 
     async def close(self) -> None:
         while self._tasks:

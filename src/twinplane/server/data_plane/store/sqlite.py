@@ -20,10 +20,17 @@ from typing import Any, TypeVar
 
 from twinplane.server.common.errors import BadRequest, TwinplaneError, Unavailable
 from twinplane.server.data_plane.migrations import upgrade_to_head
-from twinplane.server.data_plane.store.base import PURGE_BATCH, ObjectMeta, ObjectRef, RowWrite, WriteResult
+from twinplane.server.data_plane.store.base import (
+    PURGE_BATCH,
+    ObjectMeta,
+    ObjectRef,
+    RowWrite,
+    StoreStats,
+    WriteResult,
+)
 from twinplane.server.data_plane.store.row_reads import RowReads
 from twinplane.server.data_plane.store.sqlite_checkpointer import SqliteCheckpointer
-from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection
+from twinplane.server.data_plane.store.sqlite_connection import WAL_RESTART_BYTES, open_connection, wal_frames
 from twinplane.server.data_plane.store.sqlite_dialect import SqliteDialect, regexp
 from twinplane.server.data_plane.store.sqlite_indexer import fts_path
 from twinplane.server.data_plane.store.sqlite_writer_process import WriterProcess
@@ -33,6 +40,11 @@ T = TypeVar("T")
 
 READERS = 4
 READ_TIMEOUT = 30.0  # seconds a read may run before it is interrupted
+
+
+# changes past the full-text watermark, and the page size (a WAL frame is 24 bytes + a page)
+_STATS = ("SELECT (SELECT value FROM main.dp_counters WHERE name = 'change') "
+          "- (SELECT v FROM fts.fts_state WHERE k = 'watermark'), (SELECT page_size FROM pragma_page_size)")
 
 
 class _Readers:
@@ -97,6 +109,12 @@ class SqliteStore(RowReads):
 
     async def ping(self) -> None:
         await self._read(lambda c: c.execute("SELECT 1").fetchone())
+
+    async def stats(self) -> StoreStats:
+        lag, page = await self._read(lambda c: c.execute(_STATS).fetchone())
+        frames, copied = wal_frames(self.path)
+        return StoreStats("sqlite", self._writer.pending, max(0, int(lag or 0)),
+                          (frames - copied) * (24 + int(page)))
 
     async def wait_indexed(self) -> None:
         await self._writer.index_now()

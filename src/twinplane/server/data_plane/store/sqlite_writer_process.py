@@ -173,6 +173,11 @@ class WriterProcess:
                 await self._replies
             self._replies = None
 
+    @property
+    def pending(self) -> int:
+        """Calls sent and not answered yet (writes and other operations)."""
+        return len(self._pending)
+
     async def write(self, rows: list[RowWrite]) -> WriteResult:
         # Plain replaces travel prepared (``row_change.prepare_all``): the final JSON text, the shape and
         # the full-text columns, computed here, beside the writer process, which is the bottleneck

@@ -1,0 +1,220 @@
+"""Prometheus metrics of one data-plane process, on a listener of their own.
+
+``metrics_port`` (0: off) and ``metrics_host`` (127.0.0.1 by default) place a plain HTTP
+listener (``prometheus_client``'s, on a thread) that answers ``GET /metrics`` without
+credentials: bind it where only your monitoring reaches, never on the public address. The
+figures name routes by their template (``/v1/experiment/{experiment_id}/fetch``) and hold no
+ids, names or row content, so they carry nothing of the data they describe.
+
+What is exported (``docs/self-hosting.md``, *Metrics*):
+
+* HTTP: requests by method, route template and status; latency histograms by method and route;
+* ingest: rows acknowledged by object type;
+* the store (refreshed every ``STORE_REFRESH_SECONDS`` from ``Store.stats``): write calls not
+  answered yet, row changes not yet searchable, SQLite WAL bytes not yet copied;
+* auth: control-plane introspections, their outages, keys served from the grace window;
+* rate limits: requests refused per org and per key, failures of the shared counter store;
+* the blob store: failed calls by operation (S3);
+* log retention: sweeps, failed sweeps, rows deleted;
+* the process (CPU, memory, open files) and Python's garbage collector.
+
+Counters kept by the services themselves are plain integers read at scrape time (the
+services do not know about Prometheus); one app's ``Metrics`` never shares a registry with
+another's, so tests can run several apps in one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.gc_collector import GCCollector
+from prometheus_client.platform_collector import PlatformCollector
+from prometheus_client.process_collector import ProcessCollector
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+if TYPE_CHECKING:
+    from twinplane.server.data_plane.runtime import Runtime
+    from twinplane.server.data_plane.store.base import StoreStats
+
+logger = logging.getLogger(__name__)
+
+# Seconds: from a 1 ms read to a 10 s write waiting behind a long group.
+LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+STORE_REFRESH_SECONDS = 5.0
+NO_ROUTE = "(no route)"  # unmatched paths share one label: a scan of random paths adds no series
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        PlatformCollector(registry=self.registry)
+        GCCollector(registry=self.registry)
+        self.requests = Counter("twinplane_http_requests", "HTTP requests answered, by method, route template and status.",
+                                ("method", "route", "status"), registry=self.registry)
+        self.latency = Histogram("twinplane_http_request_duration_seconds",
+                                 "Time from a request's arrival to its last response byte, by method and route template.",
+                                 ("method", "route"), buckets=LATENCY_BUCKETS, registry=self.registry)
+        self.store_stats: StoreStats | None = None  # the last refresh
+        self.store_read_at = 0.0  # its time.monotonic()
+        self._runtime: Runtime | None = None
+        self._server: Any = None
+        self._thread: Any = None
+        self._refresh: asyncio.Task[None] | None = None
+
+    # the request path ------------------------------------------------------
+    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
+        self.requests.labels(method, route, str(status)).inc()
+        self.latency.labels(method, route).observe(seconds)
+
+    # lifecycle -------------------------------------------------------------
+    async def start(self, runtime: Runtime, host: str, port: int) -> None:
+        """Export ``runtime``'s figures; with a ``port``, serve them and keep the store's fresh."""
+        self._runtime = runtime
+        self.registry.register(_RuntimeCollector(self))
+        await self.refresh_store()
+        if port:
+            self._server, self._thread = start_http_server(port, addr=host, registry=self.registry)
+            logger.info("metrics at http://%s:%d/metrics", host, self._server.server_port)
+            self._refresh = asyncio.create_task(self._keep_fresh())
+
+    @property
+    def port(self) -> int | None:
+        """The listener's port (the one chosen, when asked for port 0 in tests), None when not serving."""
+        return None if self._server is None else int(self._server.server_port)
+
+    async def close(self) -> None:
+        if self._refresh is not None:
+            self._refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._refresh
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = self._thread = None
+
+    async def refresh_store(self) -> None:
+        assert self._runtime is not None
+        try:
+            self.store_stats = await self._runtime.store.stats()
+            self.store_read_at = time.monotonic()
+        except Exception as err:  # noqa: BLE001 - a metric must never take the process down
+            logger.warning("store figures for metrics not read (%s)", type(err).__name__)
+            self.store_stats = None
+
+    async def _keep_fresh(self) -> None:
+        while True:  # a timer, not a wait for an event
+            await asyncio.sleep(STORE_REFRESH_SECONDS)
+            await self.refresh_store()
+
+    def render(self) -> bytes:
+        """The exposition text (what ``GET /metrics`` answers)."""
+        return generate_latest(self.registry)
+
+
+class MetricsMiddleware:
+    """Counts and times every HTTP request, labelled by its route's template once routing matched it."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500  # what the client gets when the app raises before answering
+
+        async def send_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_status)
+        finally:
+            # the router writes the matched route into this same scope
+            route = getattr(scope.get("route"), "path", None) or NO_ROUTE
+            self.metrics.observe(scope["method"], route, status, time.perf_counter() - started)
+
+
+class _RuntimeCollector:
+    """Counters the services keep as plain integers, and the store's last figures, read at scrape time."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    def describe(self) -> list[Metric]:
+        return []  # no fixed description: the registry calls collect() when it needs names
+
+    def collect(self) -> Iterator[Metric]:
+        rt = self._metrics._runtime
+        if rt is None:
+            return
+        rows = CounterMetricFamily("twinplane_ingested_rows", "Rows acknowledged (committed), by object type.",
+                                   labels=["object_type"])
+        for object_type, n in sorted(rt.ingest.rows_written.items()):
+            rows.add_metric([object_type], n)
+        yield rows
+        keys = rt.keys
+        yield _counter("twinplane_auth_introspections", "API keys looked up at the control plane.", keys.upstream_calls)
+        yield _counter("twinplane_auth_control_unavailable", "Introspections that found the control plane unreachable.",
+                       keys.upstream_unavailable)
+        yield _counter("twinplane_auth_grace_answers",
+                       "Requests let through on a key validated earlier while the control plane was unreachable.",
+                       keys.grace_answers)
+        refused = CounterMetricFamily("twinplane_rate_limited_requests", "Requests refused with 429, by limit.",
+                                      labels=["limit"])
+        for scope, n in sorted(rt.limiter.refused.items()):
+            refused.add_metric([scope], n)
+        yield refused
+        yield _counter("twinplane_rate_limit_storage_failures",
+                       "Rate-limit checks that could not reach the counter store (requests then pass).",
+                       rt.limiter.storage_failures)
+        failures = CounterMetricFamily("twinplane_blob_store_failures",
+                                       "Blob-store calls that failed (S3: unreachable, refused), by operation.",
+                                       labels=["operation"])
+        for operation, n in sorted(rt.blobs.backend.failures.items()):
+            failures.add_metric([operation], n)
+        yield failures
+        yield _counter("twinplane_retention_sweeps", "Log-retention sweeps finished.", rt.retention.sweeps)
+        yield _counter("twinplane_retention_sweep_failures", "Log-retention sweeps that failed.", rt.retention.failures)
+        yield _counter("twinplane_retention_deleted_rows", "Log rows deleted by retention.", rt.retention.rows_deleted)
+        stats = self._metrics.store_stats
+        if stats is None:
+            return
+        info = GaugeMetricFamily("twinplane_store_info", "The store engine this process writes to.", labels=["engine"])
+        info.add_metric([stats.engine], 1)
+        yield info
+        yield GaugeMetricFamily("twinplane_store_pending_writes",
+                                "Write calls of this process not answered yet (queued or in a transaction).",
+                                value=stats.pending_writes)
+        yield GaugeMetricFamily("twinplane_search_lag_changes",
+                                "Row changes not yet in the full-text index (searches do not see them yet).",
+                                value=stats.search_lag)
+        if stats.wal_bytes_waiting is not None:
+            yield GaugeMetricFamily("twinplane_sqlite_wal_bytes_waiting",
+                                    "SQLite WAL bytes not yet copied into the database file.",
+                                    value=stats.wal_bytes_waiting)
+        yield GaugeMetricFamily("twinplane_store_stats_age_seconds", "Seconds since the store figures above were read.",
+                                value=time.monotonic() - self._metrics.store_read_at)
+
+
+def _counter(name: str, doc: str, value: int) -> CounterMetricFamily:
+    return CounterMetricFamily(name, doc, value=value)
