@@ -1,6 +1,6 @@
 """The control plane as a real process: `twinplane control-plane serve` on a free port,
-on SQLite and PostgreSQL, answering health, readiness and the SDK login; and refusing to
-start without its secrets."""
+on SQLite and PostgreSQL, answering health, readiness and the SDK login, with its metrics on a
+port of their own; and refusing to start without its secrets."""
 
 from __future__ import annotations
 
@@ -46,11 +46,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
 
 
 def test_serves_health_and_sdk_login(tmp_path: Path, database_url: str) -> None:
-    port = free_port()
+    port, metrics_port = free_port(), free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**ensure_local_secrets(str(tmp_path)), "TWINPLANE_CONTROL_DATABASE_URL": normalize_database_url(database_url),
            "TWINPLANE_CONTROL_PORT": str(port), "TWINPLANE_CONTROL_PUBLIC_URL": url,
-           "TWINPLANE_CONTROL_LOG_LEVEL": "warning"}
+           "TWINPLANE_CONTROL_LOG_LEVEL": "warning", "TWINPLANE_CONTROL_METRICS_PORT": str(metrics_port)}
     settings = ControlPlaneSettings(**{k.removeprefix("TWINPLANE_CONTROL_").lower(): v for k, v in env.items()})
     boot = ensure_bootstrap(settings, admin_email="admin@example.com", admin_password="pw-0123456789",
                             org_name="acme", data_plane_api_url="http://127.0.0.1:1")
@@ -66,6 +66,10 @@ def test_serves_health_and_sdk_login(tmp_path: Path, database_url: str) -> None:
         r = httpx.post(url + "/api/v1/auth/login", json={"email": "admin@example.com", "password": "pw-0123456789"})
         assert r.status_code == 200 and "tp_session" in r.cookies
         assert "server" not in r.headers
+        metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics").text
+        assert 'twinplane_http_requests_total{method="POST",route="/api/apikey/login",status="401"} 1.0' in metrics
+        assert 'twinplane_http_requests_total{method="POST",route="/api/v1/auth/login",status="200"} 1.0' in metrics
+        assert "process_cpu_seconds_total" in metrics and "admin@example.com" not in metrics
     finally:
         proc.terminate()
         out = proc.communicate(timeout=15)[0].decode()

@@ -95,6 +95,12 @@ class ControlPlaneSettings(BaseSettings):
     static_dir: str = Field(
         "", description="Folder of the built web UI; empty means the package's control_plane/static."
     )
+    metrics_port: int = Field(
+        0, ge=0, le=65535, description=(
+            "Port of the Prometheus metrics listener (GET /metrics, no credentials: bind it where only your "
+            "monitoring reaches, see metrics_host); 0 turns it off."),
+    )
+    metrics_host: str = Field("127.0.0.1", description="Interface the metrics listener binds to.")
     log_level: str = Field("info", description="Log level of the control-plane server.")
 
 

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
+from twinplane.server.common.http_metrics import HttpMetrics, MetricsMiddleware
 from twinplane.server.control_plane.authn import check_route_table
 from twinplane.server.control_plane.routes import (
     api_keys,
@@ -56,11 +57,13 @@ def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) 
     # no interactive docs: every route must be guarded or deliberately public
     app = FastAPI(title="Twinplane control plane", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.runtime = runtime
+    app.state.metrics = HttpMetrics()  # served by ``server.run`` when ``metrics_port`` is set
     install_error_handlers(app)
     # the last added runs first: the Host check, then the body limit, before any route reads anything
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AllowedHostsMiddleware, allowed=answered_hosts(settings.public_url, settings.allowed_hosts), exempt_paths=_ANY_HOST_PATHS)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times all of the above
     for module in (wellknown, auth, apikey_login, orgs, projects, api_keys, secrets, data_planes, internal):
         app.include_router(module.router)
     app.include_router(spa.router)  # last: its catch-all must not shadow the API

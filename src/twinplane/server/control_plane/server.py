@@ -34,4 +34,9 @@ def run(settings: ControlPlaneSettings | None = None) -> None:
     # uvicorn sets up its handlers in Config(); scrub credentials from everything they print
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
         install_redaction(logging.getLogger(name))
-    uvicorn.Server(config).run()
+    if settings.metrics_port:
+        app.state.metrics.serve(settings.metrics_host, settings.metrics_port)
+    try:
+        uvicorn.Server(config).run()
+    finally:
+        app.state.metrics.stop()

@@ -1,6 +1,6 @@
 """The data-plane ASGI app: ``create_app(settings, *, store=None, control_transport=None)``.
 
-Middleware, outermost first: request metrics (``metrics.py``), request id, CORS (answers preflights before auth), body limit
+Middleware, outermost first: request metrics (``common.http_metrics``), request id, CORS (answers preflights before auth), body limit
 (413 before anything parses), ``Cache-Control: no-store``. Every router but ``PUBLIC_ROUTERS`` carries the auth dependency.
 The control-plane client's transport is injectable so tests can run the real control
 plane in process; this package never imports it.
@@ -20,9 +20,10 @@ from starlette.responses import JSONResponse
 from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
+from twinplane.server.common.http_metrics import MetricsMiddleware
 from twinplane.server.data_plane.cache_control import NoStoreMiddleware
 from twinplane.server.data_plane.cors import CorsMiddleware
-from twinplane.server.data_plane.metrics import Metrics, MetricsMiddleware
+from twinplane.server.data_plane.metrics import Metrics
 from twinplane.server.data_plane.request_id import RequestIdMiddleware
 from twinplane.server.data_plane.routes import (
     attachments,

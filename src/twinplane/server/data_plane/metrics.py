@@ -1,10 +1,5 @@
-"""Prometheus metrics of one data-plane process, on a listener of their own.
-
-``metrics_port`` (0: off) and ``metrics_host`` (127.0.0.1 by default) place a plain HTTP
-listener (``prometheus_client``'s, on a thread) that answers ``GET /metrics`` without
-credentials: bind it where only your monitoring reaches, never on the public address. The
-figures name routes by their template (``/v1/experiment/{experiment_id}/fetch``) and hold no
-ids, names or row content, so they carry nothing of the data they describe.
+"""Prometheus metrics of one data-plane process (``server.common.http_metrics`` for the HTTP part
+and the listener: ``metrics_port``, 0 = off, on ``metrics_host``, 127.0.0.1 by default).
 
 What is exported (``docs/self-hosting.md``, *Metrics*):
 
@@ -19,8 +14,7 @@ What is exported (``docs/self-hosting.md``, *Metrics*):
 * the process (CPU, memory, open files) and Python's garbage collector.
 
 Counters kept by the services themselves are plain integers read at scrape time (the
-services do not know about Prometheus); one app's ``Metrics`` never shares a registry with
-another's, so tests can run several apps in one process.
+services do not know about Prometheus).
 """
 
 from __future__ import annotations
@@ -30,20 +24,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from prometheus_client import (
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    start_http_server,
-)
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
-from prometheus_client.gc_collector import GCCollector
-from prometheus_client.platform_collector import PlatformCollector
-from prometheus_client.process_collector import ProcessCollector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from twinplane.server.common.http_metrics import HttpMetrics
 
 if TYPE_CHECKING:
     from twinplane.server.data_plane.runtime import Runtime
@@ -51,61 +36,32 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Seconds: from a 1 ms read to a 10 s write waiting behind a long group.
-LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 STORE_REFRESH_SECONDS = 5.0
-NO_ROUTE = "(no route)"  # unmatched paths share one label: a scan of random paths adds no series
 
 
-class Metrics:
+class Metrics(HttpMetrics):
     def __init__(self) -> None:
-        self.registry = CollectorRegistry()
-        ProcessCollector(registry=self.registry)
-        PlatformCollector(registry=self.registry)
-        GCCollector(registry=self.registry)
-        self.requests = Counter("twinplane_http_requests", "HTTP requests answered, by method, route template and status.",
-                                ("method", "route", "status"), registry=self.registry)
-        self.latency = Histogram("twinplane_http_request_duration_seconds",
-                                 "Time from a request's arrival to its last response byte, by method and route template.",
-                                 ("method", "route"), buckets=LATENCY_BUCKETS, registry=self.registry)
+        super().__init__()
         self.store_stats: StoreStats | None = None  # the last refresh
         self.store_read_at = 0.0  # its time.monotonic()
         self._runtime: Runtime | None = None
-        self._server: Any = None
-        self._thread: Any = None
         self._refresh: asyncio.Task[None] | None = None
 
-    # the request path ------------------------------------------------------
-    def observe(self, method: str, route: str, status: int, seconds: float) -> None:
-        self.requests.labels(method, route, str(status)).inc()
-        self.latency.labels(method, route).observe(seconds)
-
-    # lifecycle -------------------------------------------------------------
     async def start(self, runtime: Runtime, host: str, port: int) -> None:
         """Export ``runtime``'s figures; with a ``port``, serve them and keep the store's fresh."""
         self._runtime = runtime
         self.registry.register(_RuntimeCollector(self))
         await self.refresh_store()
         if port:
-            self._server, self._thread = start_http_server(port, addr=host, registry=self.registry)
-            logger.info("metrics at http://%s:%d/metrics", host, self._server.server_port)
+            self.serve(host, port)
             self._refresh = asyncio.create_task(self._keep_fresh())
-
-    @property
-    def port(self) -> int | None:
-        """The listener's port (the one chosen, when asked for port 0 in tests), None when not serving."""
-        return None if self._server is None else int(self._server.server_port)
 
     async def close(self) -> None:
         if self._refresh is not None:
             self._refresh.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresh
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = self._thread = None
+        self.stop()
 
     async def refresh_store(self) -> None:
         assert self._runtime is not None
@@ -120,38 +76,6 @@ class Metrics:
         while True:  # a timer, not a wait for an event
             await asyncio.sleep(STORE_REFRESH_SECONDS)
             await self.refresh_store()
-
-    def render(self) -> bytes:
-        """The exposition text (what ``GET /metrics`` answers)."""
-        return generate_latest(self.registry)
-
-
-class MetricsMiddleware:
-    """Counts and times every HTTP request, labelled by its route's template once routing matched it."""
-
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500  # what the client gets when the app raises before answering
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_status)
-        finally:
-            # the router writes the matched route into this same scope
-            route = getattr(scope.get("route"), "path", None) or NO_ROUTE
-            self.metrics.observe(scope["method"], route, status, time.perf_counter() - started)
 
 
 class _RuntimeCollector:
