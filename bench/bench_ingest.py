@@ -53,6 +53,12 @@ CONNECTIONS = int(os.environ.get("BENCH_INGEST_CONNECTIONS", "8"))
 IDS = os.environ.get("BENCH_INGEST_IDS", "ordered")
 if IDS not in ("ordered", "random"):
     raise SystemExit("BENCH_INGEST_IDS must be 'ordered' or 'random'")
+# Span text: "small" (140 words drawn from a 20-word list: few distinct words, the cheapest case for
+# the full-text index) or "zipf" (140 words from the query benchmark's Zipf(1.1) vocabulary of 50,000
+# synthetic words: ~100 distinct words per span, as in real prose).
+TEXT = os.environ.get("BENCH_INGEST_TEXT", "small")
+if TEXT not in ("small", "zipf"):
+    raise SystemExit("BENCH_INGEST_TEXT must be 'small' or 'zipf'")
 BATCH = 100
 PROBE_EVERY = 25
 PROBE_INTERVAL = 0.1  # seconds between visibility polls: the precision of the lag figures, at little load
@@ -79,9 +85,10 @@ def _row_parts(project_id: str, n: int) -> list[tuple[list[bytes], list[bytes]]]
     import orjson
 
     parts = []
+    pick = _zipf_words() if TEXT == "zipf" else (lambda rng: rng.choice(_WORDS))
     for i in range(n):
         rng = random.Random(i)
-        text = " ".join(rng.choice(_WORDS) for _ in range(140))
+        text = " ".join(pick(rng) for _ in range(140))
         now = time.time()
         row = {
             "id": "@@ID@@", "project_id": project_id, "log_id": "g", "created": "@@CREATED@@",
@@ -102,6 +109,17 @@ def _row_parts(project_id: str, n: int) -> list[tuple[list[bytes], list[bytes]]]
         pieces = _MARK.split(orjson.dumps(row))  # text, mark, text, mark, ..., text
         parts.append((pieces[0::2], pieces[1::2]))
     return parts
+
+
+def _zipf_words() -> Any:
+    """A word picker over the query benchmark's vocabulary, frequent words first (Zipf)."""
+    import itertools
+
+    from bench.query_corpus import VOCAB_SIZE, ZIPF_S, vocabulary
+
+    words = vocabulary(random.Random(11))
+    cum = list(itertools.accumulate((k + 1) ** -ZIPF_S for k in range(VOCAB_SIZE)))
+    return lambda rng: rng.choices(words, cum_weights=cum)[0]
 
 
 def _batch(parts: list[tuple[list[bytes], list[bytes]]], prefix: str, seq: int, word: str | None) -> tuple[bytes, list[str]]:
@@ -410,19 +428,22 @@ def bench_engine(engine: str, workdir: Path) -> dict[str, Any]:
             drop_database(pg_url)
     result.update(engine=engine, target_rows_per_second=TARGETS[engine],
                   meets_target=result["rows_per_second"] >= TARGETS[engine],
-                  connections=CONNECTIONS, batch_rows=BATCH, ids=IDS,
+                  connections=CONNECTIONS, batch_rows=BATCH, ids=IDS, text=TEXT,
                   env={"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
                        # other work on the machine during the run (1-minute load average at the end)
                        "load_average_1m": round(os.getloadavg()[0], 2)})
     return result
 
 
-def _result_name(engine: str, ids: str) -> str:
-    return f"ingest_{engine}.json" if ids == "ordered" else f"ingest_{engine}_{ids}_ids.json"
+def _result_name(engine: str, ids: str, text: str = "small") -> str:
+    return (f"ingest_{engine}" + ("" if ids == "ordered" else f"_{ids}_ids")
+            + ("" if text == "small" else f"_{text}_text") + ".json")
 
 
 def _label(r: dict[str, Any]) -> str:
-    return r["engine"] if r.get("ids", "ordered") == "ordered" else f"{r['engine']}, {r['ids']} ids"
+    extra = ([f"{r['ids']} ids"] if r.get("ids", "ordered") != "ordered" else []) + \
+        ([f"{r['text']} text"] if r.get("text", "small") != "small" else [])
+    return ", ".join([r["engine"], *extra])
 
 
 def _markdown(results: list[dict[str, Any]]) -> str:
@@ -441,13 +462,16 @@ def _markdown(results: list[dict[str, Any]]) -> str:
         "(`BENCH_INGEST_IDS=random`: uuid4, as the SDK makes them, so every index on ids is written at "
         "random places). Each row's `created` is the time its batch was built, a microsecond apart, "
         "as the SDK stamps a span's start.", "",
-        "| engine | ids | rows/s acked | target | parse-only rows/s | ratio | req p50 / p95 ms | fetch vis. p95 s | search vis. p95 s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "Text: `small` (140 words from a 20-word list, the default) or `zipf` (`BENCH_INGEST_TEXT=zipf`: 140 "
+        "words from the query benchmark's Zipf(1.1) vocabulary of 50,000 words, ~100 distinct words per span "
+        "as in real prose: more work for the full-text index).", "",
+        "| engine | ids | text | rows/s acked | target | parse-only rows/s | ratio | req p50 / p95 ms | fetch vis. p95 s | search vis. p95 s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         v = r.get("visibility_s") or {}
         lat = r.get("request_latency_ms") or {}
-        lines.append(f"| {r['engine']} | {r.get('ids', 'ordered')} | {r['rows_per_second']:,} | "
+        lines.append(f"| {r['engine']} | {r.get('ids', 'ordered')} | {r.get('text', 'small')} | {r['rows_per_second']:,} | "
                      f"{r['target_rows_per_second']:,} | "
                      f"{r['parse_only_rows_per_second']:,} | {r['ratio_to_parse_only']} | "
                      f"{lat.get('p50')} / {lat.get('p95')} | {v.get('fetch_p95')} | {v.get('search_p95')} |")
@@ -464,7 +488,7 @@ def _markdown(results: list[dict[str, Any]]) -> str:
     loads = ", ".join(f"{_label(r)} {r['env'].get('load_average_1m')}" for r in results)
     lines += ["", f"1-minute load average at the end of each run (other work on the machine): {loads}."]
     lines += ["", "Machine: 2 vCPUs shared by the server, the load generator and other work; single runs. "
-              "Raw figures in `ingest_<engine>.json` (`ingest_<engine>_random_ids.json`).", ""]
+              "Raw figures in `ingest_<engine>.json` (`ingest_<engine>_random_ids.json`, `..._zipf_text.json`).", ""]
     return "\n".join(lines)
 
 
@@ -477,11 +501,11 @@ def main(argv: list[str] | None = None) -> None:
             r = bench_engine(engine, work)
         finally:
             shutil.rmtree(work, ignore_errors=True)
-        (RESULTS / _result_name(engine, IDS)).write_text(json.dumps(r, indent=2) + "\n")
+        (RESULTS / _result_name(engine, IDS, TEXT)).write_text(json.dumps(r, indent=2) + "\n")
         print(json.dumps(r, indent=2), flush=True)
     # the page covers every engine measured so far (a run of one engine keeps the other's figures)
     measured = [json.loads(p.read_text()) for e in TARGETS for ids in ("ordered", "random")
-                if (p := RESULTS / _result_name(e, ids)).exists()]
+                for text in ("small", "zipf") if (p := RESULTS / _result_name(e, ids, text)).exists()]
     if measured:
         (RESULTS / "ingest.md").write_text(_markdown(measured))
 

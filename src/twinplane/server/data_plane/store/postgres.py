@@ -40,6 +40,7 @@ logger = logging.getLogger(__name__)
 
 INDEX_BATCH = 2000
 INDEX_IDLE = 0.2  # seconds the indexer sleeps when nothing is waiting
+STATS_BOUND = 100_000  # the most queued rows Store.stats counts (the metric then reads "at least")
 INDEX_TASKS = 2  # concurrent rounds per process (disjoint batches through SKIP LOCKED)
 STATEMENT_TIMEOUT_MS = 30_000
 # Every connection of the store: custom plans always (psycopg prepares after 5 runs, and a
@@ -96,7 +97,7 @@ class PostgresStore(RowReads):
         self._indexers: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._objkeys: dict[tuple[str, str, str], int] = {}
-        self._writer = PostgresWriter(self._pool, self._ensure_objects, self._objkeys)
+        self._writer = PostgresWriter(self._pool, self._ensure_objects, self._objkeys, backlog=self._fts_queued)
 
     # lifecycle ----------------------------------------------------------
     async def start(self) -> None:
@@ -119,9 +120,12 @@ class PostgresStore(RowReads):
         await self._query("SELECT 1", {})
 
     async def stats(self) -> StoreStats:
-        # counted up to a bound, so a huge backlog never makes the reading itself slow
-        rows = await self._query("SELECT count(*) FROM (SELECT 1 FROM dp_fts_queue LIMIT 10000000) q", {})
-        return StoreStats("postgresql", self._writer.pending, int(rows[0][0]))
+        return StoreStats("postgresql", self._writer.pending, await self._fts_queued(STATS_BOUND))
+
+    async def _fts_queued(self, bound: int) -> int:
+        """Rows waiting for the full-text indexers, counted up to ``bound`` (a count never reads a huge queue)."""
+        rows = await self._query("SELECT count(*) FROM (SELECT 1 FROM dp_fts_queue LIMIT %(n)s) q", {"n": bound})
+        return int(rows[0][0])
 
     # plumbing -----------------------------------------------------------
     async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

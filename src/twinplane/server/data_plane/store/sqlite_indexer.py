@@ -65,8 +65,11 @@ MAX_OFFERED = 50_000
 NICE = 10
 # Changes not yet indexed past which the writer waits for an indexer round after each of its
 # groups (``SqliteWriter._wait_for_indexer``), so a starved or slower indexer slows ingest
-# instead of letting the search lag grow without end; ~2 s of ingest at 20k rows/s.
-MAX_BACKLOG = 40_000
+# instead of letting the search lag grow without end; ~1 s of ingest at 20k rows/s. At 40,000,
+# spans of real prose (``bench_ingest``, ``BENCH_INGEST_TEXT=zipf``) were searchable 1.9-3.1 s
+# (p95) after their acknowledgement; at 20,000, 1.27-1.28 s at the same rows/s (15.5-15.9k
+# against 15.4k, alternating, 2 runs each).
+MAX_BACKLOG = 20_000
 
 _COLUMNS = "obj, " + ", ".join(FTS_FIELDS)
 # The index's definition: contentless (see above), and without positions (detail=column):

@@ -53,3 +53,39 @@ async def test_concurrent_stores_merge_into_shared_rows_without_lost_updates(pos
     finally:
         for s in stores:
             await s.close()
+
+
+async def test_writes_wait_for_indexers_that_fell_behind_but_not_for_ever(postgres_url) -> None:
+    """Past ``max_backlog`` rows queued for the full-text index a group waits for the indexers (here
+    held back by a lock on the index), at most ``backlog_wait``; once they catch up, writes go on."""
+    import threading
+    import time
+
+    import psycopg
+
+    from twinplane.server.data_plane.store import postgres_writer
+
+    store = PostgresStore(postgres_url, min_size=1, max_size=4)
+    await store.start()
+    logs = ObjectRef("project_logs", "proj-1")
+    blocker = psycopg.connect(postgres_url)
+    try:
+        store._writer.max_backlog = 10
+        store._writer.backlog_wait = 2.0
+        blocker.execute("LOCK TABLE dp_fts IN EXCLUSIVE MODE")  # no indexing round can finish
+        await store.write_rows([w(logs, f"a{i}", input="x") for i in range(20)])  # counted before: 0 queued
+        await asyncio.sleep(postgres_writer.BACKLOG_CHECK_SECONDS + 0.05)
+        started = time.monotonic()
+        await store.write_rows([w(logs, "b", input="y")])  # 20 queued, nothing moves: written after the wait
+        assert 2.0 <= time.monotonic() - started < 5.0
+
+        # the indexers get going 0.3 s into the next wait: the write goes through before its deadline
+        threading.Timer(0.3, blocker.rollback).start()
+        started = time.monotonic()
+        await store.write_rows([w(logs, "c", input="z")])
+        assert time.monotonic() - started < 1.9
+        assert (await store.stats()).search_lag <= 10
+    finally:
+        blocker.rollback()
+        blocker.close()
+        await store.close()
