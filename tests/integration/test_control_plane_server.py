@@ -46,7 +46,8 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
 
 
 def test_serves_health_and_sdk_login(tmp_path: Path, database_url: str) -> None:
-    port, metrics_port = free_port(), free_port()
+    port = free_port()
+    metrics_port = next(p for p in iter(free_port, None) if p != port)
     url = f"http://127.0.0.1:{port}"
     env = {**ensure_local_secrets(str(tmp_path)), "TWINPLANE_CONTROL_DATABASE_URL": normalize_database_url(database_url),
            "TWINPLANE_CONTROL_PORT": str(port), "TWINPLANE_CONTROL_PUBLIC_URL": url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
+from twinplane.server.common.allowed_hosts import answered_hosts
 from twinplane.server.common.redaction import install_redaction
 from twinplane.server.control_plane.migrations import upgrade_to_head
 from twinplane.server.control_plane.runtime import ConfigurationError
@@ -35,7 +36,8 @@ def run(settings: ControlPlaneSettings | None = None) -> None:
     for name in ("", "uvicorn", "uvicorn.error", "uvicorn.access"):
         install_redaction(logging.getLogger(name))
     if settings.metrics_port:
-        app.state.metrics.serve(settings.metrics_host, settings.metrics_port)
+        app.state.metrics.serve(settings.metrics_host, settings.metrics_port,
+                                answered_hosts(settings.public_url, settings.allowed_hosts))
     try:
         uvicorn.Server(config).run()
     finally:

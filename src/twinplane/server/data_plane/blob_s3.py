@@ -15,7 +15,10 @@ retries) is logged with the operation, the bucket and the error code, and raised
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +28,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import BotoCoreError, ClientError
 
 from twinplane.server.common.errors import Unavailable
+from twinplane.server.data_plane.blobs import KEY_PATTERN
 from twinplane.server.settings import DataPlaneSettings
 
 logger = logging.getLogger(__name__)
@@ -46,6 +50,17 @@ def _status(err: ClientError) -> int:
     return int(err.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
 
 
+def _md5(data: bytes) -> bytes:
+    return hashlib.md5(data, usedforsecurity=False).digest()
+
+
+def _content_md5(request: Any, **_: Any) -> None:
+    """``Content-MD5`` on DeleteObjects: botocore 1.36+ sends a CRC32 checksum instead, which
+    several S3-compatible servers refuse (``MissingContentMD5``); AWS accepts both."""
+    if isinstance(request.body, bytes) and "Content-MD5" not in request.headers:
+        request.headers["Content-MD5"] = base64.b64encode(_md5(request.body)).decode()
+
+
 class S3Blobs:
     def __init__(self, client: Any, bucket: str, prefix: str = "", *, where: str = "AWS") -> None:
         self._client = client  # one client for every thread: botocore clients are thread-safe
@@ -53,6 +68,7 @@ class S3Blobs:
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         self._where = where  # endpoint host for log lines; never a URL that could carry user info
         self.failures: Counter[str] = Counter()  # failed calls by S3 operation (metrics)
+        self._failures_lock = threading.Lock()  # calls run on worker threads
 
     @classmethod
     def from_settings(cls, settings: DataPlaneSettings) -> S3Blobs:
@@ -75,6 +91,7 @@ class S3Blobs:
         if endpoint:
             parts = urlsplit(endpoint)
             where = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        client.meta.events.register("before-sign.s3.DeleteObjects", _content_md5)
         return cls(client, settings.blob_s3_bucket, settings.blob_s3_prefix, where=where)
 
     @contextmanager
@@ -84,7 +101,8 @@ class S3Blobs:
             yield
         except (BotoCoreError, ClientError) as err:
             code = f" {_code(err)}" if isinstance(err, ClientError) else ""
-            self.failures[operation] += 1
+            with self._failures_lock:
+                self.failures[operation] += 1
             logger.warning("blob store: S3 %s on bucket %s at %s failed (%s%s)",
                            operation, self.bucket, self._where, type(err).__name__, code)
             raise Unavailable("the blob store is unavailable; try again shortly") from None
@@ -98,11 +116,20 @@ class S3Blobs:
             try:
                 self._client.put_object(Bucket=self.bucket, Key=self.prefix + name, Body=data, IfNoneMatch="*")
             except ClientError as err:
-                # 412: the key exists; 409: a concurrent conditional write to it is in flight
+                # 412: the key exists; 409: a concurrent conditional write to it is in flight. A retry
+                # of this very put (stored, its answer lost) lands here too: the same bytes are ours.
                 if _status(err) in (409, 412):
-                    return False
+                    return self._holds(name, data)
                 raise
         return True
+
+    def _holds(self, name: str, data: bytes) -> bool:
+        """Whether ``name`` holds exactly ``data`` (a single-part object's ETag is its MD5)."""
+        try:
+            head = self._client.head_object(Bucket=self.bucket, Key=self.prefix + name)
+        except ClientError:
+            return False
+        return str(head.get("ETag", "")).strip('"') == _md5(data).hex()
 
     def get(self, name: str) -> bytes | None:
         with self._failures("GetObject"):
@@ -138,7 +165,9 @@ class S3Blobs:
                 old: list[str] = []
                 pages = self._client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=folder)
                 for page in pages:
-                    old += [o["Key"] for o in page.get("Contents", []) if o["LastModified"].timestamp() < cutoff]
+                    # only keys this data plane makes: a shared bucket's other objects are never touched
+                    old += [o["Key"] for o in page.get("Contents", []) if o["LastModified"].timestamp() < cutoff
+                            and KEY_PATTERN.fullmatch(o["Key"].removeprefix(self.prefix))]
                     if removed + len(old) >= limit:
                         break
                 removed += self._delete_many(old[: limit - removed])

@@ -13,7 +13,8 @@ cannot replace what was uploaded.
 This module holds what does not depend on where the bytes live (keys, signed URLs, metadata
 encoding) and the ``BlobBackend`` seam; the backends are ``blob_local.LocalBlobs`` (default)
 and ``blob_s3.S3Blobs`` (when ``blob_s3_bucket`` is set). Backend calls block; the store runs
-them in a thread. Backend failures reach callers as ``Unavailable`` (503).
+them in a thread. S3 failures reach callers as ``Unavailable`` (503); a local directory's are
+the operating system's errors, as they are (a full or unwritable disk is a 500 and a log line).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from twinplane.server.data_plane.blob_local import LocalBlobs
 from twinplane.server.settings import DataPlaneSettings
 
 KINDS = ("overflow", "attachments")
-_KEY_RE = re.compile(r"[0-9a-f]{16}/(overflow|attachments)/[0-9a-f]{32}")
+KEY_PATTERN = re.compile(r"[0-9a-f]{16}/(overflow|attachments)/[0-9a-f]{32}")  # a server key, whole
 META_SUFFIX = ".meta.json"  # a blob's metadata is a small JSON object beside it
 URL_TTL_SECONDS = 3600
 PUT_TTL_SECONDS = 15 * 60  # an upload starts right after the slot is handed out
@@ -56,9 +57,10 @@ class Grant:
 class BlobBackend(Protocol):
     """Where the bytes live. Blocking calls; ``name`` is a checked key, or a key plus ``META_SUFFIX``.
 
-    Names are laid out ``<org>/<kind>/<file>``. Storage failures raise ``Unavailable``, counted by
+    Names are laid out ``<org>/<kind>/<file>``. S3's failures raise ``Unavailable``, counted by
     operation in ``failures`` (exported as a metric: a failing bucket shows there and in the log,
-    while ``/readyz`` stays ready, since rows are ingested without the blob store).
+    while ``/readyz`` stays ready, since rows are ingested without the blob store); a local
+    directory raises ``OSError`` and counts nothing.
     """
 
     failures: Counter[str]
@@ -117,7 +119,7 @@ class BlobStore:
 
     def check_key(self, org_id: str, key: str, kind: str) -> str:
         """Accept a server key only if it is well-formed, of ``kind`` and under this org's prefix."""
-        if not isinstance(key, str) or not _KEY_RE.fullmatch(key) or not key.startswith(self._org_prefix(org_id) + "/"):
+        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key) or not key.startswith(self._org_prefix(org_id) + "/"):
             raise NotFound("unknown blob key")
         if key.split("/")[1] != kind:
             raise NotFound("unknown blob key")
@@ -126,7 +128,7 @@ class BlobStore:
     @staticmethod
     def _name(key: str) -> str:
         """``key`` if it has the shape of a server key; the one gate before any backend call."""
-        if not isinstance(key, str) or not _KEY_RE.fullmatch(key):
+        if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
             raise NotFound("unknown blob key")
         return key
 

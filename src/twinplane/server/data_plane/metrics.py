@@ -46,14 +46,15 @@ class Metrics(HttpMetrics):
         self.store_read_at = 0.0  # its time.monotonic()
         self._runtime: Runtime | None = None
         self._refresh: asyncio.Task[None] | None = None
+        self.registry.register(_RuntimeCollector(self))  # empty until ``start`` names the runtime
 
-    async def start(self, runtime: Runtime, host: str, port: int) -> None:
-        """Export ``runtime``'s figures; with a ``port``, serve them and keep the store's fresh."""
+    async def start(self, runtime: Runtime, host: str, port: int, hosts: list[str]) -> None:
+        """Export ``runtime``'s figures; with a ``port``, serve them (to ``hosts``, see ``serve``) and keep
+        the store's fresh."""
         self._runtime = runtime
-        self.registry.register(_RuntimeCollector(self))
         await self.refresh_store()
         if port:
-            self.serve(host, port)
+            self.serve(host, port, hosts)
             self._refresh = asyncio.create_task(self._keep_fresh())
 
     async def close(self) -> None:
@@ -61,7 +62,8 @@ class Metrics(HttpMetrics):
             self._refresh.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._refresh
-        self.stop()
+            self._refresh = None
+        await asyncio.to_thread(self.stop)  # waits for the listener's loop to notice
 
     async def refresh_store(self) -> None:
         assert self._runtime is not None
@@ -83,9 +85,6 @@ class _RuntimeCollector:
 
     def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
-
-    def describe(self) -> list[Metric]:
-        return []  # no fixed description: the registry calls collect() when it needs names
 
     def collect(self) -> Iterator[Metric]:
         rt = self._metrics._runtime
@@ -129,9 +128,11 @@ class _RuntimeCollector:
         yield GaugeMetricFamily("twinplane_store_pending_writes",
                                 "Write calls of this process not answered yet (queued or in a transaction).",
                                 value=stats.pending_writes)
-        yield GaugeMetricFamily("twinplane_search_lag_changes",
-                                "Row changes not yet in the full-text index (searches do not see them yet).",
-                                value=stats.search_lag)
+        if stats.search_lag is not None:
+            yield GaugeMetricFamily("twinplane_search_lag_rows",
+                                    "Row writes not yet in the full-text index, so not yet found by searches (SQLite "
+                                    "counts each change of a row, PostgreSQL each row once, up to 100,000).",
+                                    value=stats.search_lag)
         if stats.wal_bytes_waiting is not None:
             yield GaugeMetricFamily("twinplane_sqlite_wal_bytes_waiting",
                                     "SQLite WAL bytes not yet copied into the database file.",

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from twinplane.server.common.allowed_hosts import answered_hosts
 from twinplane.server.data_plane.auth.api_keys import ApiKeyCache
 from twinplane.server.data_plane.auth.authenticator import Authenticator
 from twinplane.server.data_plane.auth.jwks import JwksVerifier
@@ -112,7 +113,8 @@ class Runtime:
         return True
 
     async def start(self, *, pin_attempts: int = 3) -> None:
-        await self.metrics.start(self, self.settings.metrics_host, self.settings.metrics_port)
+        await self.metrics.start(self, self.settings.metrics_host, self.settings.metrics_port,
+                                 answered_hosts(self.settings.public_url, self.settings.allowed_hosts))
         self._sweep_task = asyncio.create_task(self._sweep_overflow())
         if self.settings.retention_sweep_seconds > 0:
             self._retention_task = asyncio.create_task(self.retention.run(self.settings.retention_sweep_seconds))

@@ -6,6 +6,7 @@ unreachable endpoint or a missing bucket is a 503 with the one JSON error body, 
 
 from __future__ import annotations
 
+import base64
 import logging
 import uuid
 from collections.abc import Iterator
@@ -16,9 +17,10 @@ import pytest
 
 from support.ports import free_port
 from support.s3 import SECRET_KEY, moto_s3, new_bucket, object_keys, s3_client, use_test_credentials
-from twinplane.server.common.errors import NotFound, Unavailable
+from twinplane.server.common.errors import Conflict, NotFound, Unavailable
 from twinplane.server.data_plane.blob_s3 import S3Blobs
-from twinplane.server.data_plane.blobs import BlobStore
+from twinplane.server.data_plane.blobs import BlobStore, open_blob_store
+from twinplane.server.settings import DataPlaneSettings
 
 from .rows import body, fetch_all, span
 
@@ -147,3 +149,35 @@ async def test_the_prefix_is_a_folder_and_a_missing_blob_is_not_found(s3_endpoin
         await blobs.read(key)
     await blobs.create(key, b"x")
     assert object_keys(s3_endpoint, bucket) == ["p/" + key]
+
+
+async def test_a_retried_upload_whose_answer_was_lost_is_not_a_conflict(s3_endpoint: str, bucket: str) -> None:
+    """The conditional write's retry (stored, its answer lost) meets 412: the same bytes count as written,
+    other bytes are still refused (the URL is single-use)."""
+    blobs = _store(s3_endpoint, bucket)
+    key = blobs.new_key("org-a", "attachments")
+    assert blobs.backend.put_new(blobs._name(key), b"first")
+    assert blobs.backend.put_new(blobs._name(key), b"first")  # the retry
+    with pytest.raises(Conflict):
+        await blobs.create(key, b"other bytes")
+    assert await blobs.read(key) == b"first"
+
+
+async def test_the_sweep_deletes_only_keys_the_data_plane_made_and_sends_content_md5(
+        s3_endpoint: str, bucket: str, monkeypatch) -> None:
+    settings = DataPlaneSettings(blob_s3_bucket=bucket, blob_s3_endpoint_url=s3_endpoint, blob_s3_prefix="p",
+                                 blob_s3_addressing_style="path")
+    blobs = open_blob_store(settings, b"k" * 32)
+    sent: list[dict[str, str]] = []
+    blobs.backend._client.meta.events.register("before-send.s3.DeleteObjects",
+                                               lambda request, **_: sent.append(dict(request.headers)))
+    ours = blobs.new_key("org-a", "overflow")
+    await blobs.write(ours, b"payload")
+    client = s3_client(s3_endpoint)
+    org = ours.split("/")[0]
+    for foreign in (f"p/{org}/overflow/notes.txt", f"p/{org}/overflow/{'a' * 32}/nested", "p/backups/overflow/x"):
+        client.put_object(Bucket=bucket, Key=foreign, Body=b"not ours")
+    assert blobs.sweep_overflow(0) == 1
+    assert object_keys(s3_endpoint, bucket) == sorted(
+        [f"p/{org}/overflow/notes.txt", f"p/{org}/overflow/{'a' * 32}/nested", "p/backups/overflow/x"])
+    assert sent and all(base64.b64decode(h["Content-MD5"]) for h in sent)  # MinIO and others require it

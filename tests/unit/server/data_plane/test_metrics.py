@@ -60,12 +60,19 @@ async def test_metrics_count_requests_by_route_template_and_rows_by_object(plane
     assert got[("twinplane_ingested_rows_total", (("object_type", "project_logs"),))] == 3
     assert got[("twinplane_auth_introspections_total", ())] >= 1
     assert got[("twinplane_store_info", (("engine", "sqlite"),))] == 1
-    assert ("twinplane_search_lag_changes", ()) in got and ("twinplane_store_pending_writes", ()) in got
+    assert ("twinplane_search_lag_rows", ()) in got and ("twinplane_store_pending_writes", ()) in got
     assert ("twinplane_sqlite_wal_bytes_waiting", ()) in got
     assert any(name == "process_cpu_seconds_total" for name, _ in got)
     # nothing of the data, the ids or the credentials is in the figures
     for secret in (pid, rows[0]["id"], "secret-input", plane.api_key, plane.org_id):
         assert secret not in text
+
+
+async def test_an_unknown_method_is_counted_as_other(plane) -> None:
+    """Label values come from fixed sets: a client cannot add series with made-up methods."""
+    await plane.client().request("BREW", "/v1/project")
+    got = _samples(plane.app.state.runtime.metrics.render().decode())
+    assert [dict(k[1])["method"] for k in got if k[0] == "twinplane_http_requests_total"] == ["OTHER"]
 
 
 async def test_metrics_count_rate_limited_requests(plane) -> None:
@@ -90,9 +97,14 @@ async def test_metrics_listener_answers_only_metrics_and_stops_with_the_app(tmp_
         plane = await anext(planes)
         assert plane.app.state.runtime.metrics.port == port
         async with httpx.AsyncClient() as c:
-            assert (await c.get(f"http://127.0.0.1:{port}/metrics")).status_code == 200
+            url = f"http://127.0.0.1:{port}/metrics"
+            assert (await c.get(url)).status_code == 200
             # the listener is not the API: it takes no writes
             assert (await c.post(f"http://127.0.0.1:{port}/logs3", content=b"{}")).status_code == 405
+            # any address, and the plane's allowed names, but not a foreign name (DNS rebinding)
+            for host, status in (("10.1.2.3:9108", 200), ("[::1]:9108", 200), ("localhost:9108", 200),
+                                 ("dp.test", 200), ("rebind.evil.example:9108", 400)):
+                assert (await c.get(url, headers={"Host": host})).status_code == status, host
         with contextlib.suppress(StopAsyncIteration):
             await anext(planes)  # the app's lifespan ends
     async with httpx.AsyncClient() as c:  # the listener closed with it

@@ -146,7 +146,7 @@ class StoreStats:
 
     engine: str  # "sqlite" | "postgresql"
     pending_writes: int  # this process's write calls not answered yet (queued or in a transaction)
-    search_lag: int  # row changes not yet in the full-text index
+    search_lag: int | None  # rows changed and not yet in the full-text index (None: not known)
     wal_bytes_waiting: int | None = None  # SQLite: WAL bytes not yet copied into the database file
 
 

@@ -112,9 +112,9 @@ class SqliteStore(RowReads):
 
     async def stats(self) -> StoreStats:
         lag, page = await self._read(lambda c: c.execute(_STATS).fetchone())
-        frames, copied = wal_frames(self.path)
-        return StoreStats("sqlite", self._writer.pending, max(0, int(lag or 0)),
-                          (frames - copied) * (24 + int(page)))
+        frames, copied = wal_frames(self.path)  # read without a lock: clamped, a torn read is never negative
+        return StoreStats("sqlite", self._writer.pending, None if lag is None else max(0, int(lag)),
+                          max(0, frames - copied) * (24 + int(page)))
 
     async def wait_indexed(self) -> None:
         await self._writer.index_now()

@@ -121,6 +121,7 @@ class WriterProcess:
         self._replies: asyncio.Task[None] | None = None
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._next_id = 0
+        self._writes = 0  # row writes not answered yet
         self._broken: BaseException | None = None
         self._restart = asyncio.Lock()
 
@@ -175,8 +176,8 @@ class WriterProcess:
 
     @property
     def pending(self) -> int:
-        """Calls sent and not answered yet (writes and other operations)."""
-        return len(self._pending)
+        """Row writes sent and not answered yet."""
+        return self._writes
 
     async def write(self, rows: list[RowWrite]) -> WriteResult:
         # Plain replaces travel prepared (``row_change.prepare_all``): the final JSON text, the shape and
@@ -189,7 +190,11 @@ class WriterProcess:
                 wire.append([*head, w.row, None])
             else:
                 wire.append([*head, None, [p.data, _shape_values(p.shape), p.search, p.own_created]])
-        out = await self._request({"op": "write", "rows": wire})
+        self._writes += 1
+        try:
+            out = await self._request({"op": "write", "rows": wire})
+        finally:
+            self._writes -= 1
         return WriteResult(xact_id=out["xact_id"], row_ids=out["row_ids"])
 
     async def run(self, op: str, *args: Any) -> Any:

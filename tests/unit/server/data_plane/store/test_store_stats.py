@@ -47,10 +47,27 @@ async def test_stats_report_the_search_lag_and_nothing_pending_once_answered(sto
         assert held.pending_writes == 0  # answered: committed
     await store.wait_indexed()
     assert (await store.stats()).search_lag == 0
-    if idle.engine == "sqlite":
-        assert held.wal_bytes_waiting is not None and held.wal_bytes_waiting >= 0
-    else:
+    if idle.engine == "postgresql":
         assert held.wal_bytes_waiting is None
+
+
+async def test_sqlite_stats_count_wal_bytes_not_yet_copied(tmp_path) -> None:
+    """Frames past a reader's snapshot cannot be copied into the database file: they wait, and are counted."""
+    from twinplane.server.data_plane.store.sqlite import SqliteStore
+
+    store = SqliteStore(str(tmp_path / "data.db"))
+    await store.start()
+    reader = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM dp_rows").fetchone()  # holds its snapshot
+        await store.write_rows([w(LOGS, f"r{i}", input="x" * 2000) for i in range(50)])
+        waiting = (await store.stats()).wal_bytes_waiting
+        assert waiting is not None and waiting >= 50 * 2000
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+        await store.close()
 
 
 async def test_stats_count_write_calls_not_answered_yet(store, database_url) -> None:
