@@ -3,9 +3,11 @@ import react from "@vitejs/plugin-react";
 
 // The build lands in the control plane's static folder, which serves it (SPA routing,
 // long-lived caching of the hashed files under /assets/, a CSP without inline scripts).
+// Relative asset URLs: index.html's <base href>, written by the control plane from its public URL,
+// makes them work at a host's root and behind a proxy under a path (lib/base.ts).
 export default defineConfig({
   plugins: [react()],
-  base: "/",
+  base: "./",
   build: {
     outDir: "../src/twinplane/server/control_plane/static",
     emptyOutDir: true,

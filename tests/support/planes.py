@@ -120,11 +120,11 @@ def start_planes(data_dir: str, *, demo: bool = False, timeout: float = 120.0,
 
 class SplitPlanes(Planes):
     def __init__(self, root: Path, extra_data_env: dict[str, str] | None = None,
-                 extra_control_env: dict[str, str] | None = None) -> None:
+                 extra_control_env: dict[str, str] | None = None, control_path: str = "") -> None:
         from twinplane.cli.up import prepare
 
         self.root = root
-        self.launch = prepare(root, control_port=free_port(), data_port=free_port())
+        self.launch = prepare(root, control_port=free_port(), data_port=free_port(), control_path=control_path)
         self.launch.data_env.update(extra_data_env or {})
         self.launch.control_env.update(extra_control_env or {})
         self.state = self.launch.state

@@ -1,11 +1,12 @@
 // Routes. Every page is its own chunk, loaded on first visit.
 import { lazy, Suspense, useEffect, useMemo } from "react";
-import { BrowserRouter, Navigate, Outlet, Route, Routes, useLocation, useParams } from "react-router-dom";
+import { BrowserRouter, Link, Navigate, Outlet, Route, Routes, useLocation, useParams } from "react-router-dom";
 import { control } from "./api/control";
 import { AppShell } from "./components/AppShell";
 import { ErrorBoundary } from "./components/ErrorBoundary";
 import { ErrorNotice } from "./components/ErrorNotice";
 import { SkeletonRows } from "./components/Skeleton";
+import { basePath } from "./lib/base";
 import { OrgProvider, ProjectProvider } from "./state/scope";
 import { SessionProvider, useSession } from "./state/session";
 import { useAsync } from "./state/useAsync";
@@ -148,7 +149,7 @@ function OrgPages() {
 
 export function App() {
   return (
-    <BrowserRouter>
+    <BrowserRouter basename={basePath() || undefined}>
       <SessionProvider>
         <Suspense fallback={null}>
           <Routes>
@@ -177,7 +178,7 @@ export function App() {
                   <Route path="trace/:objectType/:objectId/:rootSpanId" element={<TracePage />} />
                 </Route>
               </Route>
-              <Route path="*" element={<div className="empty"><h2>Page not found</h2><p><a href="/">Go to your projects</a></p></div>} />
+              <Route path="*" element={<div className="empty"><h2>Page not found</h2><p><Link to="/">Go to your projects</Link></p></div>} />
             </Route>
           </Routes>
         </Suspense>

@@ -80,8 +80,10 @@ class Launch:
     data_env: dict[str, str]
 
 
-def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, data_port: int = 8100) -> Launch:
-    """Bootstrap (first time) or reuse the control plane's records and return both planes' environments."""
+def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, data_port: int = 8100,
+            control_path: str = "") -> Launch:
+    """Bootstrap (first time) or reuse the control plane's records and return both planes' environments.
+    ``control_path`` ("/twinplane") serves the control plane under a path, as behind a proxy."""
     from twinplane.server.control_plane.bootstrap import ensure_bootstrap, ensure_local_secrets
     from twinplane.server.settings import ControlPlaneSettings
 
@@ -89,7 +91,8 @@ def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, da
     os.chmod(root, 0o700)  # both databases, the blobs and the credentials live here
     state_path = root / UP_FILE
     state = _load_state(state_path)
-    control_url = f"http://{host}:{control_port}"
+    control_origin = f"http://{host}:{control_port}"
+    control_url = control_origin + control_path.rstrip("/")
     data_url = f"http://{host}:{data_port}"
     control_env = {
         **ensure_local_secrets(str(root)),
@@ -127,7 +130,7 @@ def prepare(root: Path, *, host: str = "127.0.0.1", control_port: int = 8000, da
         raise RuntimeError(f"{state_path} lost its credentials; remove {root} to start afresh.")
     state.pop("pids", None)  # written by `up` once both planes answer; a previous run's are stale
     _write_state(state_path, state)
-    origins = sorted({control_url, f"http://localhost:{control_port}", f"http://127.0.0.1:{control_port}"})
+    origins = sorted({control_origin, f"http://localhost:{control_port}", f"http://127.0.0.1:{control_port}"})
     data_env = {
         "TWINPLANE_DATA_DATABASE_URL": f"sqlite:///{root / 'data.db'}",
         "TWINPLANE_DATA_HOST": host,

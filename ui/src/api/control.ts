@@ -1,4 +1,5 @@
 // Control-plane API (contracts §3): metadata only, same origin, cookie session + CSRF header.
+import { appPath } from "../lib/base";
 import { readJson, UnreachableError } from "./http";
 import type {
   ApiKey, AuthConfig, CreatedApiKey, DataPlaneConfig, DataPlaneToken, Me, Member, NamedObject, ObjectType,
@@ -29,7 +30,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
   }
   let res: Response;
   try {
-    res = await fetch(path, {
+    res = await fetch(appPath(path), {
       method,
       headers,
       credentials: "same-origin",
@@ -68,7 +69,7 @@ export const control = {
   login: (email: string, password: string) => call<unknown>("POST", "/api/v1/auth/login", { email, password }),
   logout: () => call<unknown>("POST", "/api/v1/auth/logout", {}),
   me: () => call<Me>("GET", "/api/v1/auth/me"),
-  oidcStartUrl: (next?: string) => "/api/v1/auth/oidc/start" + qs({ next }),
+  oidcStartUrl: (next?: string) => appPath("/api/v1/auth/oidc/start" + qs({ next })),
 
   orgs: () => all<Org>("/api/v1/orgs"),
   createOrg: (name: string) => call<Org>("POST", "/api/v1/orgs", { name }),

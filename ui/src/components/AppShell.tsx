@@ -3,6 +3,7 @@ import { useState, type ReactNode } from "react";
 import { NavLink, useNavigate } from "react-router-dom";
 import { control } from "../api/control";
 import type { OrgRef } from "../api/types";
+import { appPath } from "../lib/base";
 import { useDropdown } from "../state/useDropdown";
 import { useHotkeys } from "../state/useHotkeys";
 import { describeError } from "./ErrorNotice";
@@ -82,7 +83,7 @@ export function AppShell({ children }: { children: ReactNode }) {
   return (
     <div className="shell">
       <aside className="sidebar">
-        <div className="brand"><img src="/favicon.svg" alt="" />Twinplane</div>
+        <div className="brand"><img src={appPath("/favicon.svg")} alt="" />Twinplane</div>
         <OrgSwitcher current={org} orgs={me?.orgs ?? [org]} />
         <nav style={{ marginTop: 8 }}>
           <NavLink to={o} end className={cls}>Projects</NavLink>

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { CopyButton } from "./CopyButton";
+import { basePath } from "../lib/base";
 
 export function EmptyState({ title, children, action }: { title: string; children?: ReactNode; action?: ReactNode }) {
   return (
@@ -16,7 +17,7 @@ export function SdkEnvHint() {
   return (
     <p className="muted" style={{ fontSize: 12.5 }}>
       The SDK reads <code>TWINPLANE_API_KEY</code> (create one in Settings → API keys) and{" "}
-      <code>TWINPLANE_APP_URL={typeof window === "undefined" ? "" : window.location.origin}</code>.
+      <code>TWINPLANE_APP_URL={typeof window === "undefined" ? "" : window.location.origin + basePath()}</code>.
     </p>
   );
 }

@@ -2,6 +2,7 @@
 import { Link } from "react-router-dom";
 import { ApiError, UnreachableError } from "../api/http";
 import { NoDataPlaneError } from "../api/token";
+import { appPath, routePath } from "../lib/base";
 
 export function describeError(e: unknown): string {
   if (e instanceof ApiError) return e.message;
@@ -12,7 +13,7 @@ export function describeError(e: unknown): string {
 
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   if (error instanceof NoDataPlaneError) {
-    const org = /^\/o\/([^/]+)/.exec(window.location.pathname)?.[1];
+    const org = /^\/o\/([^/]+)/.exec(routePath(window.location.pathname))?.[1];
     return (
       <div className="notice warn" role="alert">
         <div className="title">No data plane yet</div>
@@ -47,12 +48,12 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
   }
   if (error instanceof ApiError) {
     if (error.status === 401 && error.plane === "control") {
-      const next = encodeURIComponent(window.location.pathname + window.location.search);
+      const next = encodeURIComponent(routePath(window.location.pathname) + window.location.search);
       return (
         <div className="notice error" role="alert">
           <div className="title">Your session has ended</div>
           <div>Sign in again to continue where you were.</div>
-          <a className="btn small" style={{ marginTop: 8 }} href={`/login?next=${next}`}>Sign in</a>
+          <a className="btn small" style={{ marginTop: 8 }} href={appPath(`/login?next=${next}`)}>Sign in</a>
         </div>
       );
     }

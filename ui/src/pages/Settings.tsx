@@ -6,6 +6,7 @@ import { control } from "../api/control";
 import type { HealthResult } from "../api/data";
 import type { CreatedApiKey, Role } from "../api/types";
 import { CopyButton } from "../components/CopyButton";
+import { basePath } from "../lib/base";
 import { CodeBlock } from "../components/EmptyState";
 import { ErrorNotice } from "../components/ErrorNotice";
 import { SkeletonRows } from "../components/Skeleton";
@@ -90,7 +91,7 @@ function ApiKeys() {
             <button className="btn ghost" onClick={() => setCreated(null)}>Done</button>
           </div>
           <div style={{ marginTop: 8, fontSize: 12.5 }}>Give it to the SDK (the Braintrust SDK takes the same key as <code>BRAINTRUST_API_KEY</code>, with <code>BRAINTRUST_APP_URL</code>):</div>
-          <CodeBlock code={`export TWINPLANE_API_KEY=${created.key}\nexport TWINPLANE_APP_URL=${window.location.origin}`} />
+          <CodeBlock code={`export TWINPLANE_API_KEY=${created.key}\nexport TWINPLANE_APP_URL=${window.location.origin + basePath()}`} />
         </div>
       )}
       {canWrite && (

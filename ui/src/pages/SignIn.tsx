@@ -4,6 +4,7 @@ import { control } from "../api/control";
 import { ApiError } from "../api/http";
 import type { AuthConfig } from "../api/types";
 import { describeError } from "../components/ErrorNotice";
+import { appPath } from "../lib/base";
 import { safeNext } from "../lib/redirect";
 import { useSession } from "../state/session";
 
@@ -31,7 +32,7 @@ export default function SignIn() {
       await control.login(email, password);
       // A full page load, not a client-side route change: the signed-in page gets the
       // control plane's narrow Content-Security-Policy (connect-src = this user's data planes).
-      window.location.assign(next);
+      window.location.assign(appPath(next));
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? "Wrong email or password." : describeError(err));
     } finally {
@@ -43,7 +44,7 @@ export default function SignIn() {
     <div className="signin">
       <div className="card">
         <div className="row-flex" style={{ marginBottom: 18 }}>
-          <img src="/favicon.svg" alt="" width={28} height={28} />
+          <img src={appPath("/favicon.svg")} alt="" width={28} height={28} />
           <span style={{ fontWeight: 650, fontSize: 16 }}>Twinplane</span>
         </div>
         <h1>Sign in</h1>

@@ -65,6 +65,11 @@ def host_allowed(host: str, patterns: Iterable[str]) -> bool:
     return False
 
 
+def _route_path(scope: Scope) -> str:
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root):] if root and path.startswith(root + "/") else path
+
+
 class AllowedHostsMiddleware:
     def __init__(self, app: ASGIApp, allowed: Iterable[str], exempt_paths: Iterable[str] = ()) -> None:
         self.app = app
@@ -72,7 +77,8 @@ class AllowedHostsMiddleware:
         self.exempt_paths = frozenset(exempt_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket") or scope.get("path") in self.exempt_paths:
+        # the path within the app: under a base path (``base_path.py``) the scope's path carries the prefix
+        if scope["type"] not in ("http", "websocket") or _route_path(scope) in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         hosts = [v.decode("latin-1") for k, v in scope["headers"] if k == b"host"]

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
+from twinplane.server.common.base_path import BasePathMiddleware, base_path
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.common.http_metrics import HttpMetrics, MetricsMiddleware
@@ -63,6 +64,8 @@ def create_app(settings: ControlPlaneSettings, *, engine: Engine | None = None) 
     app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(AllowedHostsMiddleware, allowed=answered_hosts(settings.public_url, settings.allowed_hosts), exempt_paths=_ANY_HOST_PATHS)
+    # under public_url's path, with or without the prefix on the request (a proxy may strip it)
+    app.add_middleware(BasePathMiddleware, base=base_path(settings.public_url))
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: times all of the above
     for module in (wellknown, auth, apikey_login, orgs, projects, api_keys, secrets, data_planes, internal):
         app.include_router(module.router)

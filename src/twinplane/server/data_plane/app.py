@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
+from twinplane.server.common.base_path import BasePathMiddleware, base_path
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.common.http_metrics import MetricsMiddleware
@@ -119,5 +120,7 @@ def create_app(settings: DataPlaneSettings, *, store: Store | None = None,
     app.add_middleware(AllowedHostsMiddleware, allowed=answered_hosts(settings.public_url, settings.allowed_hosts),
                        exempt_paths=_ANY_HOST_PATHS)
     app.add_middleware(RequestIdMiddleware)
+    # under public_url's path, with or without the prefix on the request (a proxy may strip it)
+    app.add_middleware(BasePathMiddleware, base=base_path(settings.public_url))
     app.add_middleware(MetricsMiddleware, metrics=metrics)  # outermost: times all of the above
     return app

@@ -83,3 +83,37 @@ def test_a_missing_build_answers_a_helpful_page(tmp_path: Any) -> None:
         assert r.status_code == 200 and "not built" in r.text and "content-security-policy" in r.headers
     finally:
         app.state.runtime.engine.dispose()
+
+
+def test_index_carries_the_base_of_the_public_url(tmp_path: Any) -> None:
+    """The build's asset URLs are relative: ``<base href>`` (public_url's path) is what they resolve against."""
+    from twinplane.server.control_plane.routes.spa import with_base
+
+    page = "<!doctype html><html><head><script src=./assets/app.js></script></head></html>"
+    assert '<head><base href="/" /><script' in with_base(page, "http://localhost:8000")
+    assert '<head><base href="/twinplane/" />' in with_base(page, "https://example.com/twinplane/")
+    assert '<base href="/a&quot;b/" />' in with_base(page, 'https://example.com/a"b')  # quoted, never raw
+
+
+def test_under_a_path_the_app_answers_with_and_without_the_prefix(tmp_path: Any) -> None:
+    """Behind a proxy at https://cp.example.com/twinplane/, which may keep or strip the prefix."""
+    static = tmp_path / "static"
+    (static / "assets").mkdir(parents=True)
+    (static / "index.html").write_text("<!doctype html><html><head></head><body><div id=root></div></body></html>")
+    (static / "assets" / "app-1a2b.js").write_text("console.log('ui')")
+    url = f"sqlite:///{tmp_path}/cp.db"
+    upgrade_to_head(url)
+    app = create_app(make_settings(url, tmp_path, static_dir=str(static),
+                                   public_url="https://cp.example.com/twinplane", allowed_hosts=["testserver"]))
+    try:
+        client = TestClient(app)
+        for prefix in ("/twinplane", ""):
+            assert client.get(f"{prefix}/healthz").json() == {"status": "ok"}
+            assert client.get(f"{prefix}/api/v1/auth/config").status_code == 200
+            r = client.get(f"{prefix}/assets/app-1a2b.js")
+            assert r.status_code == 200 and r.text == "console.log('ui')"
+            r = client.get(f"{prefix}/o/some-org/p/some-project")
+            assert r.status_code == 200 and '<base href="/twinplane/" />' in r.text
+        assert client.get("/twinplane/api/v1/nope").status_code == 404
+    finally:
+        app.state.runtime.engine.dispose()

@@ -59,3 +59,24 @@ async def test_every_response_names_its_request(plane) -> None:
     assert (await a.get("/healthz", headers={"X-Request-Id": "lb-123"})).headers["x-request-id"] == "lb-123"
     odd = await a.get("/healthz", headers={"X-Request-Id": "a b<script>"})
     assert odd.headers["x-request-id"] != "a b<script>"
+
+
+async def test_under_a_path_the_data_plane_answers_with_and_without_the_prefix(tmp_path, control_app) -> None:
+    """Behind a proxy at http://dp.test/dp/ that keeps or strips the prefix; signed URLs carry it."""
+    import contextlib
+
+    from .conftest import build_plane
+
+    planes = build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", {"public_url": "http://dp.test/dp"}, control_app)
+    async with contextlib.aclosing(planes):
+        plane = await anext(planes)
+        c = plane.client()
+        for prefix in ("/dp", ""):
+            r = await c.post(f"{prefix}/v1/project", json={"name": "under-a-path"})
+            assert r.status_code == 200, (prefix, r.text)
+            assert (await plane.anonymous().get(f"{prefix}/healthz")).status_code == 200
+        slot = (await c.post("/dp/attachment", json={"key": "k1", "filename": "a.txt", "content_type": "text/plain"})).json()
+        assert slot["signedUrl"].startswith("http://dp.test/dp/blobs/")
+        assert (await plane.anonymous().put(slot["signedUrl"].removeprefix("http://dp.test"), content=b"x")).status_code == 200
+        with contextlib.suppress(StopAsyncIteration):
+            await anext(planes)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from twinplane.server.common.base_path import base_path
 from twinplane.server.common.errors import NotFound, Unauthorized
 from twinplane.server.control_plane.authn import client_address, get_runtime, require_user
 from twinplane.server.control_plane.principal import Principal
@@ -26,7 +26,7 @@ class LoginBody(BaseModel):
 
 
 def _cookie_path(rt: Runtime) -> str:
-    return urlsplit(rt.settings.public_url).path.rstrip("/") or "/"
+    return base_path(rt.settings.public_url) or "/"
 
 
 def _set_session_cookies(rt: Runtime, response: Response, cookie: str, csrf: str) -> None:

@@ -7,15 +7,21 @@ An anonymous page (the sign-in page) cannot know whose data plane it will talk t
 ``'self' https: http:``; every later page load is narrowed to the user's own origins. That is
 why the SPA must load the page afresh after a password sign-in (contracts.md §3) instead of
 carrying on with the broad policy; the OIDC callback already ends in a redirect.
+
+index.html gets a ``<base href>`` of ``public_url``'s path (``/`` at a host's root,
+``/twinplane/`` behind a proxy that serves the control plane under a path): the build's asset
+URLs are relative, and the SPA builds its routes and API paths from it (``ui/src/lib/base.ts``).
 """
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from twinplane.server.common.base_path import base_path
 from twinplane.server.common.errors import NotFound
 from twinplane.server.control_plane.authn import get_runtime
 from twinplane.server.control_plane.runtime import Runtime
@@ -52,7 +58,15 @@ def _index(request: Request, rt: Runtime, root: Path) -> Response:
     index = root / "index.html"
     if not index.is_file():
         return HTMLResponse(_NOT_BUILT, headers=headers)
-    return FileResponse(index, media_type="text/html", headers=headers)
+    return HTMLResponse(with_base(index.read_text(encoding="utf-8"), rt.settings.public_url), headers=headers)
+
+
+def with_base(page: str, public_url: str) -> str:
+    """The page with a ``<base href>`` (``public_url``'s path and a slash: what its relative URLs resolve
+    against) as the first element of its head."""
+    tag = f'<base href="{html.escape(base_path(public_url) + "/", quote=True)}" />'
+    head = page.find("<head>")
+    return page[:head + 6] + tag + page[head + 6:] if head >= 0 else tag + page
 
 
 @router.get("/{path:path}", include_in_schema=False)
