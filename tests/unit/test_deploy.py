@@ -91,6 +91,28 @@ def test_cloudformation_template_wires_every_required_setting() -> None:
     for ref in re.findall(r"!Ref ([A-Za-z:]+)", text):
         assert ref in declared, ref
     assert tpl["Resources"]["TargetGroup"]["Properties"]["HealthCheckPath"] == "/readyz"
+    # blobs in the stack's private S3 bucket, which only the task's own role may use
+    resources = tpl["Resources"]
+    env = {e["Name"]: e["Value"] for e in container["Environment"]}
+    assert env["TWINPLANE_DATA_BLOB_S3_BUCKET"] == "Blobs" and "TWINPLANE_DATA_BLOB_DIR" not in env
+    assert resources["Blobs"]["Type"] == "AWS::S3::Bucket" and resources["Blobs"]["DeletionPolicy"] == "Retain"
+    assert all(resources["Blobs"]["Properties"]["PublicAccessBlockConfiguration"].values())
+    assert resources["TaskDefinition"]["Properties"]["TaskRoleArn"] == "TaskRole.Arn"
+    statements = resources["TaskRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]
+    assert {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])} == {
+        "s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"}
+    assert not any(r["Type"].startswith("AWS::EFS::") for r in resources.values())
+    for cond in re.findall(r"Condition: ([A-Za-z0-9]+)", text):
+        assert cond in tpl["Conditions"], cond
+
+
+def test_cloudformation_template_passes_cfn_lint() -> None:
+    """AWS's own linter (resource schemas, property types, deprecated engine versions), offline."""
+    from cfnlint.api import lint_all
+
+    problems = lint_all((DEPLOY / "cloudformation-data-plane.yaml").read_text())
+    # errors and warnings, as the `cfn-lint` command reports by default (not its informational hints)
+    assert [f"{m.rule.id} line {m.linenumber}: {m.message}" for m in problems if m.rule.id[0] in "EW"] == []
 
 
 def test_dockerfile_entrypoint_and_defaults() -> None:
