@@ -43,6 +43,7 @@ PIN_RETRY_SECONDS = 2.0
 OVERFLOW_MAX_AGE_SECONDS = 3600.0
 SWEEP_INTERVAL_SECONDS = 600.0
 SWEEP_BATCH = 1000  # bounded per pass so a huge backlog never stalls a thread for long
+SWEEP_STOP_SECONDS = 10.0  # how long stopping waits for a sweep in progress before closing the blob store
 
 
 def _derive(secret: str, purpose: str) -> bytes:
@@ -89,6 +90,7 @@ class Runtime:
         self.erasure = Erasure(store, self.blobs)
         self._pin_task: asyncio.Task[None] | None = None
         self._sweep_task: asyncio.Task[None] | None = None
+        self._sweep_run: asyncio.Future[int] | None = None  # a sweep's thread, which cancelling cannot stop
         self._retention_task: asyncio.Task[None] | None = None
 
     async def pin_org(self) -> bool:
@@ -135,8 +137,11 @@ class Runtime:
         """At start and every ``SWEEP_INTERVAL_SECONDS``: delete abandoned overflow payloads."""
         while True:
             try:
-                removed = await asyncio.to_thread(self.blobs.sweep_overflow, OVERFLOW_MAX_AGE_SECONDS,
-                                                  limit=SWEEP_BATCH)
+                self._sweep_run = asyncio.ensure_future(
+                    asyncio.to_thread(self.blobs.sweep_overflow, OVERFLOW_MAX_AGE_SECONDS, limit=SWEEP_BATCH))
+                # retrieved here too: after a cancel nobody awaits it, and its error is logged below or moot
+                self._sweep_run.add_done_callback(lambda f: f.cancelled() or f.exception())
+                removed = await asyncio.shield(self._sweep_run)
                 if removed:
                     logger.info("deleted %d abandoned overflow payload(s)", removed)
             except OSError as err:
@@ -150,6 +155,8 @@ class Runtime:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         await self.metrics.close()
+        if self._sweep_run is not None and not self._sweep_run.done():  # let it finish with the client open
+            await asyncio.wait({self._sweep_run}, timeout=SWEEP_STOP_SECONDS)
         self.blobs.close()
         await self.catalog.close()
         await self.control.aclose()
