@@ -11,8 +11,15 @@ function fromBaseUri(baseUri: string | undefined): string {
   }
 }
 
+/** The page's explicit <base href>, resolved; undefined without one (`npm run dev` serves none, and
+ * document.baseURI would then be the page's own URL: its path is a route, not a base). */
+function baseTag(): string | undefined {
+  if (typeof document === "undefined") return undefined;
+  return document.querySelector("base")?.href || undefined;
+}
+
 /** "" or "/prefix" (no trailing slash). */
-export function basePath(baseUri: string | undefined = typeof document === "undefined" ? undefined : document.baseURI): string {
+export function basePath(baseUri: string | undefined = baseTag()): string {
   return fromBaseUri(baseUri);
 }
 

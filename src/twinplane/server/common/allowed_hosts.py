@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from twinplane.server.common.base_path import route_path
 from twinplane.server.common.body_limit import json_error
 
 __all__ = ["AllowedHostsMiddleware", "answered_hosts", "host_allowed", "hostname_of"]
@@ -65,11 +66,6 @@ def host_allowed(host: str, patterns: Iterable[str]) -> bool:
     return False
 
 
-def _route_path(scope: Scope) -> str:
-    path, root = scope.get("path", ""), scope.get("root_path", "")
-    return path[len(root):] if root and path.startswith(root + "/") else path
-
-
 class AllowedHostsMiddleware:
     def __init__(self, app: ASGIApp, allowed: Iterable[str], exempt_paths: Iterable[str] = ()) -> None:
         self.app = app
@@ -78,7 +74,7 @@ class AllowedHostsMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # the path within the app: under a base path (``base_path.py``) the scope's path carries the prefix
-        if scope["type"] not in ("http", "websocket") or _route_path(scope) in self.exempt_paths:
+        if scope["type"] not in ("http", "websocket") or route_path(scope) in self.exempt_paths:
             await self.app(scope, receive, send)
             return
         hosts = [v.decode("latin-1") for k, v in scope["headers"] if k == b"host"]

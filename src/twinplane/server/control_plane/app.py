@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from twinplane.server.common.allowed_hosts import AllowedHostsMiddleware, answered_hosts
-from twinplane.server.common.base_path import BasePathMiddleware, base_path
+from twinplane.server.common.base_path import BasePathMiddleware, base_path, route_path
 from twinplane.server.common.body_limit import BodyLimitMiddleware
 from twinplane.server.common.errors import install_error_handlers
 from twinplane.server.common.http_metrics import HttpMetrics, MetricsMiddleware
@@ -43,7 +43,7 @@ async def _security_headers(request: Request, call_next: RequestResponseEndpoint
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.url.path.startswith(("/api/", "/internal/")):
+    if route_path(request.scope).startswith(("/api/", "/internal/")):  # under a base path too
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 

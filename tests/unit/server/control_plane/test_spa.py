@@ -109,11 +109,31 @@ def test_under_a_path_the_app_answers_with_and_without_the_prefix(tmp_path: Any)
         client = TestClient(app)
         for prefix in ("/twinplane", ""):
             assert client.get(f"{prefix}/healthz").json() == {"status": "ok"}
-            assert client.get(f"{prefix}/api/v1/auth/config").status_code == 200
+            r = client.get(f"{prefix}/api/v1/auth/config")
+            assert r.status_code == 200 and r.headers["cache-control"] == "no-store"
             r = client.get(f"{prefix}/assets/app-1a2b.js")
             assert r.status_code == 200 and r.text == "console.log('ui')"
             r = client.get(f"{prefix}/o/some-org/p/some-project")
             assert r.status_code == 200 and '<base href="/twinplane/" />' in r.text
         assert client.get("/twinplane/api/v1/nope").status_code == 404
+        bare = client.get("/twinplane", follow_redirects=False)  # relative: never built from Host and scheme
+        assert bare.status_code == 307 and bare.headers["location"] == "/twinplane/"
+        # request metrics still name routes by their template
+        metrics = app.state.metrics.render().decode()
+        assert 'route="/api/v1/auth/config",status="200"} 2.0' in metrics
+    finally:
+        app.state.runtime.engine.dispose()
+
+
+def test_a_percent_encoded_base_path_is_matched_decoded(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path}/cp.db"
+    upgrade_to_head(url)
+    app = create_app(make_settings(url, tmp_path, public_url="https://cp.example.com/my%20app",
+                                   allowed_hosts=["testserver"]))
+    try:
+        client = TestClient(app)
+        for path in ("/my%20app/api/v1/auth/config", "/api/v1/auth/config"):
+            assert client.get(path).status_code == 200, path
+        assert '<base href="/my%20app/" />' in client.get("/my%20app/login").text
     finally:
         app.state.runtime.engine.dispose()

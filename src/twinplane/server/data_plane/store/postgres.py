@@ -122,10 +122,13 @@ class PostgresStore(RowReads):
     async def stats(self) -> StoreStats:
         return StoreStats("postgresql", self._writer.pending, await self._fts_queued(STATS_BOUND))
 
-    async def _fts_queued(self, bound: int) -> int:
-        """Rows waiting for the full-text indexers, counted up to ``bound`` (a count never reads a huge queue)."""
-        rows = await self._query("SELECT count(*) FROM (SELECT 1 FROM dp_fts_queue LIMIT %(n)s) q", {"n": bound})
-        return int(rows[0][0])
+    async def _fts_queued(self, bound: int, within: float = 5.0) -> int:
+        """Rows waiting for the full-text indexers, counted up to ``bound`` (a count never reads a huge queue),
+        in at most ``within`` seconds, waiting for a connection included (else a psycopg or pool error)."""
+        async with self._pool.connection(timeout=within) as conn, conn.transaction():
+            await conn.execute(f"SET LOCAL statement_timeout = {max(1, int(within * 1000))}")
+            cur = await conn.execute("SELECT count(*) FROM (SELECT 1 FROM dp_fts_queue LIMIT %s) q", (bound,))
+            return int((await cur.fetchone())[0])  # type: ignore[index]
 
     # plumbing -----------------------------------------------------------
     async def _query(self, sql: str, params: dict[str, Any] | tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

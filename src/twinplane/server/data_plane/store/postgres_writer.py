@@ -38,12 +38,15 @@ MAX_BACKLOG = 5_000
 BACKLOG_CHECK_SECONDS = 0.25  # how long a count of the queue is trusted while it was under the bound
 BACKLOG_POLL_SECONDS = 0.05  # how often it is counted while a group waits
 BACKLOG_WAIT_SECONDS = 1.0  # the longest a group waits: a stopped indexer never stops ingest
+# After a wait that ran out, groups do not wait again for this long: an indexer that is stuck (a
+# lock on its table, a failing round) costs ingest one second now and then, not on every write.
+BACKLOG_PAUSE_SECONDS = 30.0
 
 
 class PostgresWriter:
     def __init__(self, pool: AsyncConnectionPool, ensure_objects: Callable[[list[RowWrite]], Awaitable[None]],
                  objkeys: dict[tuple[str, str, str], int],
-                 backlog: Callable[[int], Awaitable[int]] | None = None) -> None:
+                 backlog: Callable[[int, float], Awaitable[int]] | None = None) -> None:
         self._pool = pool
         self._ensure_objects = ensure_objects
         self._objkeys = objkeys
@@ -51,10 +54,11 @@ class PostgresWriter:
         self._inflight = 0
         self._calls = 0  # write calls not answered yet
         self._tasks: set[asyncio.Task[None]] = set()
-        self._backlog = backlog  # rows queued for the index, counted up to a bound
+        self._backlog = backlog  # rows queued for the index, counted up to a bound within a time
         self.max_backlog = MAX_BACKLOG
         self.backlog_wait = BACKLOG_WAIT_SECONDS
         self._counted_at = -1e9  # time.monotonic() of the last count that was under the bound
+        self._paused_until = -1e9  # no pacing before this (after a wait that ran out)
         self._warned_at = -1e9
 
     @property
@@ -120,24 +124,27 @@ class PostgresWriter:
 
     async def _pace(self) -> None:
         """Wait (at most ``backlog_wait``) while more than ``max_backlog`` rows are queued for the index."""
-        if self._backlog is None or time.monotonic() - self._counted_at < BACKLOG_CHECK_SECONDS:
+        now = time.monotonic()
+        if self._backlog is None or now - self._counted_at < BACKLOG_CHECK_SECONDS or now < self._paused_until:
             return
-        deadline = time.monotonic() + self.backlog_wait
+        deadline = now + self.backlog_wait
         while True:
-            try:
-                queued = await self._backlog(self.max_backlog + 1)
+            try:  # the count itself keeps to the deadline (a connection, the statement)
+                queued = await self._backlog(self.max_backlog + 1, max(0.05, deadline - time.monotonic()))
             except Exception as err:  # noqa: BLE001 - a count that fails must not stop ingest
                 logger.warning("full-text backlog not counted (%s); writing on", describe(err))
+                self._paused_until = time.monotonic() + BACKLOG_PAUSE_SECONDS
                 return
             now = time.monotonic()
             if queued <= self.max_backlog:
                 self._counted_at = now
                 return
             if now >= deadline:
+                self._paused_until = now + BACKLOG_PAUSE_SECONDS
                 if now - self._warned_at > 60:
                     self._warned_at = now
-                    logger.warning("full-text index more than %d rows behind and not catching up; writing on",
-                                   self.max_backlog)
+                    logger.warning("full-text index more than %d rows behind and not catching up; writing on "
+                                   "without waiting for %.0f s", self.max_backlog, BACKLOG_PAUSE_SECONDS)
                 return
             await asyncio.sleep(BACKLOG_POLL_SECONDS)
 
