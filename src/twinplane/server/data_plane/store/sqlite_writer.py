@@ -49,6 +49,9 @@ RESTART_LEFT_DIVISOR = 8
 RESTART_FORCE_RATIO = 1.25
 # How long the writer waits, at most, for a round of an indexer past ``sqlite_indexer.MAX_BACKLOG``.
 BACKLOG_WAIT_SECONDS = 1.0
+# After such a wait ran out (the indexer did not move), the writer does not wait again for this long:
+# a stuck indexer costs ingest one second now and then, not one per group.
+BACKLOG_PAUSE_SECONDS = 30.0
 
 
 # How a call's outcome is reported: (result, None) or (None, error), on the writer thread.
@@ -171,6 +174,7 @@ class SqliteWriter:
         self._indexer = SqliteIndexer(path)
         self.max_backlog = MAX_BACKLOG
         self._committed_change = 0  # the change number of the last committed group
+        self._backlog_paused_until = 0.0  # time.monotonic() before which no group waits for the indexer
 
     # lifecycle ----------------------------------------------------------
     def start(self) -> None:
@@ -253,11 +257,12 @@ class SqliteWriter:
         changes as the writer commits, so the search lag stops growing, and a rebuild of the whole
         index (an upgrade, a deleted side file) paces ingest instead of stopping it."""
         mark = self._indexer.watermark
-        if self._committed_change - mark <= self.max_backlog:
+        if self._committed_change - mark <= self.max_backlog or time.monotonic() < self._backlog_paused_until:
             return
         if not self._indexer.wait_caught_up(mark + 1, BACKLOG_WAIT_SECONDS):
-            logger.warning("full-text indexer %d changes behind and not moving; writing on",
-                           self._committed_change - mark)
+            self._backlog_paused_until = time.monotonic() + BACKLOG_PAUSE_SECONDS
+            logger.warning("full-text indexer %d changes behind and not moving; writing on without waiting for "
+                           "%.0f s", self._committed_change - mark, BACKLOG_PAUSE_SECONDS)
 
     def _restart_wal_if_long(self) -> None:
         """Start the WAL over once it holds ``wal_restart_bytes`` of frames, between two groups.

@@ -266,7 +266,7 @@ def test_the_full_text_indexer_runs_at_a_lower_priority(tmp_path) -> None:
 def test_the_writer_waits_for_an_indexer_that_fell_behind_but_not_for_ever(tmp_path, monkeypatch) -> None:
     """Past ``max_backlog`` unindexed changes the writer waits for an indexer round after each
     group; an indexer that makes no progress holds the next group back at most
-    ``BACKLOG_WAIT_SECONDS``."""
+    ``BACKLOG_WAIT_SECONDS``, and then no group waits for ``BACKLOG_PAUSE_SECONDS``."""
     path = str(tmp_path / "data.db")
     upgrade_to_head(f"sqlite:///{path}")
     monkeypatch.setattr(sqlite_writer, "BACKLOG_WAIT_SECONDS", 3.0)
@@ -286,5 +286,9 @@ def test_the_writer_waits_for_an_indexer_that_fell_behind_but_not_for_ever(tmp_p
             start = time.monotonic()
             _write_group(writer, [w(EXP, "d", input="y")])  # the indexer never moves: written after the wait
             assert 2.0 < time.monotonic() - start < 6.0
+            start = time.monotonic()
+            _write_group(writer, [w(EXP, "e", input="y")])  # stuck: the next groups do not wait for a while
+            _write_group(writer, [w(EXP, "f", input="y")])
+            assert time.monotonic() - start < 1.5
     finally:
         writer.stop()
