@@ -28,6 +28,9 @@ _UNSET = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_REGION
           "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN")
 
 
+_clients: list[Any] = []  # every client made here, closed when the moto server stops
+
+
 def use_test_credentials(monkeypatch: Any) -> None:
     for name in _UNSET:
         monkeypatch.delenv(name, raising=False)
@@ -46,6 +49,8 @@ def moto_s3() -> Iterator[str]:
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
+        while _clients:
+            _clients.pop().close()
         server.stop()
 
 
@@ -55,9 +60,11 @@ def s3_client(endpoint: str, **config: Any) -> Any:
     from botocore.config import Config
 
     assert endpoint.startswith("http://127.0.0.1:"), endpoint
-    return boto3.session.Session().client(
+    client = boto3.session.Session().client(
         "s3", endpoint_url=endpoint, region_name=REGION, aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY, config=Config(s3={"addressing_style": "path"}, **config))
+    _clients.append(client)
+    return client
 
 
 def new_bucket(endpoint: str) -> str:

@@ -66,10 +66,11 @@ async def test_an_unreachable_endpoint_is_unavailable_and_logged_without_credent
                    connect_timeout=1)
     key = blobs.new_key("org-a", "attachments")
     with caplog.at_level(logging.WARNING):
-        for call in (blobs.read(key), blobs.create(key, b"x"), blobs.exists(key), blobs.read_meta(key),
-                     blobs.write_meta(key, {}), blobs.delete(key)):
+        calls = (lambda: blobs.read(key), lambda: blobs.create(key, b"x"), lambda: blobs.exists(key),
+                 lambda: blobs.read_meta(key), lambda: blobs.write_meta(key, {}), lambda: blobs.delete(key))
+        for call in calls:  # each made when awaited: a failure leaves no coroutine never awaited
             with pytest.raises(Unavailable):
-                await call
+                await call()
         with pytest.raises(OSError):  # the runtime's sweep loop logs OSError and tries again later
             blobs.sweep_overflow(0)
     assert "S3 PutObject on bucket tp-bucket" in caplog.text
@@ -164,10 +165,11 @@ async def test_a_retried_upload_whose_answer_was_lost_is_not_a_conflict(s3_endpo
 
 
 async def test_the_sweep_deletes_only_keys_the_data_plane_made_and_sends_content_md5(
-        s3_endpoint: str, bucket: str, monkeypatch) -> None:
+        s3_endpoint: str, bucket: str, request) -> None:
     settings = DataPlaneSettings(blob_s3_bucket=bucket, blob_s3_endpoint_url=s3_endpoint, blob_s3_prefix="p",
                                  blob_s3_addressing_style="path")
     blobs = open_blob_store(settings, b"k" * 32)
+    request.addfinalizer(blobs.close)
     sent: list[dict[str, str]] = []
     blobs.backend._client.meta.events.register("before-send.s3.DeleteObjects",
                                                lambda request, **_: sent.append(dict(request.headers)))

@@ -25,14 +25,17 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(params=["local", "s3"])
-def blobs(request, tmp_path, monkeypatch) -> BlobStore:
+def blobs(request, tmp_path, monkeypatch) -> Iterator[BlobStore]:
     if request.param == "local":
-        return open_blob_store(DataPlaneSettings(blob_dir=str(tmp_path / "blobs")), b"k" * 32)
-    use_test_credentials(monkeypatch)
-    endpoint = request.getfixturevalue("s3_endpoint")
-    settings = DataPlaneSettings(blob_s3_bucket=new_bucket(endpoint), blob_s3_endpoint_url=endpoint,
-                                 blob_s3_prefix="tp/", blob_s3_addressing_style="path")
-    return open_blob_store(settings, b"k" * 32)
+        settings = DataPlaneSettings(blob_dir=str(tmp_path / "blobs"))
+    else:
+        use_test_credentials(monkeypatch)
+        endpoint = request.getfixturevalue("s3_endpoint")
+        settings = DataPlaneSettings(blob_s3_bucket=new_bucket(endpoint), blob_s3_endpoint_url=endpoint,
+                                     blob_s3_prefix="tp/", blob_s3_addressing_style="path")
+    store = open_blob_store(settings, b"k" * 32)
+    yield store
+    store.close()
 
 
 @pytest.fixture
