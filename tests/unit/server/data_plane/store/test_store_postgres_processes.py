@@ -71,10 +71,16 @@ async def test_writes_wait_for_indexers_that_fell_behind_but_not_for_ever(postgr
     logs = ObjectRef("project_logs", "proj-1")
     blocker = psycopg.connect(postgres_url)
     settle = postgres_writer.BACKLOG_CHECK_SECONDS + 0.05
+
+    async def hold_the_index() -> None:
+        # off the event loop: an indexing round of this store may hold the table until its commit,
+        # which needs the loop; a blocking LOCK here would wait for it for ever
+        await asyncio.to_thread(blocker.execute, "LOCK TABLE dp_fts IN EXCLUSIVE MODE")
+
     try:
         store._writer.max_backlog = 10
         store._writer.backlog_wait = 2.0
-        blocker.execute("LOCK TABLE dp_fts IN EXCLUSIVE MODE")  # no indexing round can finish
+        await hold_the_index()  # no indexing round can finish
         await store.write_rows([w(logs, f"a{i}", input="x") for i in range(20)])  # counted before: 0 queued
         await asyncio.sleep(settle)
         started = time.monotonic()
@@ -87,7 +93,7 @@ async def test_writes_wait_for_indexers_that_fell_behind_but_not_for_ever(postgr
         await store.wait_indexed()
 
         store._writer._paused_until = 0.0
-        blocker.execute("LOCK TABLE dp_fts IN EXCLUSIVE MODE")
+        await hold_the_index()
         await store.write_rows([w(logs, f"c{i}", input="x") for i in range(20)])
         await asyncio.sleep(settle)
         # the indexers get going 0.3 s into the wait: the write goes through before its deadline

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import psycopg
 
@@ -16,12 +16,13 @@ from .conftest import w
 LOGS = ObjectRef("project_logs", "proj-1")
 
 
-@contextlib.contextmanager
-def _indexer_held(store, database_url: str) -> Iterator[None]:
-    """Keep the full-text indexer from finishing a round: a write lock on what it writes."""
+@contextlib.asynccontextmanager
+async def _indexer_held(store, database_url: str) -> AsyncIterator[None]:
+    """Keep the full-text indexer from finishing a round: a write lock on what it writes. Taken off the
+    event loop: a PostgreSQL round of this store holds the table until its commit, which needs the loop."""
     if database_url.startswith("sqlite"):
-        side = sqlite3.connect(store.path + ".fts", isolation_level=None)
-        side.execute("BEGIN IMMEDIATE")
+        side = sqlite3.connect(store.path + ".fts", isolation_level=None, check_same_thread=False)
+        await asyncio.to_thread(side.execute, "BEGIN IMMEDIATE")
         try:
             yield
         finally:
@@ -29,7 +30,8 @@ def _indexer_held(store, database_url: str) -> Iterator[None]:
             side.close()
     else:
         with psycopg.connect(database_url) as conn:
-            conn.execute("LOCK TABLE dp_fts IN EXCLUSIVE MODE")  # the round's INSERT waits, its queue rows stay
+            # the round's INSERT waits, its queue rows stay
+            await asyncio.to_thread(conn.execute, "LOCK TABLE dp_fts IN EXCLUSIVE MODE")
             yield
             conn.rollback()
 
@@ -40,7 +42,7 @@ async def test_stats_report_the_search_lag_and_nothing_pending_once_answered(sto
     idle = await store.stats()
     assert idle.engine == ("sqlite" if database_url.startswith("sqlite") else "postgresql")
     assert (idle.pending_writes, idle.search_lag) == (0, 0)
-    with _indexer_held(store, database_url):
+    async with _indexer_held(store, database_url):
         await store.write_rows([w(LOGS, f"r{i}", input=f"word{i}") for i in range(7)])
         held = await store.stats()
         assert held.search_lag == 7
@@ -79,7 +81,7 @@ async def test_stats_count_write_calls_not_answered_yet(store, database_url) -> 
     else:
         await store.write_rows([w(LOGS, "x", input="seed")])  # the row the blocker holds
         pg = psycopg.connect(database_url)
-        pg.execute("LOCK TABLE dp_rows IN EXCLUSIVE MODE")
+        await asyncio.to_thread(pg.execute, "LOCK TABLE dp_rows IN EXCLUSIVE MODE")
         release = lambda: (pg.rollback(), pg.close())  # noqa: E731
     writes = [asyncio.create_task(store.write_rows([w(LOGS, "x", input=f"v{i}")])) for i in range(3)]
     try:
