@@ -18,13 +18,8 @@ BASE = "/twinplane"
 
 @pytest.fixture(scope="module")
 def prefixed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SplitPlanes]:
-    planes = SplitPlanes(tmp_path_factory.mktemp("prefixed-planes"), control_path=BASE)
-    planes.start_control()
-    planes.start_data()
-    try:
+    with SplitPlanes(tmp_path_factory.mktemp("prefixed-planes"), control_path=BASE).running() as planes:
         yield planes
-    finally:
-        planes.stop()
 
 
 def test_the_ui_signs_in_navigates_and_reaches_the_data_plane_under_a_base_path(browser: Any,

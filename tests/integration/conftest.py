@@ -13,10 +13,5 @@ from support.planes import SplitPlanes
 
 @pytest.fixture
 def split_planes(tmp_path: Path) -> Iterator[SplitPlanes]:
-    planes = SplitPlanes(tmp_path / "planes", extra_data_env={"TWINPLANE_DATA_AUTH_CACHE_TTL_SECONDS": "1"})
-    planes.start_control()
-    planes.start_data()
-    try:
+    with SplitPlanes(tmp_path / "planes", extra_data_env={"TWINPLANE_DATA_AUTH_CACHE_TTL_SECONDS": "1"}).running() as planes:
         yield planes
-    finally:
-        planes.stop()

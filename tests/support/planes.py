@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -156,6 +158,16 @@ class SplitPlanes(Planes):
     def stop(self) -> None:
         self.stop_data()
         self.stop_control()
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[SplitPlanes]:
+        """Both planes started, and stopped on leaving."""
+        self.start_control()
+        self.start_data()
+        try:
+            yield self
+        finally:
+            self.stop()
 
     def admin_session(self) -> httpx.Client:
         """A signed-in browser-like session at the control plane (cookie + CSRF header)."""

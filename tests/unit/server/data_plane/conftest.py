@@ -9,6 +9,7 @@ lifespans run, so the data plane pins its org exactly as in production.
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -147,6 +148,18 @@ async def build_plane(tmp_path: Any, database_url: str, overrides: dict[str, Any
                 await c.aclose()
     finally:
         await store.close()
+
+
+@contextlib.asynccontextmanager
+async def one_plane(tmp_path: Any, control_app: Any, overrides: dict[str, Any]) -> AsyncIterator[Plane]:
+    """A SQLite data plane with its own settings inside a test; its app's lifespan has ended on leaving."""
+    planes = build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", overrides, control_app)
+    plane = await anext(planes)
+    try:
+        yield plane
+    finally:
+        with contextlib.suppress(StopAsyncIteration):
+            await anext(planes)  # the rest of build_plane: clients, lifespan, store
 
 
 @pytest.fixture

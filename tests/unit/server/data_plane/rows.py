@@ -27,6 +27,20 @@ async def logs3(client, rows: list[dict]) -> Any:
     return await client.post("/logs3", content=body(rows))
 
 
+async def overflow(plane, client, rows: list[dict], identity: dict[str, Any]) -> tuple[dict, bytes]:
+    """A batch through the SDK's overflow path: a slot from ``/logs3/overflow``, the upload to its signed URL
+    (no auth header, as the SDK does it), and the ``/logs3`` body that references it; returns the slot and body."""
+    payload = body(rows)
+    r = await client.post("/logs3/overflow", json={"content_type": "application/json", "size_bytes": len(payload),
+                                                   "rows": [{"object_ids": identity}] * len(rows)})
+    assert r.status_code == 200, r.text
+    slot = r.json()
+    up = await plane.anonymous().put(slot["signedUrl"], content=payload, headers=slot["headers"])
+    assert up.status_code == 200, up.text
+    reference = {"rows": {"type": "logs3_overflow", "key": slot["key"], "size_bytes": len(payload)}, "api_version": 2}
+    return slot, orjson.dumps(reference)
+
+
 async def fetch_all(client, path: str, **extra: Any) -> list[dict]:
     out: list[dict] = []
     cursor = None

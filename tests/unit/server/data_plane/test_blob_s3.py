@@ -22,7 +22,7 @@ from twinplane.server.data_plane.blob_s3 import S3Blobs
 from twinplane.server.data_plane.blobs import BlobStore, open_blob_store
 from twinplane.server.settings import DataPlaneSettings
 
-from .rows import body, fetch_all, span
+from .rows import fetch_all, overflow, span
 
 PREFIX = "dp-one/"
 
@@ -105,15 +105,9 @@ async def test_an_overflow_batch_goes_through_the_bucket_and_is_deleted_once_ing
     pid = (await c.post("/v1/project", json={"name": "s3-" + uuid.uuid4().hex[:6]})).json()["id"]
     eid = (await c.post("/v1/experiment", json={"project_id": pid, "name": "e", "ensure_new": True})).json()["id"]
     rows = [span({"experiment_id": eid}, input="x" * 1000) for _ in range(20)]
-    payload = body(rows)
-    r = await c.post("/logs3/overflow", json={"content_type": "application/json", "size_bytes": len(payload),
-                                              "rows": [{"object_ids": {"experiment_id": eid}}] * len(rows)})
-    assert r.status_code == 200, r.text
-    slot = r.json()
-    assert (await plane.anonymous().put(slot["signedUrl"], content=payload, headers=slot["headers"])).status_code == 200
+    slot, reference = await overflow(plane, c, rows, {"experiment_id": eid})
     assert object_keys(s3_endpoint, bucket) == [PREFIX + slot["key"]]
-    ref = {"rows": {"type": "logs3_overflow", "key": slot["key"], "size_bytes": len(payload)}, "api_version": 2}
-    r = await c.post("/logs3", content=orjson.dumps(ref))
+    r = await c.post("/logs3", content=reference)
     assert r.status_code == 200, r.text
     assert len(await fetch_all(c, f"/v1/experiment/{eid}/fetch")) == 20
     assert object_keys(s3_endpoint, bucket) == []  # committed rows leave no raw copy behind
@@ -124,12 +118,12 @@ async def test_an_overflow_batch_goes_through_the_bucket_and_is_deleted_once_ing
 
 
 async def test_an_unreachable_endpoint_is_a_503_json_error(tmp_path, control_app, monkeypatch, caplog) -> None:
-    from .conftest import build_plane
+    from .conftest import one_plane
 
     use_test_credentials(monkeypatch)
     port = free_port()
     overrides = {"blob_s3_bucket": "tp-bucket", "blob_s3_endpoint_url": f"http://127.0.0.1:{port}"}
-    async for p in build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", overrides, control_app):
+    async with one_plane(tmp_path, control_app, overrides) as p:
         with caplog.at_level(logging.WARNING):
             r = await p.client().post("/attachment", json={"key": "k", "filename": "f", "content_type": "text/plain"})
         assert r.status_code == 503, r.text

@@ -63,13 +63,9 @@ async def test_every_response_names_its_request(plane) -> None:
 
 async def test_under_a_path_the_data_plane_answers_with_and_without_the_prefix(tmp_path, control_app) -> None:
     """Behind a proxy at http://dp.test/dp/ that keeps or strips the prefix; signed URLs carry it."""
-    import contextlib
+    from .conftest import one_plane
 
-    from .conftest import build_plane
-
-    planes = build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", {"public_url": "http://dp.test/dp"}, control_app)
-    async with contextlib.aclosing(planes):
-        plane = await anext(planes)
+    async with one_plane(tmp_path, control_app, {"public_url": "http://dp.test/dp"}) as plane:
         c = plane.client()
         for prefix in ("/dp", ""):
             r = await c.post(f"{prefix}/v1/project", json={"name": "under-a-path"})
@@ -78,5 +74,3 @@ async def test_under_a_path_the_data_plane_answers_with_and_without_the_prefix(t
         slot = (await c.post("/dp/attachment", json={"key": "k1", "filename": "a.txt", "content_type": "text/plain"})).json()
         assert slot["signedUrl"].startswith("http://dp.test/dp/blobs/")
         assert (await plane.anonymous().put(slot["signedUrl"].removeprefix("http://dp.test"), content=b"x")).status_code == 200
-        with contextlib.suppress(StopAsyncIteration):
-            await anext(planes)

@@ -7,7 +7,7 @@ import uuid
 import orjson
 import pytest
 
-from .rows import body, fetch_all, logs3, span
+from .rows import body, fetch_all, logs3, overflow, span
 
 
 @pytest.fixture
@@ -71,17 +71,9 @@ async def test_overflow_round_trip(plane) -> None:
     c = plane.client()
     _, eid = await _experiment(c)
     rows = [span({"experiment_id": eid}, input="x" * 1000) for _ in range(60)]
-    payload = body(rows)
-    r = await c.post("/logs3/overflow", json={"content_type": "application/json", "size_bytes": len(payload),
-                                              "rows": [{"object_ids": {"experiment_id": eid}}] * len(rows)})
-    assert r.status_code == 200, r.text
-    slot = r.json()
+    slot, reference = await overflow(plane, c, rows, {"experiment_id": eid})
     assert slot["method"] == "PUT" and slot["signedUrl"].startswith("http://dp.test/blobs/")
-    # the SDK uploads with no auth header
-    up = await plane.anonymous().put(slot["signedUrl"], content=payload, headers=slot["headers"])
-    assert up.status_code == 200, up.text
-    ref = {"rows": {"type": "logs3_overflow", "key": slot["key"], "size_bytes": len(payload)}, "api_version": 2}
-    r = await c.post("/logs3", content=orjson.dumps(ref))
+    r = await c.post("/logs3", content=reference)
     assert r.status_code == 200, r.text
     assert len(await fetch_all(c, f"/v1/experiment/{eid}/fetch")) == 60
 

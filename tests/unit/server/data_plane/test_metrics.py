@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
 import uuid
 from typing import Any
@@ -11,6 +10,7 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from .conftest import one_plane
 from .rows import logs3, span
 
 
@@ -84,17 +84,9 @@ async def test_metrics_count_rate_limited_requests(plane) -> None:
     assert got[("twinplane_http_requests_total", (("method", "GET"), ("route", "/v1/project"), ("status", "429")))] == 2
 
 
-def _one_plane(tmp_path, control_app, overrides: dict[str, Any]) -> Any:
-    """A data plane's generator (``build_plane``), closed on leaving: its app's lifespan ends."""
-    from .conftest import build_plane
-
-    return contextlib.aclosing(build_plane(tmp_path, f"sqlite:///{tmp_path}/d.db", overrides, control_app))
-
-
 async def test_metrics_listener_answers_only_metrics_and_stops_with_the_app(tmp_path, control_app) -> None:
     port = _free_port()
-    async with _one_plane(tmp_path, control_app, {"metrics_port": port}) as planes:
-        plane = await anext(planes)
+    async with one_plane(tmp_path, control_app, {"metrics_port": port}) as plane:
         assert plane.app.state.runtime.metrics.port == port
         async with httpx.AsyncClient() as c:
             url = f"http://127.0.0.1:{port}/metrics"
@@ -105,16 +97,13 @@ async def test_metrics_listener_answers_only_metrics_and_stops_with_the_app(tmp_
             for host, status in (("10.1.2.3:9108", 200), ("[::1]:9108", 200), ("localhost:9108", 200),
                                  ("dp.test", 200), ("rebind.evil.example:9108", 400)):
                 assert (await c.get(url, headers={"Host": host})).status_code == status, host
-        with contextlib.suppress(StopAsyncIteration):
-            await anext(planes)  # the app's lifespan ends
-    async with httpx.AsyncClient() as c:  # the listener closed with it
+    async with httpx.AsyncClient() as c:  # the listener closed with the app
         with pytest.raises(httpx.ConnectError):
             await c.get(f"http://127.0.0.1:{port}/metrics")
 
 
 async def test_metrics_listener_is_off_unless_configured(tmp_path, control_app) -> None:
-    async with _one_plane(tmp_path, control_app, {}) as planes:
-        plane = await anext(planes)
+    async with one_plane(tmp_path, control_app, {}) as plane:
         assert plane.settings.metrics_port == 0
         assert plane.app.state.runtime.metrics.port is None
         assert b"# TYPE twinplane_http_requests_total counter" in plane.app.state.runtime.metrics.render()
