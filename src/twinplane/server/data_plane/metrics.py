@@ -23,7 +23,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
@@ -90,11 +90,8 @@ class _RuntimeCollector:
         rt = self._metrics._runtime
         if rt is None:
             return
-        rows = CounterMetricFamily("twinplane_ingested_rows", "Rows acknowledged (committed), by object type.",
-                                   labels=["object_type"])
-        for object_type, n in sorted(rt.ingest.rows_written.items()):
-            rows.add_metric([object_type], n)
-        yield rows
+        yield _by_label("twinplane_ingested_rows", "Rows acknowledged (committed), by object type.", "object_type",
+                        rt.ingest.rows_written)
         keys = rt.keys
         yield _counter("twinplane_auth_introspections", "API keys looked up at the control plane.", keys.upstream_calls)
         yield _counter("twinplane_auth_control_unavailable", "Introspections that found the control plane unreachable.",
@@ -102,20 +99,14 @@ class _RuntimeCollector:
         yield _counter("twinplane_auth_grace_answers",
                        "Requests let through on a key validated earlier while the control plane was unreachable.",
                        keys.grace_answers)
-        refused = CounterMetricFamily("twinplane_rate_limited_requests", "Requests refused with 429, by limit.",
-                                      labels=["limit"])
-        for scope, n in sorted(rt.limiter.refused.items()):
-            refused.add_metric([scope], n)
-        yield refused
+        yield _by_label("twinplane_rate_limited_requests", "Requests refused with 429, by limit.", "limit",
+                        rt.limiter.refused)
         yield _counter("twinplane_rate_limit_storage_failures",
                        "Rate-limit checks that could not reach the counter store (requests then pass).",
                        rt.limiter.storage_failures)
-        failures = CounterMetricFamily("twinplane_blob_store_failures",
-                                       "Blob-store calls that failed (S3: unreachable, refused), by operation.",
-                                       labels=["operation"])
-        for operation, n in sorted(rt.blobs.backend.failures.items()):
-            failures.add_metric([operation], n)
-        yield failures
+        yield _by_label("twinplane_blob_store_failures",
+                        "Blob-store calls that failed (S3: unreachable, refused), by operation.", "operation",
+                        rt.blobs.backend.failures)
         yield _counter("twinplane_retention_sweeps", "Log-retention sweeps finished.", rt.retention.sweeps)
         yield _counter("twinplane_retention_sweep_failures", "Log-retention sweeps that failed.", rt.retention.failures)
         yield _counter("twinplane_retention_deleted_rows", "Log rows deleted by retention.", rt.retention.rows_deleted)
@@ -143,3 +134,12 @@ class _RuntimeCollector:
 
 def _counter(name: str, doc: str, value: int) -> CounterMetricFamily:
     return CounterMetricFamily(name, doc, value=value)
+
+
+def _by_label(name: str, doc: str, label: str, counts: Mapping[str, int]) -> CounterMetricFamily:
+    """A counter per value of one label, from a service's plain counts (copied in one step: the service
+    adds to them on another thread)."""
+    family = CounterMetricFamily(name, doc, labels=[label])
+    for value, n in sorted(dict(counts).items()):
+        family.add_metric([value], n)
+    return family
